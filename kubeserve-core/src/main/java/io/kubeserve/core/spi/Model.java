@@ -1,0 +1,16 @@
+package io.kubeserve.core.spi;
+
+/**
+ * A loaded model version: its metadata and the predictor that runs it. Closing it frees the
+ * engine's native resources; whoever loaded it closes it.
+ */
+public interface Model extends AutoCloseable {
+
+    ModelMetadata metadata();
+
+    /** Safe for concurrent use, see {@link Predictor}. Invalid once the model is closed. */
+    Predictor predictor();
+
+    @Override
+    void close();
+}

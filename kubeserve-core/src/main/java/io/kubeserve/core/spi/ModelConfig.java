@@ -1,0 +1,82 @@
+package io.kubeserve.core.spi;
+
+import io.kubeserve.core.KubeServeException;
+import java.util.List;
+
+/**
+ * Per-model settings, read from {@code ROOT/<model>/config.json}; every field has a default so a
+ * bare model file needs no config at all.
+ *
+ * @param engine              loader to use ({@code onnxruntime}, {@code pytorch}); null picks by file type
+ * @param device              where to run: {@code cpu} (default), {@code gpu} or {@code gpu:N}
+ * @param inputNames          names given to the inputs of formats that carry none (TorchScript);
+ *                            empty: {@code input}, {@code input1}, ...
+ * @param labels              class names by class index; empty when there are none
+ * @param maxBatchSize        largest batch the dynamic batcher may form; 0 turns batching off
+ * @param maxQueueDelayMicros longest a request waits for others to join its batch
+ * @param instances           parallel executions allowed at once; 0 means one per two cores
+ * @param intraOpThreads      engine threads inside one operator; 0 means the engine's choice for this machine
+ * @param interOpThreads      engine threads across operators; 0 means the engine's choice
+ */
+public record ModelConfig(String engine, Device device, List<String> inputNames, List<String> labels,
+                          int maxBatchSize, long maxQueueDelayMicros, int instances,
+                          int intraOpThreads, int interOpThreads) {
+
+    public static final ModelConfig DEFAULT = new ModelConfig(null, Device.CPU, List.of(), List.of(), 0, 0, 0, 0, 0);
+
+    public ModelConfig {
+        device = device == null ? Device.CPU : device;
+        inputNames = inputNames == null ? List.of() : List.copyOf(inputNames);
+        labels = labels == null ? List.of() : List.copyOf(labels);
+        requireNonNegative("max_batch_size", maxBatchSize);
+        requireNonNegative("max_queue_delay_microseconds", maxQueueDelayMicros);
+        requireNonNegative("instances", instances);
+        requireNonNegative("intra_op_threads", intraOpThreads);
+        requireNonNegative("inter_op_threads", interOpThreads);
+    }
+
+    public ModelConfig withLabels(List<String> newLabels) {
+        return new ModelConfig(engine, device, inputNames, newLabels, maxBatchSize, maxQueueDelayMicros, instances,
+                intraOpThreads, interOpThreads);
+    }
+
+    private static void requireNonNegative(String field, long value) {
+        if (value < 0) {
+            throw KubeServeException.invalidInput("model config: " + field + " must be >= 0, got " + value);
+        }
+    }
+
+    /** A compute device: the CPU or one GPU by index. */
+    public record Device(boolean gpu, int index) {
+
+        public static final Device CPU = new Device(false, 0);
+
+        /** Parses {@code cpu}, {@code gpu}, {@code gpu:N} (also {@code cuda}, {@code cuda:N}). */
+        public static Device parse(String text) {
+            if (text == null || text.isBlank() || text.equalsIgnoreCase("cpu")) {
+                return CPU;
+            }
+            String lower = text.trim().toLowerCase(java.util.Locale.ROOT);
+            String kind = lower;
+            int index = 0;
+            int colon = lower.indexOf(':');
+            if (colon >= 0) {
+                kind = lower.substring(0, colon);
+                try {
+                    index = Integer.parseInt(lower.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    index = -1;
+                }
+            }
+            if ((kind.equals("gpu") || kind.equals("cuda")) && index >= 0) {
+                return new Device(true, index);
+            }
+            throw KubeServeException.invalidInput("device '" + text + "' is not one of cpu, gpu, gpu:N");
+        }
+
+        @Override
+        public String toString() {
+            return gpu ? "gpu:" + index : "cpu";
+        }
+    }
+}

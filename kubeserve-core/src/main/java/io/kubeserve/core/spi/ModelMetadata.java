@@ -1,0 +1,37 @@
+package io.kubeserve.core.spi;
+
+import io.kubeserve.core.tensor.TensorSpec;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a loaded model version declares about itself.
+ *
+ * @param name        model name, as clients address it
+ * @param version     version label (the repository directory name, e.g. {@code "1"})
+ * @param platform    engine and format, Triton style: {@code onnxruntime_onnx}, {@code pytorch_torchscript}
+ * @param inputs      the inputs it takes
+ * @param outputs     the outputs it gives
+ * @param classLabels class names by class index, empty when the model has none
+ */
+public record ModelMetadata(String name, String version, String platform, List<TensorSpec> inputs,
+                            List<TensorSpec> outputs, List<String> classLabels) {
+
+    public ModelMetadata {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(platform, "platform");
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        classLabels = classLabels == null ? List.of() : List.copyOf(classLabels);
+    }
+
+    public TensorSpec input(String inputName) {
+        for (TensorSpec spec : inputs) {
+            if (spec.name().equals(inputName)) {
+                return spec;
+            }
+        }
+        return null;
+    }
+}

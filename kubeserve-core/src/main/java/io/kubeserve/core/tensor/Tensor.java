@@ -1,0 +1,330 @@
+package io.kubeserve.core.tensor;
+
+import io.kubeserve.core.KubeServeException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * An immutable tensor: a {@link DataType}, a shape and its elements in row-major order.
+ *
+ * <p>Fixed-size elements live in one little-endian {@link ByteBuffer}, the layout of the Open
+ * Inference Protocol's binary tensor extension, so a binary request can be wrapped without a copy
+ * and an engine can hand the bytes to native code in one move. {@link DataType#BYTES} elements
+ * are kept as one {@code byte[]} each. No framework type appears here.
+ *
+ * <p>{@link #of(DataType, long[], ByteBuffer)} does not copy: the caller hands the buffer over and
+ * must not change it afterwards. Every accessor returns a fresh view, so a tensor may be read
+ * from many threads at once.
+ */
+public final class Tensor {
+
+    private final DataType type;
+    private final long[] shape;
+    private final int size;
+    private final ByteBuffer data;
+    private final byte[][] elements;
+
+    private Tensor(DataType type, long[] shape, int size, ByteBuffer data, byte[][] elements) {
+        this.type = type;
+        this.shape = shape;
+        this.size = size;
+        this.data = data;
+        this.elements = elements;
+    }
+
+    /** Wraps little-endian element bytes (from position to limit) without copying them. */
+    public static Tensor of(DataType type, long[] shape, ByteBuffer data) {
+        if (!type.isFixedSize()) {
+            throw new IllegalArgumentException("BYTES tensors are built with ofBytes or ofStrings");
+        }
+        int size = elementCount(shape);
+        long expected = (long) size * type.byteSize();
+        if (data.remaining() != expected) {
+            throw KubeServeException.invalidInput("a " + type + " tensor of shape " + Arrays.toString(shape)
+                    + " needs " + expected + " bytes of data, got " + data.remaining());
+        }
+        return new Tensor(type, shape.clone(), size, data.slice().order(ByteOrder.LITTLE_ENDIAN), null);
+    }
+
+    public static Tensor ofFloats(long[] shape, float... values) {
+        ByteBuffer buffer = allocate(DataType.FP32, values.length);
+        buffer.asFloatBuffer().put(values);
+        return of(DataType.FP32, shape, buffer);
+    }
+
+    public static Tensor ofDoubles(long[] shape, double... values) {
+        ByteBuffer buffer = allocate(DataType.FP64, values.length);
+        buffer.asDoubleBuffer().put(values);
+        return of(DataType.FP64, shape, buffer);
+    }
+
+    public static Tensor ofInts(long[] shape, int... values) {
+        ByteBuffer buffer = allocate(DataType.INT32, values.length);
+        buffer.asIntBuffer().put(values);
+        return of(DataType.INT32, shape, buffer);
+    }
+
+    public static Tensor ofLongs(long[] shape, long... values) {
+        ByteBuffer buffer = allocate(DataType.INT64, values.length);
+        buffer.asLongBuffer().put(values);
+        return of(DataType.INT64, shape, buffer);
+    }
+
+    public static Tensor ofBooleans(long[] shape, boolean... values) {
+        ByteBuffer buffer = allocate(DataType.BOOL, values.length);
+        for (boolean value : values) {
+            buffer.put(value ? (byte) 1 : (byte) 0);
+        }
+        return of(DataType.BOOL, shape, buffer.flip());
+    }
+
+    /** A BYTES tensor whose elements are the UTF-8 encodings of {@code values}. */
+    public static Tensor ofStrings(long[] shape, String... values) {
+        byte[][] encoded = new byte[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            encoded[i] = values[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return ofBytes(shape, encoded);
+    }
+
+    /** A BYTES tensor; the element arrays are taken over, not copied. */
+    public static Tensor ofBytes(long[] shape, byte[][] values) {
+        int size = elementCount(shape);
+        if (values.length != size) {
+            throw KubeServeException.invalidInput("a BYTES tensor of shape " + Arrays.toString(shape)
+                    + " needs " + size + " elements, got " + values.length);
+        }
+        return new Tensor(DataType.BYTES, shape.clone(), size, null, values.clone());
+    }
+
+    /** A zeroed little-endian buffer for {@code count} elements of a fixed-size type. */
+    public static ByteBuffer allocate(DataType type, int count) {
+        if (!type.isFixedSize()) {
+            throw new IllegalArgumentException("BYTES has no fixed element size");
+        }
+        return ByteBuffer.allocate(Math.multiplyExact(count, type.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * The number of elements a shape holds. Negative dimensions and totals beyond what one buffer
+     * can address are the sender's mistake, reported as invalid input.
+     */
+    public static int elementCount(long[] shape) {
+        long count = 1;
+        for (long dim : shape) {
+            if (dim < 0) {
+                throw KubeServeException.invalidInput("shape " + Arrays.toString(shape) + " has a negative dimension");
+            }
+            count *= dim;
+            if (count > Integer.MAX_VALUE) {
+                throw KubeServeException.invalidInput("shape " + Arrays.toString(shape) + " is too large");
+            }
+        }
+        return (int) count;
+    }
+
+    public DataType type() {
+        return type;
+    }
+
+    /** A copy of the shape. */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public long dim(int axis) {
+        return shape[axis];
+    }
+
+    /** Number of elements. */
+    public int size() {
+        return size;
+    }
+
+    /** Bytes the elements take: fixed-size types exactly, BYTES as the sum of element lengths. */
+    public long byteSize() {
+        if (data != null) {
+            return data.capacity();
+        }
+        long total = 0;
+        for (byte[] element : elements) {
+            total += element.length;
+        }
+        return total;
+    }
+
+    /** A read-only little-endian view of the element bytes, positioned at zero. */
+    public ByteBuffer data() {
+        requireFixed();
+        return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Same tensor data under another shape with the same number of elements. */
+    public Tensor reshape(long... newShape) {
+        if (elementCount(newShape) != size) {
+            throw KubeServeException.invalidInput("cannot reshape " + Arrays.toString(shape) + " to "
+                    + Arrays.toString(newShape));
+        }
+        return new Tensor(type, newShape.clone(), size, data, elements);
+    }
+
+    public float getFloat(int index) {
+        return data.getFloat(index * 4);
+    }
+
+    public double getDouble(int index) {
+        return data.getDouble(index * 8);
+    }
+
+    public long getLong(int index) {
+        return data.getLong(index * 8);
+    }
+
+    public int getInt(int index) {
+        return data.getInt(index * 4);
+    }
+
+    public short getShort(int index) {
+        return data.getShort(index * 2);
+    }
+
+    public byte getByte(int index) {
+        return data.get(index);
+    }
+
+    public boolean getBoolean(int index) {
+        return data.get(index) != 0;
+    }
+
+    /** A copy of one BYTES element. */
+    public byte[] getBytes(int index) {
+        requireBytes();
+        return elements[index].clone();
+    }
+
+    /** One BYTES element decoded as UTF-8. */
+    public String getString(int index) {
+        requireBytes();
+        return new String(elements[index], StandardCharsets.UTF_8);
+    }
+
+    /** Length of one BYTES element, without copying it. */
+    public int byteLength(int index) {
+        requireBytes();
+        return elements[index].length;
+    }
+
+    /** Any numeric or boolean element widened to double, honouring unsigned types and FP16. */
+    public double getAsDouble(int index) {
+        return switch (type) {
+            case BOOL -> getBoolean(index) ? 1 : 0;
+            case UINT8 -> Byte.toUnsignedInt(getByte(index));
+            case UINT16 -> Short.toUnsignedInt(getShort(index));
+            case UINT32 -> Integer.toUnsignedLong(getInt(index));
+            case UINT64 -> unsignedToDouble(getLong(index));
+            case INT8 -> getByte(index);
+            case INT16 -> getShort(index);
+            case INT32 -> getInt(index);
+            case INT64 -> getLong(index);
+            case FP16 -> Float16.toFloat(getShort(index));
+            case FP32 -> getFloat(index);
+            case FP64 -> getDouble(index);
+            case BYTES -> throw KubeServeException.invalidInput("a BYTES tensor has no numeric value");
+        };
+    }
+
+    /** Any integer or boolean element as a long (UINT64 keeps its bits); floats are truncated. */
+    public long getAsLong(int index) {
+        return switch (type) {
+            case BOOL -> getBoolean(index) ? 1 : 0;
+            case UINT8 -> Byte.toUnsignedInt(getByte(index));
+            case UINT16 -> Short.toUnsignedInt(getShort(index));
+            case UINT32 -> Integer.toUnsignedLong(getInt(index));
+            case UINT64, INT64 -> getLong(index);
+            case INT8 -> getByte(index);
+            case INT16 -> getShort(index);
+            case INT32 -> getInt(index);
+            case FP16, FP32, FP64 -> (long) getAsDouble(index);
+            case BYTES -> throw KubeServeException.invalidInput("a BYTES tensor has no numeric value");
+        };
+    }
+
+    public float[] toFloatArray() {
+        if (type == DataType.FP32) {
+            float[] out = new float[size];
+            data.asFloatBuffer().get(out);
+            return out;
+        }
+        float[] out = new float[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = (float) getAsDouble(i);
+        }
+        return out;
+    }
+
+    public long[] toLongArray() {
+        long[] out = new long[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = getAsLong(i);
+        }
+        return out;
+    }
+
+    /** All BYTES elements decoded as UTF-8. */
+    public String[] toStringArray() {
+        requireBytes();
+        String[] out = new String[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = new String(elements[i], StandardCharsets.UTF_8);
+        }
+        return out;
+    }
+
+    private static double unsignedToDouble(long bits) {
+        double value = (double) (bits >>> 1) * 2.0;
+        return value + (bits & 1);
+    }
+
+    private void requireFixed() {
+        if (data == null) {
+            throw new IllegalStateException("a BYTES tensor has no fixed-size data buffer");
+        }
+    }
+
+    private void requireBytes() {
+        if (elements == null) {
+            throw new IllegalStateException("not a BYTES tensor: " + type);
+        }
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof Tensor that)) {
+            return false;
+        }
+        if (type != that.type || !Arrays.equals(shape, that.shape)) {
+            return false;
+        }
+        return data != null ? data.equals(that.data) : Arrays.deepEquals(elements, that.elements);
+    }
+
+    @Override
+    public int hashCode() {
+        int result = 31 * type.hashCode() + Arrays.hashCode(shape);
+        return 31 * result + (data != null ? data.hashCode() : Arrays.deepHashCode(elements));
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + type + " " + Arrays.toString(shape) + "]";
+    }
+}
