@@ -1,6 +1,7 @@
 package io.kubeserve.core.spi;
 
 import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.tensor.TensorSpec;
 import java.util.List;
 
 /**
@@ -9,8 +10,9 @@ import java.util.List;
  *
  * @param engine              loader to use ({@code onnxruntime}, {@code pytorch}); null picks by file type
  * @param device              where to run: {@code cpu} (default), {@code gpu} or {@code gpu:N}
- * @param inputNames          names given to the inputs of formats that carry none (TorchScript);
- *                            empty: {@code input}, {@code input1}, ...
+ * @param inputs              declared inputs, for formats that carry no signature (TorchScript);
+ *                            empty: what the model file says, or one FP32 input named {@code input}
+ * @param outputs             declared outputs (names for TorchScript's positional outputs); empty: from the model
  * @param labels              class names by class index; empty when there are none
  * @param maxBatchSize        largest batch the dynamic batcher may form; 0 turns batching off
  * @param maxQueueDelayMicros longest a request waits for others to join its batch
@@ -18,15 +20,17 @@ import java.util.List;
  * @param intraOpThreads      engine threads inside one operator; 0 means the engine's choice for this machine
  * @param interOpThreads      engine threads across operators; 0 means the engine's choice
  */
-public record ModelConfig(String engine, Device device, List<String> inputNames, List<String> labels,
+public record ModelConfig(String engine, Device device, List<TensorSpec> inputs, List<TensorSpec> outputs,
+                          List<String> labels,
                           int maxBatchSize, long maxQueueDelayMicros, int instances,
                           int intraOpThreads, int interOpThreads) {
 
-    public static final ModelConfig DEFAULT = new ModelConfig(null, Device.CPU, List.of(), List.of(), 0, 0, 0, 0, 0);
+    public static final ModelConfig DEFAULT = new ModelConfig(null, Device.CPU, List.of(), List.of(), List.of(), 0, 0, 0, 0, 0);
 
     public ModelConfig {
         device = device == null ? Device.CPU : device;
-        inputNames = inputNames == null ? List.of() : List.copyOf(inputNames);
+        inputs = inputs == null ? List.of() : List.copyOf(inputs);
+        outputs = outputs == null ? List.of() : List.copyOf(outputs);
         labels = labels == null ? List.of() : List.copyOf(labels);
         requireNonNegative("max_batch_size", maxBatchSize);
         requireNonNegative("max_queue_delay_microseconds", maxQueueDelayMicros);
@@ -36,7 +40,7 @@ public record ModelConfig(String engine, Device device, List<String> inputNames,
     }
 
     public ModelConfig withLabels(List<String> newLabels) {
-        return new ModelConfig(engine, device, inputNames, newLabels, maxBatchSize, maxQueueDelayMicros, instances,
+        return new ModelConfig(engine, device, inputs, outputs, newLabels, maxBatchSize, maxQueueDelayMicros, instances,
                 intraOpThreads, interOpThreads);
     }
 

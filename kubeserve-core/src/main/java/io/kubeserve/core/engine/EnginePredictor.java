@@ -1,0 +1,104 @@
+package io.kubeserve.core.engine;
+
+import io.kubeserve.core.Classification;
+import io.kubeserve.core.InferenceRequest;
+import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.spi.ModelMetadata;
+import io.kubeserve.core.spi.Predictor;
+import io.kubeserve.core.tensor.Tensor;
+import io.kubeserve.core.tensor.TensorSpec;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine-neutral half of every predictor: checks the request against the model's declared
+ * inputs, calls the engine with the inputs in model order, then keeps the requested outputs and,
+ * for a classifier with labels, adds the class names.
+ *
+ * <p>Thread-safe when the {@link EngineRunner} is; it holds no per-call state itself.
+ */
+public final class EnginePredictor implements Predictor {
+
+    private final ModelMetadata metadata;
+    private final EngineRunner runner;
+
+    public EnginePredictor(ModelMetadata metadata, EngineRunner runner) {
+        this.metadata = metadata;
+        this.runner = runner;
+    }
+
+    @Override
+    public InferenceResponse predict(InferenceRequest request) {
+        Tensor[] inputs = bindInputs(metadata, request);
+        Map<String, Tensor> raw = runner.run(inputs);
+        return new InferenceResponse(request.id(), metadata.name(), metadata.version(), selectOutputs(request, raw));
+    }
+
+    /**
+     * The request's tensors in the model's input order, each checked against its spec. Every
+     * mistake names the input and what was expected.
+     */
+    static Tensor[] bindInputs(ModelMetadata metadata, InferenceRequest request) {
+        List<TensorSpec> specs = metadata.inputs();
+        Map<String, Tensor> given = request.inputs();
+        for (String name : given.keySet()) {
+            if (metadata.input(name) == null) {
+                throw KubeServeException.invalidInput("model '" + metadata.name() + "' has no input '" + name
+                        + "'; its inputs are " + specs);
+            }
+        }
+        Tensor[] bound = new Tensor[specs.size()];
+        long batch = -1;
+        for (int i = 0; i < bound.length; i++) {
+            TensorSpec spec = specs.get(i);
+            Tensor tensor = given.get(spec.name());
+            if (tensor == null) {
+                throw KubeServeException.invalidInput("input '" + spec.name() + "' is missing; model '"
+                        + metadata.name() + "' needs " + specs);
+            }
+            spec.check(tensor);
+            if (spec.hasBatchDimension()) {
+                if (batch >= 0 && tensor.dim(0) != batch) {
+                    throw KubeServeException.invalidInput("inputs disagree on the batch size: '" + spec.name()
+                            + "' has " + tensor.dim(0) + " rows, an earlier input " + batch);
+                }
+                batch = tensor.dim(0);
+            }
+            bound[i] = tensor;
+        }
+        return bound;
+    }
+
+    private Map<String, Tensor> selectOutputs(InferenceRequest request, Map<String, Tensor> raw) {
+        Map<String, Tensor> all = raw;
+        if (!metadata.classLabels().isEmpty()) {
+            Classification classification = Classification.of(raw, metadata);
+            if (classification != null) {
+                all = new LinkedHashMap<>(raw);
+                all.put(Classification.CLASS_NAME_OUTPUT, classification.classNames());
+            }
+        }
+        if (request.requestedOutputs().isEmpty()) {
+            return all;
+        }
+        Map<String, Tensor> selected = new LinkedHashMap<>();
+        for (String name : request.requestedOutputs()) {
+            Tensor tensor = all.get(name);
+            if (tensor == null) {
+                throw KubeServeException.invalidInput("model '" + metadata.name() + "' has no output '" + name
+                        + "'; its outputs are " + all.keySet());
+            }
+            selected.put(name, tensor);
+        }
+        return selected;
+    }
+
+    /** Shape with every variable dimension set to one: the smallest input a warm-up can send. */
+    static long[] warmupShape(TensorSpec spec) {
+        long[] shape = spec.shape();
+        return Arrays.stream(shape).map(dim -> dim < 0 ? 1 : dim).toArray();
+    }
+}

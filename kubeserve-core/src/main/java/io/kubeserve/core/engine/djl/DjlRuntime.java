@@ -1,0 +1,64 @@
+package io.kubeserve.core.engine.djl;
+
+import io.kubeserve.core.ErrorCode;
+import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.spi.ModelConfig.Device;
+import ai.djl.util.cuda.CudaUtils;
+
+/**
+ * The process-wide settings DJL reads from system properties, applied once before any engine
+ * starts, so that neither a library user nor an operator has to pass them: never download
+ * natives or models (they come from jars on the class path) and never send usage telemetry.
+ * Values someone set explicitly are left alone.
+ */
+final class DjlRuntime {
+
+    private static final Object LOCK = new Object();
+    private static boolean configured;
+
+    private DjlRuntime() {
+    }
+
+    static void configure() {
+        synchronized (LOCK) {
+            if (configured) {
+                return;
+            }
+            setIfAbsent("ai.djl.offline", "true");
+            setIfAbsent("OPT_OUT_TRACKING", "true");
+            // one inter-op thread: requests already run in parallel, nested pools only contend
+            setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+            configured = true;
+        }
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null && System.getenv(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    /**
+     * DJL's device for ours. A GPU that is not there is a load error: serving silently on the CPU
+     * would hide a broken node behind a latency problem.
+     */
+    static ai.djl.Device toDjl(Device device) {
+        if (!device.gpu()) {
+            return ai.djl.Device.cpu();
+        }
+        int gpus = gpuCount();
+        if (device.index() >= gpus) {
+            throw new KubeServeException(ErrorCode.UNSUPPORTED, "device " + device + " was requested but "
+                    + (gpus == 0 ? "this machine has no usable CUDA GPU" : "only " + gpus + " GPU(s) are visible"));
+        }
+        return ai.djl.Device.gpu(device.index());
+    }
+
+    static int gpuCount() {
+        try {
+            return CudaUtils.getGpuCount();
+        } catch (RuntimeException | LinkageError e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.kubeserve.core.engine.djl;
+
+import io.kubeserve.core.spi.Model;
+import io.kubeserve.core.spi.ModelMetadata;
+import io.kubeserve.core.spi.Predictor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A model version as engines return it: metadata, predictor, and the native resources to free. */
+final class LoadedModel implements Model {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoadedModel.class);
+
+    /** A native resource closed with the model. */
+    @FunctionalInterface
+    interface Resource {
+        void close() throws Exception;
+    }
+
+    private final ModelMetadata metadata;
+    private final Predictor predictor;
+    private final Resource[] resources;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    LoadedModel(ModelMetadata metadata, Predictor predictor, Resource... resources) {
+        this.metadata = metadata;
+        this.predictor = predictor;
+        this.resources = resources;
+    }
+
+    @Override
+    public ModelMetadata metadata() {
+        return metadata;
+    }
+
+    @Override
+    public Predictor predictor() {
+        return predictor;
+    }
+
+    /** Frees resources in the order given; idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (Resource resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} version {}: {}", metadata.name(), metadata.version(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.kubeserve.core.engine.djl;
+
+import ai.onnxruntime.OnnxSequence;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.engine.EngineRunner;
+import io.kubeserve.core.spi.ModelMetadata;
+import io.kubeserve.core.tensor.Tensor;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs an ONNX model on the OnnxRuntime Java API, for models with outputs DJL cannot convert
+ * (scikit-learn's ZipMap probabilities). Input tensors and results are closed within the call;
+ * {@link OrtSession#run} is safe to call concurrently.
+ */
+final class OrtSessionRunner implements EngineRunner {
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final String[] inputNames;
+
+    OrtSessionRunner(OrtEnvironment env, OrtSession session, ModelMetadata metadata) {
+        this.env = env;
+        this.session = session;
+        this.inputNames = metadata.inputs().stream().map(spec -> spec.name()).toArray(String[]::new);
+    }
+
+    @Override
+    public Map<String, Tensor> run(Tensor[] tensors) {
+        Map<String, OnnxTensor> feeds = new HashMap<>(tensors.length * 2);
+        try {
+            for (int i = 0; i < tensors.length; i++) {
+                feeds.put(inputNames[i], OrtTypes.toOrt(env, tensors[i]));
+            }
+            try (OrtSession.Result result = session.run(feeds)) {
+                Map<String, Tensor> outputs = new LinkedHashMap<>();
+                for (Map.Entry<String, OnnxValue> entry : result) {
+                    outputs.put(entry.getKey(), convert(entry.getKey(), entry.getValue()));
+                }
+                return outputs;
+            }
+        } catch (OrtException | RuntimeException e) {
+            throw EngineFailures.translate(e);
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private static Tensor convert(String name, OnnxValue value) throws OrtException {
+        if (value instanceof OnnxTensor tensor) {
+            return OrtTypes.fromOrt(tensor);
+        }
+        if (value instanceof OnnxSequence sequence && sequence.getInfo().isSequenceOfMaps()) {
+            return ZipMapOutputs.toProbabilities(sequence);
+        }
+        throw KubeServeException.unsupported("output '" + name + "' has a type KubeServe cannot serve: "
+                + value.getInfo());
+    }
+
+}

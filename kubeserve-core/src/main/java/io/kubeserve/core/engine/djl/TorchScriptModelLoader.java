@@ -1,0 +1,138 @@
+package io.kubeserve.core.engine.djl;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import io.kubeserve.core.ErrorCode;
+import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.engine.EnginePredictor;
+import io.kubeserve.core.engine.EngineRunner;
+import io.kubeserve.core.engine.Warmup;
+import io.kubeserve.core.spi.ModelConfig;
+import io.kubeserve.core.spi.ModelLoader;
+import io.kubeserve.core.spi.ModelMetadata;
+import io.kubeserve.core.spi.ModelSource;
+import io.kubeserve.core.tensor.DataType;
+import io.kubeserve.core.tensor.Tensor;
+import io.kubeserve.core.tensor.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads TorchScript files ({@code .pt}, {@code .pth}, {@code .torchscript}) on DJL's PyTorch engine.
+ *
+ * <p>TorchScript carries no input signature, so inputs come from the model config; without one
+ * the model takes a single FP32 tensor named {@code input} of any rank-2 shape. Outputs are
+ * named from the config or {@code output}, {@code output1}, ... in the order the module returns them.
+ */
+public final class TorchScriptModelLoader implements ModelLoader {
+
+    public static final String ENGINE = "pytorch";
+    static final String PLATFORM = "pytorch_libtorch";
+
+    @Override
+    public String engine() {
+        return ENGINE;
+    }
+
+    @Override
+    public boolean supports(ModelSource source) {
+        String name = source.fileName();
+        return name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".torchscript");
+    }
+
+    @Override
+    public io.kubeserve.core.spi.Model load(ModelSource source) {
+        DjlRuntime.configure();
+        ModelConfig config = source.config();
+        ai.djl.Device device = DjlRuntime.toDjl(config.device());
+        Model model = Model.newInstance(source.name(), device, "PyTorch");
+        try {
+            Path file = source.modelFile();
+            String fileName = source.fileName();
+            String prefix = fileName.substring(0, fileName.lastIndexOf('.'));
+            model.load(file.getParent(), prefix, Map.of("mapLocation", "true"));
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new KubeServeException(ErrorCode.INVALID_INPUT, "cannot load TorchScript model " + source.fileName()
+                    + " of '" + source.name() + "' version " + source.version() + ": "
+                    + OnnxModelLoader.firstLine(e.getMessage()), e);
+        }
+        List<TensorSpec> inputs = config.inputs().isEmpty()
+                ? List.of(new TensorSpec("input", DataType.FP32, new long[] {-1, -1}))
+                : config.inputs();
+        ModelMetadata metadata = new ModelMetadata(source.name(), source.version(), PLATFORM, inputs,
+                config.outputs(), config.labels());
+        try {
+            if (metadata.outputs().isEmpty() && Warmup.possible(metadata)) {
+                metadata = withDiscoveredOutputs(metadata, new TorchScriptRunner(model, metadata));
+            }
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        EngineRunner runner = new TorchScriptRunner(model, metadata);
+        return new LoadedModel(metadata, new EnginePredictor(metadata, runner), model::close);
+    }
+
+    /** TorchScript does not declare its outputs: run zeros once and describe what comes back. */
+    private static ModelMetadata withDiscoveredOutputs(ModelMetadata metadata, EngineRunner runner) {
+        Tensor[] zeros = Warmup.zeros(metadata).inputs().values().toArray(Tensor[]::new);
+        boolean batched = metadata.inputs().get(0).hasBatchDimension();
+        List<TensorSpec> outputs = new ArrayList<>();
+        for (Map.Entry<String, Tensor> output : runner.run(zeros).entrySet()) {
+            long[] shape = output.getValue().shape();
+            if (batched && shape.length > 0) {
+                shape[0] = -1;
+            }
+            outputs.add(new TensorSpec(output.getKey(), output.getValue().type(), shape));
+        }
+        return new ModelMetadata(metadata.name(), metadata.version(), metadata.platform(), metadata.inputs(),
+                outputs, metadata.classLabels());
+    }
+
+    /**
+     * Calls the scripted module's forward. TorchScript modules may be run from many threads at
+     * once; each call owns a sub-manager freed before it returns.
+     */
+    private static final class TorchScriptRunner implements EngineRunner {
+
+        private final Block block;
+        private final NDManager manager;
+        private final List<TensorSpec> inputs;
+        private final List<TensorSpec> outputs;
+
+        TorchScriptRunner(Model model, ModelMetadata metadata) {
+            this.block = model.getBlock();
+            this.manager = model.getNDManager();
+            this.inputs = metadata.inputs();
+            this.outputs = metadata.outputs();
+        }
+
+        @Override
+        public Map<String, Tensor> run(Tensor[] tensors) {
+            try (NDManager call = manager.newSubManager()) {
+                NDList list = new NDList(tensors.length);
+                for (int i = 0; i < tensors.length; i++) {
+                    list.add(DjlTypes.toNDArray(call, inputs.get(i).name(), tensors[i]));
+                }
+                NDList results = block.forward(new ParameterStore(call, false), list, false);
+                Map<String, Tensor> named = new LinkedHashMap<>();
+                for (int i = 0; i < results.size(); i++) {
+                    String name = i < outputs.size() ? outputs.get(i).name() : (i == 0 ? "output" : "output" + i);
+                    named.put(name, DjlTypes.fromNDArray(results.get(i)));
+                }
+                return named;
+            } catch (RuntimeException e) {
+                throw EngineFailures.translate(e);
+            }
+        }
+    }
+}

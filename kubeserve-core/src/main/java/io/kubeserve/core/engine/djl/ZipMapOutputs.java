@@ -1,0 +1,58 @@
+package io.kubeserve.core.engine.djl;
+
+import ai.onnxruntime.OnnxMap;
+import ai.onnxruntime.OnnxSequence;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns skl2onnx's ZipMap output, a sequence with one {class → probability} map per row, into a
+ * dense FP32 tensor {@code [rows, classes]} whose columns are in class order (ascending class
+ * key, the order scikit-learn keeps in {@code classes_}).
+ *
+ * <p>This exists because DJL's OnnxRuntime engine converts such outputs lossily (dropping keys and
+ * reordering columns); reading them through OnnxRuntime's own Java API keeps every value.
+ */
+final class ZipMapOutputs {
+
+    private ZipMapOutputs() {
+    }
+
+    static Tensor toProbabilities(OnnxSequence sequence) throws OrtException {
+        List<? extends OnnxValue> rows = sequence.getValue();
+        if (rows.isEmpty()) {
+            return Tensor.ofFloats(new long[] {0, 0});
+        }
+        List<Object> classes = sortedKeys(((OnnxMap) rows.get(0)).getValue());
+        int columns = classes.size();
+        ByteBuffer values = Tensor.allocate(io.kubeserve.core.tensor.DataType.FP32, rows.size() * columns);
+        for (OnnxValue row : rows) {
+            Map<? extends Object, ? extends Object> probabilities = ((OnnxMap) row).getValue();
+            if (probabilities.size() != columns) {
+                throw KubeServeException.internal("ZipMap rows disagree on the number of classes", null);
+            }
+            for (Object key : classes) {
+                Object probability = probabilities.get(key);
+                if (!(probability instanceof Number number)) {
+                    throw KubeServeException.internal("ZipMap row lacks class " + key, null);
+                }
+                values.putFloat(number.floatValue());
+            }
+        }
+        return Tensor.of(io.kubeserve.core.tensor.DataType.FP32, new long[] {rows.size(), columns}, values.flip());
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static List<Object> sortedKeys(Map<? extends Object, ? extends Object> row) {
+        List keys = new ArrayList<>(row.keySet());
+        Collections.sort(keys);
+        return keys;
+    }
+}
