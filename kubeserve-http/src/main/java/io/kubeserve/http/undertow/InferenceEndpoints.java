@@ -1,0 +1,117 @@
+package io.kubeserve.http.undertow;
+
+import io.kubeserve.core.ErrorCode;
+import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.registry.ModelRegistry;
+import io.kubeserve.core.spi.Model;
+import io.kubeserve.http.codec.EncodedBody;
+import io.kubeserve.http.codec.SeedCodec;
+import io.kubeserve.http.codec.V1Codec;
+import io.kubeserve.http.codec.V2Request;
+import io.kubeserve.http.codec.V2RequestDecoder;
+import io.kubeserve.http.codec.V2ResponseEncoder;
+import io.kubeserve.http.metrics.InferenceMetrics;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
+import java.nio.ByteBuffer;
+import java.util.function.Supplier;
+
+/**
+ * The three inference endpoints: Open Inference V2 {@code infer}, KServe V1 {@code :predict} and
+ * the seed {@code /predict}. Each reads the body off the I/O thread, finds the ready model, decodes
+ * with its protocol's codec, predicts, encodes, and records the outcome in the metrics.
+ */
+final class InferenceEndpoints {
+
+    static final String V2 = "v2";
+    static final String V1 = "v1";
+    static final String SEED = "seed";
+
+    private static final HttpString INFERENCE_HEADER = new HttpString(EncodedBody.INFERENCE_HEADER_CONTENT_LENGTH);
+
+    private final ModelRegistry registry;
+    private final RequestBodies bodies;
+    private final InferenceMetrics metrics;
+    private final Supplier<String> defaultModel;
+    private final V2RequestDecoder v2Decoder = new V2RequestDecoder();
+    private final V2ResponseEncoder v2Encoder = new V2ResponseEncoder();
+    private final V1Codec v1Codec = new V1Codec();
+    private final SeedCodec seedCodec = new SeedCodec();
+
+    InferenceEndpoints(ModelRegistry registry, RequestBodies bodies, InferenceMetrics metrics,
+                       Supplier<String> defaultModel) {
+        this.registry = registry;
+        this.bodies = bodies;
+        this.metrics = metrics;
+        this.defaultModel = defaultModel;
+    }
+
+    /** {@code POST /v2/models/{m}[/versions/{v}]/infer}, JSON or binary tensors. */
+    void v2Infer(HttpServerExchange exchange, String[] params) {
+        String version = params.length > 1 ? params[1] : null;
+        bodies.receive(exchange, true, (ex, body) -> serve(ex, V2, params[0], version, model -> {
+            String header = ex.getRequestHeaders().getFirst(INFERENCE_HEADER);
+            V2Request request = v2Decoder.decode(ByteBuffer.wrap(body), header);
+            InferenceResponse response = model.predictor().predict(request.request());
+            EncodedBody encoded = v2Encoder.encode(response, request.outputFormat());
+            if (encoded.hasBinaryData()) {
+                ex.getResponseHeaders().put(INFERENCE_HEADER, encoded.jsonHeaderLength());
+            }
+            Responses.send(ex, 200, encoded.contentType(), encoded.body());
+        }));
+    }
+
+    /** {@code POST /v1/models/{m}:predict}. */
+    void v1Predict(HttpServerExchange exchange, String[] params) {
+        bodies.receive(exchange, false, (ex, body) -> serve(ex, V1, params[0], null, model -> {
+            InferenceResponse response = model.predictor().predict(v1Codec.decode(ByteBuffer.wrap(body), model.metadata()));
+            Responses.json(ex, 200, v1Codec.encode(response, model.metadata()));
+        }));
+    }
+
+    /** {@code POST /predict}: the seed API, on the default model. */
+    void seedPredict(HttpServerExchange exchange, String[] params) {
+        bodies.receive(exchange, false, (ex, body) -> serve(ex, SEED, defaultModel.get(), null, model -> {
+            SeedCodec.SeedRequest request = seedCodec.decode(ByteBuffer.wrap(body), model.metadata());
+            InferenceResponse response = model.predictor().predict(request.request());
+            Responses.json(ex, 200, seedCodec.encode(request, response, model.metadata()));
+        }));
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        void run(Model model) throws Exception;
+    }
+
+    private void serve(HttpServerExchange exchange, String protocol, String modelName, String version, Call call) {
+        long start = System.nanoTime();
+        Model model;
+        try {
+            model = registry.model(modelName, version);
+        } catch (KubeServeException e) {
+            boolean known = modelName != null && registry.modelNames().contains(modelName);
+            if (known) {
+                metrics.record(modelName, protocol, e.code(), System.nanoTime() - start);
+            } else {
+                metrics.error(protocol, e.code());
+            }
+            Responses.error(exchange, e);
+            return;
+        }
+        ErrorCode outcome = null;
+        try {
+            call.run(model);
+        } catch (KubeServeException e) {
+            outcome = e.code();
+            Responses.error(exchange, e);
+        } catch (Exception | StackOverflowError e) {
+            outcome = ErrorCode.INTERNAL;
+            Endpoints.run(exchange, () -> {
+                throw e instanceof Exception ex ? ex : new IllegalStateException(e);
+            });
+        } finally {
+            metrics.record(model.metadata().name(), protocol, outcome, System.nanoTime() - start);
+        }
+    }
+}

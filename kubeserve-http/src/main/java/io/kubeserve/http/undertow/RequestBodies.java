@@ -1,0 +1,79 @@
+package io.kubeserve.http.undertow;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.util.Headers;
+import java.util.concurrent.Executor;
+
+/**
+ * Reads a request body without blocking an I/O thread, then hands it to a worker thread.
+ *
+ * <p>Bodies over the limit are refused with 413: at once when {@code Content-Length} says so,
+ * otherwise as soon as the running count passes the limit, so an endless chunked body never
+ * fills the heap. Only bodies of the expected media type are read (415 otherwise).
+ */
+public final class RequestBodies {
+
+    /** What runs on a worker thread once the whole body is in. */
+    @FunctionalInterface
+    public interface BodyHandler {
+        void handle(HttpServerExchange exchange, byte[] body) throws Exception;
+    }
+
+    private final long maxBytes;
+    private final Executor workers;
+
+    public RequestBodies(long maxBytes, Executor workers) {
+        this.maxBytes = maxBytes;
+        this.workers = workers;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /**
+     * Receives the body and runs {@code handler} on a worker.
+     *
+     * @param acceptBinary whether {@code application/octet-stream} (binary tensors) is accepted besides JSON
+     */
+    public void receive(HttpServerExchange exchange, boolean acceptBinary, BodyHandler handler) {
+        String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (!acceptedType(contentType, acceptBinary)) {
+            Responses.error(exchange, 415, "content type '" + contentType + "' is not supported; send application/json"
+                    + (acceptBinary ? " or application/octet-stream" : ""));
+            return;
+        }
+        long declared = exchange.getRequestContentLength();
+        if (declared > maxBytes) {
+            tooLarge(exchange);
+            return;
+        }
+        exchange.setMaxEntitySize(maxBytes);
+        exchange.getRequestReceiver().receiveFullBytes(
+                (ex, body) -> ex.dispatch(workers, () -> Endpoints.run(ex, () -> handler.handle(ex, body))),
+                (ex, failure) -> {
+                    if (failure instanceof RequestTooBigException) {
+                        tooLarge(ex);
+                    } else {
+                        ex.setStatusCode(400);
+                        ex.endExchange();
+                    }
+                });
+    }
+
+    private void tooLarge(HttpServerExchange exchange) {
+        exchange.setPersistent(false);
+        Responses.error(exchange, 413, "request body is larger than the limit of " + maxBytes + " bytes");
+    }
+
+    private static boolean acceptedType(String contentType, boolean acceptBinary) {
+        if (contentType == null || contentType.isEmpty()) {
+            return true;
+        }
+        String type = contentType.toLowerCase(java.util.Locale.ROOT);
+        return type.startsWith("application/json") || type.startsWith("text/plain")
+                || (acceptBinary && type.startsWith("application/octet-stream"))
+                || type.startsWith("application/vnd.");
+    }
+}

@@ -1,0 +1,81 @@
+package io.kubeserve.http.undertow;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.kubeserve.core.ErrorCode;
+import io.kubeserve.core.KubeServeException;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Writes responses, and decides the HTTP status of every error: here and nowhere else.
+ *
+ * <p>Error bodies are {@code {"error": "..."}} with the exception's message, which is written for
+ * clients; stack traces and internal causes go to the log only.
+ */
+public final class Responses {
+
+    public static final String JSON = "application/json";
+    public static final HttpString RETRY_AFTER = new HttpString("Retry-After");
+
+    private static final JsonFactory JSON_FACTORY = new JsonFactory();
+
+    private Responses() {
+    }
+
+    /** The HTTP status for a core error code. */
+    public static int status(ErrorCode code) {
+        return switch (code) {
+            case INVALID_INPUT -> 400;
+            case MODEL_NOT_FOUND -> 404;
+            case MODEL_NOT_READY, OVERLOADED -> 503;
+            case TIMEOUT -> 504;
+            case UNSUPPORTED -> 501;
+            case INTERNAL -> 500;
+        };
+    }
+
+    public static void error(HttpServerExchange exchange, KubeServeException error) {
+        if (error.code() == ErrorCode.OVERLOADED || error.code() == ErrorCode.MODEL_NOT_READY) {
+            exchange.getResponseHeaders().put(RETRY_AFTER, "1");
+        }
+        error(exchange, status(error.code()), error.getMessage());
+    }
+
+    public static void error(HttpServerExchange exchange, int status, String message) {
+        send(exchange, status, JSON, errorBody(message));
+    }
+
+    /** {@code {"error": message}} with the message escaped as JSON. */
+    public static byte[] errorBody(String message) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + (message == null ? 0 : message.length()));
+        try (JsonGenerator json = JSON_FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("error", message == null ? "error" : message);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static void json(HttpServerExchange exchange, int status, byte[] body) {
+        send(exchange, status, JSON, body);
+    }
+
+    public static void send(HttpServerExchange exchange, int status, String contentType, byte[] body) {
+        if (exchange.isResponseStarted()) {
+            exchange.endExchange();
+            return;
+        }
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
+        exchange.setResponseContentLength(body.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(body));
+    }
+}
