@@ -164,9 +164,9 @@ class ManifestGeneratorTest {
         assertThat(mount.getSubPath()).isEqualTo("iris");
         assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(mount.getName())).singleElement()
                 .satisfies(v -> {
-            assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("model-store");
-            assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
-        });
+                    assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("model-store");
+                    assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
+                });
     }
 
     @Test
