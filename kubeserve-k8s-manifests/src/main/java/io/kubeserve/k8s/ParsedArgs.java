@@ -1,6 +1,7 @@
 package io.kubeserve.k8s;
 
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * The manifests command's arguments, read into options. Option errors from the builder surface as
@@ -11,6 +12,11 @@ import java.nio.file.Path;
  * @param outDir  directory for one file per kind; null for stdout
  */
 record ParsedArgs(boolean help, ManifestOptions options, Path outDir) {
+
+    private static final Set<String> VALUE_FLAGS = Set.of("--name", "--image", "--namespace", "--replicas",
+            "--min-replicas", "--max-replicas", "--rps-per-pod", "--gpu", "--port", "--cpu", "--memory",
+            "--model-uri", "--model-secret", "--allow-namespace", "--ingress-namespace", "--monitoring-namespace",
+            "--prometheus", "--canary", "--ingress-host", "--ingress-class", "--config", "--out");
 
     static ParsedArgs parse(String[] args) {
         ManifestOptionsBuilder b = ManifestOptions.builder(null, null);
@@ -65,6 +71,9 @@ record ParsedArgs(boolean help, ManifestOptions options, Path outDir) {
     private static String valueOf(String[] args, int i) {
         if (!args[i].startsWith("--")) {
             throw new IllegalArgumentException("unexpected argument '" + args[i] + "'");
+        }
+        if (!VALUE_FLAGS.contains(args[i])) {
+            throw new IllegalArgumentException("unknown option '" + args[i] + "'");
         }
         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
             throw new IllegalArgumentException(args[i] + " needs a value");

@@ -69,8 +69,10 @@ class ManifestsCommandTest {
         assertThat(run("--name", "iris", "--image", "img", "--replica", "3")).isEqualTo(2);
         assertThat(run("--name", "iris", "--image", "img", "--replicas")).isEqualTo(2);
         assertThat(run("--name", "iris", "--image", "img", "--replicas", "many")).isEqualTo(2);
+        assertThat(run("--name", "iris", "--image", "img", "--bogus")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("image is required", "unknown option '--replica'",
-                "--replicas needs a value", "--replicas needs a whole number, got 'many'");
+                "--replicas needs a value", "--replicas needs a whole number, got 'many'",
+                "unknown option '--bogus'");
     }
 
     private int run(String... args) {

@@ -88,7 +88,7 @@ class SchemaValidationTest {
     }
 
     @Test
-    void validatorRejectsAMisspelledKserveContainerField() {
+    void validatorRejectsAWrongTypeAndAnUnknownFieldInTheInferenceService() {
         JsonNode isvc = Scenarios.parse(ManifestGenerator.toYaml(Scenarios.iris().kserve(true).build())).stream()
                 .filter(doc -> doc.path("kind").asText().equals("InferenceService")).findFirst().orElseThrow();
         ((ArrayNode) isvc.at("/spec/predictor/containers/0/args")).add(1);
