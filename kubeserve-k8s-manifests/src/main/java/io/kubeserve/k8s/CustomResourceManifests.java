@@ -1,0 +1,97 @@
+package io.kubeserve.k8s;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.kubeserve.k8s.crd.InferenceService;
+import io.kubeserve.k8s.crd.ScaledObject;
+import io.kubeserve.k8s.crd.ServiceMonitor;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The custom resources: ServiceMonitor, KServe InferenceService and KEDA ScaledObject. */
+final class CustomResourceManifests {
+
+    /** KServe's name for the predictor container; its webhooks look for it. */
+    static final String KSERVE_CONTAINER = "kserve-container";
+    /** Knative accepts only {@code http1} or {@code h2c} as the container port name. */
+    static final String KSERVE_PORT_NAME = "http1";
+
+    private CustomResourceManifests() {
+    }
+
+    static ServiceMonitor serviceMonitor(ManifestOptions o) {
+        return new ServiceMonitor(Manifests.metadata(o, o.name()), new ServiceMonitor.Spec(
+                new LabelSelectorBuilder().withMatchLabels(Labels.selector(o)).build(),
+                List.of(new ServiceMonitor.Endpoint(ServerPod.PORT_NAME, "/metrics", "30s", "10s"))));
+    }
+
+    /**
+     * The predictor runs the same pod as the Deployment would. KEDA, when on, needs RawDeployment mode
+     * with KServe's own autoscaler off; a canary needs Serverless mode (the options forbid both).
+     */
+    static InferenceService inferenceService(ManifestOptions o) {
+        ServerPod pod = new ServerPod(o);
+        boolean serverless = o.canaryPercent().isPresent();
+        Map<String, String> annotations = new TreeMap<>();
+        annotations.put("serving.kserve.io/deploymentMode", serverless ? "Serverless" : "RawDeployment");
+        if (o.keda()) {
+            annotations.put("serving.kserve.io/autoscalerClass", "external");
+        }
+        var metadata = Manifests.metadata(o, o.name());
+        metadata.setAnnotations(annotations);
+
+        boolean hpa = !serverless && !o.keda();
+        List<InferenceService.StorageUri> storage = o.model().needsVolume()
+                ? List.of(new InferenceService.StorageUri(o.model().value(), Manifests.KSERVE_MODEL_PATH))
+                : List.of();
+        var predictor = new InferenceService.Predictor(
+                o.minReplicas(), o.maxReplicas(),
+                hpa ? "cpu" : null, hpa ? 70 : null,
+                o.canaryPercent().isPresent() ? o.canaryPercent().getAsInt() : null,
+                serverless ? null : new InferenceService.DeploymentStrategy("RollingUpdate",
+                        new InferenceService.RollingUpdate(1, 0)),
+                storage,
+                Labels.common(o),
+                // ServiceMonitor cannot rely on the Services KServe names, so scraping goes by pod annotations.
+                prometheusScrapeAnnotations(o),
+                false,
+                pod.podSecurity(),
+                ServerPod.TERMINATION_GRACE_SECONDS,
+                pod.antiAffinity(),
+                pod.nodeSelector(),
+                pod.tolerations(),
+                // KServe mounts the model itself (storageUris), so the container mounts only /tmp.
+                List.of(pod.server(KSERVE_CONTAINER, KSERVE_PORT_NAME, Manifests.modelRepository(o), false)),
+                pod.volumes(false));
+        return new InferenceService(metadata, new InferenceService.Spec(predictor));
+    }
+
+    /**
+     * Scales on the cluster-wide request rate of this model from Prometheus, plus CPU and memory like
+     * the HPA it replaces: KEDA owns the HPA, so both must not exist at once.
+     */
+    static ScaledObject scaledObject(ManifestOptions o) {
+        // KServe's RawDeployment mode names the predictor Deployment <name>-predictor.
+        String target = o.kserve() ? o.name() + "-predictor" : o.name();
+        String query = "sum(rate(inference_requests_total{model=\"" + o.name() + "\"}[1m]))";
+        int rps = o.requestsPerSecondPerPod().orElse(ManifestOptions.DEFAULT_KEDA_RPS);
+        Map<String, String> prometheus = new TreeMap<>();
+        prometheus.put("serverAddress", o.prometheusAddress());
+        prometheus.put("query", query);
+        prometheus.put("threshold", Integer.toString(rps));
+        return new ScaledObject(Manifests.metadata(o, o.name()), new ScaledObject.Spec(
+                new ScaledObject.ScaleTargetRef("apps/v1", "Deployment", target),
+                15, 300, o.minReplicas(), o.maxReplicas(),
+                List.of(new ScaledObject.Trigger("prometheus", "requests-per-second", "AverageValue", prometheus),
+                        new ScaledObject.Trigger("cpu", "cpu", "Utilization", Map.of("value", "70")),
+                        new ScaledObject.Trigger("memory", "memory", "Utilization", Map.of("value", "80")))));
+    }
+
+    private static Map<String, String> prometheusScrapeAnnotations(ManifestOptions o) {
+        Map<String, String> annotations = new TreeMap<>();
+        annotations.put("prometheus.io/scrape", "true");
+        annotations.put("prometheus.io/path", "/metrics");
+        annotations.put("prometheus.io/port", Integer.toString(o.port()));
+        return annotations;
+    }
+}

@@ -1,0 +1,55 @@
+package io.kubeserve.k8s;
+
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns {@link ManifestOptions} into the Kubernetes documents that run KubeServe, in the order they
+ * can be applied: configuration first, then the workload, its traffic, scaling and protection.
+ *
+ * <p>With {@code kserve} the InferenceService replaces the Deployment, Service, HPA and ServiceMonitor,
+ * because KServe creates its own. With {@code keda} the ScaledObject replaces the HPA, because KEDA
+ * creates an HPA itself and two autoscalers on one Deployment would fight.
+ */
+public final class ManifestGenerator {
+
+    private ManifestGenerator() {
+    }
+
+    /** The documents for these options; each kind at most once. */
+    public static List<KubernetesResource> generate(ManifestOptions o) {
+        List<KubernetesResource> docs = new ArrayList<>();
+        docs.add(WorkloadManifests.configMap(o));
+        if (o.kserve()) {
+            docs.add(CustomResourceManifests.inferenceService(o));
+        } else {
+            docs.add(WorkloadManifests.deployment(o));
+            docs.add(WorkloadManifests.service(o));
+        }
+        if (o.keda()) {
+            docs.add(CustomResourceManifests.scaledObject(o));
+        } else if (!o.kserve()) {
+            docs.add(WorkloadManifests.horizontalPodAutoscaler(o));
+        }
+        docs.add(WorkloadManifests.podDisruptionBudget(o));
+        docs.add(NetworkManifests.networkPolicy(o));
+        if (!o.kserve()) {
+            docs.add(CustomResourceManifests.serviceMonitor(o));
+        }
+        if (o.ingress()) {
+            docs.add(NetworkManifests.ingress(o));
+        }
+        return List.copyOf(docs);
+    }
+
+    /** The documents as one multi-document YAML string. */
+    public static String toYaml(List<? extends KubernetesResource> documents) {
+        return ManifestYaml.toYaml(documents);
+    }
+
+    /** Shorthand for {@code toYaml(generate(options))}. */
+    public static String toYaml(ManifestOptions options) {
+        return toYaml(generate(options));
+    }
+}

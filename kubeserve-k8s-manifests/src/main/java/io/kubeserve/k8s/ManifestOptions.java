@@ -1,0 +1,156 @@
+package io.kubeserve.k8s;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Everything the generator needs to know, validated once here so that every generated document is
+ * consistent with every other. Build with {@link #builder(String, String)}; all else has a default.
+ *
+ * @param name                       names every object and labels the pods; a DNS-1035 label
+ * @param namespace                  namespace of every namespaced object (default {@code default})
+ * @param image                      the KubeServe server image, required
+ * @param replicas                   Deployment replicas before the autoscaler takes over (default 2)
+ * @param resources                  server container requests and limits
+ * @param model                      where the model repository comes from
+ * @param gpus                       {@code nvidia.com/gpu} per pod; above 0 schedules onto GPU nodes
+ * @param port                       the server's HTTP port (default 8080)
+ * @param minReplicas                autoscaler floor (default 2)
+ * @param maxReplicas                autoscaler ceiling (default 10)
+ * @param requestsPerSecondPerPod    target inference requests per second per pod; empty: scale on
+ *                                   CPU and memory only (KEDA then uses {@link #DEFAULT_KEDA_RPS})
+ * @param allowedNamespaces          namespaces besides its own whose pods may call the server
+ * @param ingressControllerNamespace namespace of the ingress controller, always allowed in
+ * @param monitoringNamespace        namespace of Prometheus, allowed to scrape
+ * @param prometheusAddress          Prometheus URL KEDA queries
+ * @param kserve                     emit a KServe InferenceService instead of Deployment, Service and HPA
+ * @param canaryPercent              KServe canaryTrafficPercent; empty for none
+ * @param keda                       emit a KEDA ScaledObject instead of the HorizontalPodAutoscaler
+ * @param ingress                    emit an Ingress
+ * @param ingressHost                host the Ingress matches; null for any host
+ * @param ingressClassName           IngressClass (default {@code nginx})
+ * @param modelCredentialsSecret     Secret whose keys (e.g. AWS_ACCESS_KEY_ID) the model fetch gets as
+ *                                   environment; null when the node's or pod's identity suffices
+ * @param serverConfig               extra {@code KUBESERVE_*} entries for the server ConfigMap
+ */
+public record ManifestOptions(
+        String name, String namespace, String image, int replicas, ResourceSettings resources,
+        ModelLocation model, int gpus, int port, int minReplicas, int maxReplicas,
+        OptionalInt requestsPerSecondPerPod, List<String> allowedNamespaces, String ingressControllerNamespace,
+        String monitoringNamespace, String prometheusAddress, boolean kserve, OptionalInt canaryPercent,
+        boolean keda, boolean ingress, String ingressHost, String ingressClassName,
+        String modelCredentialsSecret, Map<String, String> serverConfig) {
+
+    public static final int DEFAULT_KEDA_RPS = 10;
+
+    public ManifestOptions {
+        Names.requireWorkloadName("name", name);
+        Names.requireDns1123Label("namespace", namespace);
+        Names.requireText("image", image);
+        if (image.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("image '" + image + "' must not contain whitespace");
+        }
+        if (replicas < 0) {
+            throw new IllegalArgumentException("replicas must be >= 0, got " + replicas);
+        }
+        if (resources == null) {
+            throw new IllegalArgumentException("resources are required");
+        }
+        if (model == null) {
+            throw new IllegalArgumentException("model location is required");
+        }
+        if (gpus < 0) {
+            throw new IllegalArgumentException("gpus must be >= 0, got " + gpus);
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
+        }
+        if (minReplicas < 1) {
+            throw new IllegalArgumentException("minReplicas must be >= 1, got " + minReplicas);
+        }
+        if (minReplicas > maxReplicas) {
+            throw new IllegalArgumentException("minReplicas " + minReplicas + " is greater than maxReplicas "
+                    + maxReplicas);
+        }
+        requestsPerSecondPerPod = requestsPerSecondPerPod == null ? OptionalInt.empty() : requestsPerSecondPerPod;
+        if (requestsPerSecondPerPod.isPresent() && requestsPerSecondPerPod.getAsInt() < 1) {
+            throw new IllegalArgumentException("requestsPerSecondPerPod must be >= 1, got "
+                    + requestsPerSecondPerPod.getAsInt());
+        }
+        allowedNamespaces = allowedNamespaces == null ? List.of() : List.copyOf(new TreeSet<>(allowedNamespaces));
+        allowedNamespaces.forEach(ns -> Names.requireDns1123Label("allowed namespace", ns));
+        Names.requireDns1123Label("ingressControllerNamespace", ingressControllerNamespace);
+        Names.requireDns1123Label("monitoringNamespace", monitoringNamespace);
+        Names.requireText("prometheusAddress", prometheusAddress);
+        if (!prometheusAddress.matches("https?://\\S+")) {
+            throw new IllegalArgumentException("prometheusAddress '" + prometheusAddress + "' must be an http(s) URL");
+        }
+        canaryPercent = canaryPercent == null ? OptionalInt.empty() : canaryPercent;
+        validateCanary(canaryPercent, kserve, keda);
+        if (ingress && kserve) {
+            throw new IllegalArgumentException("ingress cannot be combined with kserve: KServe exposes the"
+                    + " InferenceService through its own ingress or gateway");
+        }
+        if (ingressHost != null) {
+            if (!ingress) {
+                throw new IllegalArgumentException("ingressHost is set but ingress is off");
+            }
+            Names.requireDns1123Subdomain("ingressHost", ingressHost);
+        }
+        Names.requireDns1123Subdomain("ingressClassName", ingressClassName);
+        if (modelCredentialsSecret != null) {
+            Names.requireDns1123Subdomain("modelCredentialsSecret", modelCredentialsSecret);
+            if (model.kind() != ModelLocation.Kind.S3 || kserve) {
+                throw new IllegalArgumentException("modelCredentialsSecret only applies to an s3:// model location"
+                        + " in a plain Deployment (KServe reads credentials from its service account)");
+            }
+        }
+        serverConfig = serverConfig == null ? Map.of() : serverConfig;
+        serverConfig.forEach(ManifestOptions::validateConfigEntry);
+        serverConfig = Collections.unmodifiableMap(new TreeMap<>(serverConfig));
+    }
+
+    /** Starts options for the workload {@code name} running {@code image}; all else defaults. */
+    public static ManifestOptionsBuilder builder(String name, String image) {
+        return new ManifestOptionsBuilder(name, image);
+    }
+
+    /** Starts a builder holding these options, to derive a variant. */
+    public ManifestOptionsBuilder toBuilder() {
+        return new ManifestOptionsBuilder(this);
+    }
+
+    public boolean gpu() {
+        return gpus > 0;
+    }
+
+    private static void validateCanary(OptionalInt canaryPercent, boolean kserve, boolean keda) {
+        if (canaryPercent.isEmpty()) {
+            return;
+        }
+        int percent = canaryPercent.getAsInt();
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("canaryPercent must be between 0 and 100, got " + percent);
+        }
+        if (!kserve) {
+            throw new IllegalArgumentException("canaryPercent needs kserve: a plain Deployment has no traffic split");
+        }
+        if (keda) {
+            throw new IllegalArgumentException("canaryPercent cannot be combined with keda: KServe canaries need"
+                    + " Serverless mode, while KEDA drives the RawDeployment mode");
+        }
+    }
+
+    private static void validateConfigEntry(String key, String value) {
+        if (key == null || !key.matches("KUBESERVE_[A-Z0-9_]+")) {
+            throw new IllegalArgumentException("server config key '" + key + "' must match KUBESERVE_[A-Z0-9_]+");
+        }
+        if (value == null) {
+            throw new IllegalArgumentException("server config key '" + key + "' has no value");
+        }
+    }
+}

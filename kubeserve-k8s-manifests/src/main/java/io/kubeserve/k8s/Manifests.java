@@ -1,0 +1,67 @@
+package io.kubeserve.k8s;
+
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Names, metadata and server configuration that several kinds refer to. */
+final class Manifests {
+
+    /** Where KServe's storage initializer puts the model of an InferenceService. */
+    static final String KSERVE_MODEL_PATH = "/mnt/models";
+    /** The server drains in-flight requests this long after SIGTERM; see the grace period. */
+    static final int DRAIN_SECONDS = 20;
+
+    private Manifests() {
+    }
+
+    static ObjectMeta metadata(ManifestOptions o, String name) {
+        return new ObjectMetaBuilder().withName(name).withNamespace(o.namespace()).withLabels(Labels.common(o))
+                .build();
+    }
+
+    static String configMapName(ManifestOptions o) {
+        return o.name() + "-config";
+    }
+
+    /** Directory the server reads models from, as the pod sees it. */
+    static String modelRepository(ManifestOptions o) {
+        if (o.kserve() && o.model().needsVolume()) {
+            return KSERVE_MODEL_PATH;
+        }
+        return o.model().serverPath();
+    }
+
+    /** The server's configuration, passed as environment through envFrom. */
+    static Map<String, String> serverConfig(ManifestOptions o) {
+        Map<String, String> data = new TreeMap<>();
+        data.put("KUBESERVE_MODEL_NAME", o.name());
+        data.put("KUBESERVE_MODEL_REPOSITORY", modelRepository(o));
+        data.put("KUBESERVE_PORT", Integer.toString(o.port()));
+        data.put("KUBESERVE_SHUTDOWN_DRAIN_SECONDS", Integer.toString(DRAIN_SECONDS));
+        data.put("KUBESERVE_LOG_FORMAT", "json");
+        data.putAll(o.serverConfig());
+        return data;
+    }
+
+    /**
+     * Pods read envFrom only at start, so a changed ConfigMap alone changes nothing; putting its hash
+     * on the pod template makes a config change roll the pods.
+     */
+    static String configHash(Map<String, String> data) {
+        StringBuilder text = new StringBuilder();
+        new TreeMap<>(data).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString()
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

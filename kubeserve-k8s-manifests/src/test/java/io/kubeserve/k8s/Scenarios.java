@@ -1,0 +1,57 @@
+package io.kubeserve.k8s;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+
+/** Option combinations the tests run through, and a reader for the YAML the generator writes. */
+final class Scenarios {
+
+    static final String IMAGE = "kubeserve/kubeserve-server:0.1.0";
+
+    private Scenarios() {
+    }
+
+    static ManifestOptionsBuilder iris() {
+        return ManifestOptions.builder("iris", IMAGE);
+    }
+
+    static Stream<Named<ManifestOptions>> all() {
+        return Stream.of(
+                Named.of("defaults (CPU, model in image)", iris().build()),
+                Named.of("GPU", iris().gpus(2).build()),
+                Named.of("remote s3 model", iris().model("s3://models-bucket/iris/v3").build()),
+                Named.of("s3 model with credentials", iris().model("s3://models-bucket/iris")
+                        .modelCredentialsSecret("s3-credentials").build()),
+                Named.of("GPU and s3 model", iris().gpus(1).model("s3://models-bucket/iris").build()),
+                Named.of("PVC model", iris().model("pvc://model-store/iris").build()),
+                Named.of("rps metric", iris().requestsPerSecondPerPod(25).build()),
+                Named.of("ingress with host", iris().ingressHost("iris.example.com").build()),
+                Named.of("ingress any host", iris().ingress(true).build()),
+                Named.of("keda", iris().keda(true).requestsPerSecondPerPod(15).build()),
+                Named.of("kserve", iris().kserve(true).build()),
+                Named.of("kserve s3 model", iris().kserve(true).model("s3://models-bucket/iris").build()),
+                Named.of("kserve + keda", iris().kserve(true).keda(true).model("s3://models-bucket/iris").build()),
+                Named.of("kserve canary", iris().kserve(true).canaryPercent(10).build()),
+                Named.of("kserve GPU", iris().kserve(true).gpus(1).build()),
+                Named.of("everything tuned", iris().namespace("ml-prod").replicas(3).autoscaling(3, 30).port(9000)
+                        .resources(new ResourceSettings("500m", "4", "1Gi", "3Gi"))
+                        .allowNamespace("frontend").allowNamespace("batch").ingressControllerNamespace("traefik")
+                        .monitoringNamespace("observability").ingressHost("models.example.com")
+                        .ingressClassName("traefik").serverConfig("KUBESERVE_LOG_LEVEL", "debug").build()));
+    }
+
+    /** Parses multi-document YAML back into trees, as kubectl would read it. */
+    static List<JsonNode> parse(String yaml) {
+        try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).readValues(yaml)) {
+            return docs.readAll();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
