@@ -14,6 +14,7 @@ import java.util.Map;
  * @param host            address to bind
  * @param port            port to bind; 0 picks a free one
  * @param modelRepository model repository directory, single model directory or model file
+ * @param modelName       name for a single-model directory or file; null: derived from its name
  * @param defaultModel    model that {@code /predict} serves; null: the only model loaded
  * @param maxBodyBytes    largest request body accepted (413 beyond)
  * @param logFormat       {@code text} or {@code json}
@@ -21,7 +22,8 @@ import java.util.Map;
  * @param workerThreads   threads that decode, run and encode requests (0: 4 per core, at least 8)
  * @param drainTimeout    on SIGTERM, how long in-flight requests may take to finish
  */
-public record ServerConfig(String host, int port, Path modelRepository, String defaultModel, long maxBodyBytes,
+public record ServerConfig(String host, int port, Path modelRepository, String modelName, String defaultModel,
+                           long maxBodyBytes,
                            String logFormat, int ioThreads, int workerThreads, Duration drainTimeout) {
 
     /** Flags, their environment variables and help text, in the order {@code --help} lists them. */
@@ -31,6 +33,7 @@ public record ServerConfig(String host, int port, Path modelRepository, String d
         FLAGS.put("--model-repository", new String[] {"KUBESERVE_MODEL_REPOSITORY", "DIR", "model repository, model directory or model file (required)"});
         FLAGS.put("--host", new String[] {"KUBESERVE_HOST", "ADDR", "address to bind (default 0.0.0.0)"});
         FLAGS.put("--port", new String[] {"KUBESERVE_PORT", "N", "port to bind (default 8080; 0 picks a free port)"});
+        FLAGS.put("--model-name", new String[] {"KUBESERVE_MODEL_NAME", "NAME", "name for a single model directory or file (default: its name)"});
         FLAGS.put("--default-model", new String[] {"KUBESERVE_DEFAULT_MODEL", "NAME", "model served by POST /predict (default: the only model)"});
         FLAGS.put("--max-body-size", new String[] {"KUBESERVE_MAX_BODY_SIZE", "SIZE", "largest request body, e.g. 16m, 512k (default 16m)"});
         FLAGS.put("--log-format", new String[] {"KUBESERVE_LOG_FORMAT", "FMT", "text or json (default text)"});
@@ -62,21 +65,21 @@ public record ServerConfig(String host, int port, Path modelRepository, String d
 
     /** Defaults for everything but the repository; for tests and embedding. */
     public static ServerConfig defaults(Path modelRepository) {
-        return new ServerConfig("0.0.0.0", 8080, modelRepository, null, 16L << 20, "text", 0, 0, Duration.ofSeconds(20));
+        return new ServerConfig("0.0.0.0", 8080, modelRepository, null, null, 16L << 20, "text", 0, 0, Duration.ofSeconds(20));
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, modelRepository, defaultModel, maxBodyBytes, logFormat, ioThreads,
+        return new ServerConfig(host, newPort, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat, ioThreads,
                 workerThreads, drainTimeout);
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, modelRepository, defaultModel, maxBodyBytes, logFormat, ioThreads,
+        return new ServerConfig(newHost, port, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat, ioThreads,
                 workerThreads, drainTimeout);
     }
 
     public ServerConfig withMaxBodyBytes(long bytes) {
-        return new ServerConfig(host, port, modelRepository, defaultModel, bytes, logFormat, ioThreads,
+        return new ServerConfig(host, port, modelRepository, modelName, defaultModel, bytes, logFormat, ioThreads,
                 workerThreads, drainTimeout);
     }
 
@@ -127,6 +130,7 @@ public record ServerConfig(String host, int port, Path modelRepository, String d
                 values.getOrDefault("--host", "0.0.0.0"),
                 integer(values, "--port", 8080),
                 repository == null ? null : Path.of(repository),
+                values.get("--model-name"),
                 values.get("--default-model"),
                 size(values.getOrDefault("--max-body-size", "16m")),
                 values.getOrDefault("--log-format", "text").toLowerCase(Locale.ROOT),
@@ -161,6 +165,13 @@ public record ServerConfig(String host, int port, Path modelRepository, String d
         } catch (NumberFormatException | ArithmeticException e) {
             throw new IllegalArgumentException("--max-body-size must be a size like 16m or 512k, got '" + text + "'");
         }
+    }
+
+    /** {@code KUBESERVE_*} variables that name no setting: likely typos, worth a warning. */
+    public static java.util.List<String> unknownVariables(Map<String, String> env) {
+        java.util.Set<String> known = new java.util.HashSet<>();
+        FLAGS.values().forEach(meta -> known.add(meta[0]));
+        return env.keySet().stream().filter(key -> key.startsWith("KUBESERVE_") && !known.contains(key)).sorted().toList();
     }
 
     /** The {@code --help} text. */

@@ -1,0 +1,147 @@
+package io.kubeserve.http;
+
+import io.kubeserve.core.metrics.ModelMetrics;
+import io.kubeserve.core.registry.ModelRegistry;
+import io.kubeserve.core.registry.ModelStatus;
+import io.kubeserve.core.repository.FileSystemModelRepository;
+import io.kubeserve.http.undertow.KubeServeHandler;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standalone server: opens the repository, listens at once (liveness answers, readiness says
+ * 503 while models load), loads and warms up every model, then reports ready.
+ *
+ * <p>Owns, and closes in reverse order: the Undertow listener, the request workers, the model
+ * registry (and with it every model's native memory), the meter registry.
+ */
+public final class KubeServeServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KubeServeServer.class);
+
+    private final ServerConfig config;
+    private final ModelRegistry registry;
+    private final PrometheusMeterRegistry meters;
+    private final ExecutorService workers;
+    private final KubeServeHandler handler;
+    private final GracefulShutdownHandler graceful;
+    private final Undertow undertow;
+    private final int port;
+    private final AtomicInteger closed = new AtomicInteger();
+
+    private KubeServeServer(ServerConfig config) {
+        this.config = config;
+        long start = System.nanoTime();
+        registry = new ModelRegistry(FileSystemModelRepository.open(config.modelRepository(), config.modelName()),
+                ModelRegistry.defaultLoaders());
+        meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AtomicInteger threadCount = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(), runnable -> {
+            Thread thread = new Thread(runnable, "kubeserve-worker-" + threadCount.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        handler = KubeServeHandler.builder(registry)
+                .meters(meters)
+                .workers(workers)
+                .maxBodyBytes(config.maxBodyBytes())
+                .defaultModel(config.defaultModel())
+                .version(Main.version())
+                .build();
+        graceful = new GracefulShutdownHandler(handler);
+        undertow = Undertow.builder()
+                .addHttpListener(config.port(), config.host())
+                .setIoThreads(config.effectiveIoThreads())
+                .setWorkerThreads(config.effectiveWorkerThreads())
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBodyBytes())
+                .setServerOption(UndertowOptions.ENABLE_STATISTICS, false)
+                .setHandler(graceful)
+                .build();
+        undertow.start();
+        port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        LOG.info("listening on http://{}:{} ({} I/O threads, {} workers, body limit {} bytes)", config.host(), port,
+                config.effectiveIoThreads(), config.effectiveWorkerThreads(), config.maxBodyBytes());
+        try {
+            LOG.info("loading models from {}", config.modelRepository());
+            registry.loadAll(Math.max(1, Runtime.getRuntime().availableProcessors()));
+            bindMetrics();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        for (ModelStatus status : registry.statuses()) {
+            LOG.info("model {} version {}: {}{}", status.name(), status.version(), status.state(),
+                    status.reason() == null ? " in " + status.loadMillis() + " ms" : " (" + status.reason() + ")");
+        }
+        LOG.info("{} in {} ms", registry.isReady() ? "ready" : "started, NOT ready",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /** Starts a server and returns once its models are loaded (or have failed). */
+    public static KubeServeServer start(ServerConfig config) {
+        return new KubeServeServer(config);
+    }
+
+    private void bindMetrics() {
+        new ClassLoaderMetrics().bindTo(meters);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmGcMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        new FileDescriptorMetrics().bindTo(meters);
+        new ModelMetrics(registry).bindTo(meters);
+    }
+
+    /** The port listened on (useful with port 0). */
+    public int port() {
+        return port;
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Graceful stop: readiness turns 503 at once, new requests are refused with 503, requests in
+     * flight get up to the drain timeout to finish, then everything is closed.
+     */
+    @Override
+    public void close() {
+        if (closed.getAndIncrement() > 0) {
+            return;
+        }
+        handler.startDraining();
+        graceful.shutdown();
+        try {
+            if (!graceful.awaitShutdown(config.drainTimeout().toMillis())) {
+                LOG.warn("requests still running after the {} s drain timeout; stopping anyway",
+                        config.drainTimeout().toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        undertow.stop();
+        workers.shutdownNow();
+        registry.close();
+        meters.close();
+        LOG.info("stopped");
+    }
+}

@@ -1,0 +1,150 @@
+package io.kubeserve.http.undertow;
+
+import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.registry.ModelRegistry;
+import io.kubeserve.http.metrics.InferenceMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The whole HTTP API as one Undertow {@link HttpHandler}, built around a {@link ModelRegistry}:
+ * the standalone server uses it, and an application that embeds KubeServe can mount it in its own
+ * Undertow.
+ *
+ * <pre>{@code
+ * HttpHandler api = KubeServeHandler.builder(registry).meters(prometheus).workers(executor).build();
+ * Undertow.builder().addHttpListener(8080, "0.0.0.0").setHandler(api).build().start();
+ * }</pre>
+ */
+public final class KubeServeHandler implements HttpHandler {
+
+    private final Router router;
+    private final AtomicBoolean draining = new AtomicBoolean();
+
+    private KubeServeHandler(Builder builder) {
+        ModelRegistry registry = builder.registry;
+        StatusEndpoints status = new StatusEndpoints(registry, draining::get, builder.version);
+        InferenceMetrics metrics = new InferenceMetrics(builder.meters);
+        RequestBodies bodies = new RequestBodies(builder.maxBodyBytes, builder.workers);
+        InferenceEndpoints inference = new InferenceEndpoints(registry, bodies, metrics,
+                () -> defaultModel(registry, builder.defaultModel));
+        DocsEndpoints docs = new DocsEndpoints();
+        PrometheusMeterRegistry meters = builder.meters;
+
+        router = new Router()
+                .get("/", status::info)
+                .post("/predict", inference::seedPredict)
+                .get("/health", status::health)
+                .get("/ready", status::ready)
+                .get("/health/live", status::live)
+                .get("/health/ready", status::ready)
+                .get("/metrics", (exchange, params) -> Responses.send(exchange, 200,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                        meters.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .get("/openapi.json", docs::openApi)
+                .get("/docs", docs::index)
+                .get("/docs/{file}", docs::asset)
+                .get("/v1/models", status::v1Models)
+                .get("/v1/models/{model}", status::v1Model)
+                .post("/v1/models/{model}:predict", inference::v1Predict)
+                .get("/v2", status::v2Server)
+                .get("/v2/health/live", status::live)
+                .get("/v2/health/ready", status::ready)
+                .get("/v2/models/{model}", status::v2Model)
+                .get("/v2/models/{model}/ready", status::v2ModelReady)
+                .post("/v2/models/{model}/infer", inference::v2Infer)
+                .get("/v2/models/{model}/versions/{version}", status::v2Model)
+                .get("/v2/models/{model}/versions/{version}/ready", status::v2ModelReady)
+                .post("/v2/models/{model}/versions/{version}/infer", inference::v2Infer);
+    }
+
+    public static Builder builder(ModelRegistry registry) {
+        return new Builder(registry);
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        router.handleRequest(exchange);
+    }
+
+    /** From now on readiness reports 503, so load balancers stop sending traffic; requests still run. */
+    public void startDraining() {
+        draining.set(true);
+    }
+
+    public boolean isDraining() {
+        return draining.get();
+    }
+
+    /** The model {@code /predict} serves: the configured one, or the only one there is. */
+    static String defaultModel(ModelRegistry registry, String configured) {
+        if (configured != null) {
+            return configured;
+        }
+        List<String> names = registry.modelNames();
+        if (names.size() == 1) {
+            return names.get(0);
+        }
+        throw KubeServeException.invalidInput(names.isEmpty()
+                ? "no model is loaded"
+                : "several models are loaded " + names + "; start the server with --default-model to choose the one /predict serves,"
+                        + " or use /v2/models/{model}/infer");
+    }
+
+    /** Settings for the handler; the registry is required, the rest have defaults. */
+    public static final class Builder {
+
+        private final ModelRegistry registry;
+        private PrometheusMeterRegistry meters;
+        private Executor workers;
+        private long maxBodyBytes = 16L << 20;
+        private String defaultModel;
+        private String version = "dev";
+
+        private Builder(ModelRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+        }
+
+        /** Where request metrics go and what {@code /metrics} shows. */
+        public Builder meters(PrometheusMeterRegistry prometheus) {
+            this.meters = prometheus;
+            return this;
+        }
+
+        /** Threads that decode, run and encode requests; never Undertow's I/O threads. */
+        public Builder workers(Executor executor) {
+            this.workers = executor;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long bytes) {
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        public Builder defaultModel(String model) {
+            this.defaultModel = model;
+            return this;
+        }
+
+        public Builder version(String serverVersion) {
+            this.version = serverVersion;
+            return this;
+        }
+
+        public KubeServeHandler build() {
+            if (meters == null) {
+                meters = new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+            }
+            if (workers == null) {
+                throw new IllegalStateException("workers(executor) is required: inference must not run on I/O threads");
+            }
+            return new KubeServeHandler(this);
+        }
+    }
+}
