@@ -112,7 +112,11 @@ final class TensorDataReader {
         int depth = 1;
         for (JsonToken token = p.nextToken(); ; token = p.nextToken()) {
             if (token == JsonToken.START_ARRAY) {
-                if (depth >= Json.MAX_RANK || (rank != -1 && depth >= rank)) {
+                if (depth >= Json.MAX_RANK) {
+                    throw KubeServeException.invalidInput("input '" + input + "': rows nest deeper than "
+                            + Json.MAX_RANK + " levels");
+                }
+                if (rank != -1 && depth >= rank) {
                     throw ragged(input, "a row nests deeper than the others");
                 }
                 seen[depth - 1]++;
