@@ -142,6 +142,18 @@ class V2JsonRoundTripTest {
     }
 
     @Test
+    void dataFirstInABufferWithAnOffsetIsFoundAgain() {
+        byte[] json = "padding{\"inputs\":[{\"name\":\"a\",\"shape\":[1],\"datatype\":\"INT8\",\"data\":[9]},"
+                .concat("{\"data\":[[\"p\",\"q\"]],\"datatype\":\"BYTES\",\"name\":\"b\",\"shape\":[1,2]}]}")
+                .getBytes(StandardCharsets.UTF_8);
+
+        V2Request decoded = decoder.decode(ByteBuffer.wrap(json, 7, json.length - 7).slice());
+
+        assertThat(decoded.request().inputs().get("b").toStringArray()).containsExactly("p", "q");
+        assertThat(decoded.request().inputs().get("a").getByte(0)).isEqualTo((byte) 9);
+    }
+
+    @Test
     void directBuffersAndBuffersWithAnOffsetDecodeToo() {
         byte[] json = "xx{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"BOOL\",\"data\":[true]}]}yy"
                 .getBytes(StandardCharsets.UTF_8);
