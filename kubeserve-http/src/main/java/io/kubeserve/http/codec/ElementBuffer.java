@@ -34,7 +34,7 @@ final class ElementBuffer {
         this.input = input;
         this.maxElements = maxElements;
         if (type.isFixedSize()) {
-            fixed = ByteBuffer.allocate(capacity * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+            fixed = ByteBuffer.allocate(bytesFor(capacity)).order(ByteOrder.LITTLE_ENDIAN);
         } else {
             strings = new byte[capacity][];
         }
@@ -97,11 +97,20 @@ final class ElementBuffer {
         }
         int capacity = (int) Math.min(maxElements, Math.max(16L, 2L * count));
         if (fixed != null) {
-            ByteBuffer larger = ByteBuffer.allocate(capacity * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer larger = ByteBuffer.allocate(bytesFor(capacity)).order(ByteOrder.LITTLE_ENDIAN);
             fixed = larger.put(fixed.flip());
         } else {
             strings = Arrays.copyOf(strings, capacity);
         }
+    }
+
+    private int bytesFor(int elements) {
+        long bytes = (long) elements * type.byteSize();
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw KubeServeException.invalidInput("input '" + input + "': " + elements + " " + type
+                    + " elements take more than 2 GiB; send fewer rows per request");
+        }
+        return (int) bytes;
     }
 
     private byte bool(JsonParser p, JsonToken token) throws IOException {
@@ -171,12 +180,15 @@ final class ElementBuffer {
     }
 
     private float single(JsonParser p, JsonToken token) throws IOException {
-        double value = number(p, token);
-        float narrowed = (float) value;
-        if (Float.isInfinite(narrowed) && !Double.isInfinite(value)) {
-            throw outOfRange(p, "+-" + Float.MAX_VALUE);
+        if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+            // parsed as a float directly: going through double could round twice
+            float value = p.getFloatValue();
+            if (Float.isInfinite(value)) {
+                throw outOfRange(p, "+-" + Float.MAX_VALUE);
+            }
+            return value;
         }
-        return narrowed;
+        return (float) number(p, token);
     }
 
     private short half(JsonParser p, JsonToken token) throws IOException {

@@ -17,7 +17,11 @@ final class V2InputReader {
     private V2InputReader() {
     }
 
-    static void read(JsonParser p, InputHeader input, int maxElements) throws IOException {
+    /**
+     * Reads the input object under the parser; {@code jsonLength} is the length of the JSON the
+     * parser reads, which bounds how many elements a {@code data} array in it can hold.
+     */
+    static void read(JsonParser p, InputHeader input, int jsonLength) throws IOException {
         JsonFields.requireObject(p, "input #" + input.index);
         String datatype = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -33,22 +37,38 @@ final class V2InputReader {
                 case "parameters" -> readParameters(p, input);
                 case "data" -> {
                     input.hasData = true;
+                    long offset = p.currentTokenLocation().getByteOffset();
                     if (input.type != null && input.shape != null && input.name != null) {
-                        input.elementCount = elementCount(input, maxElements);
+                        input.elementCount = jsonElementCount(input, offset, jsonLength);
                         input.tensor = TensorDataReader.readShaped(p, input.name, input.type, input.shape,
                                 input.elementCount);
                     } else {
-                        input.deferredDataOffset = p.currentTokenLocation().getByteOffset();
+                        input.deferredDataOffset = offset;
                         p.skipChildren();
                     }
                 }
                 default -> p.skipChildren();
             }
         }
-        finish(input, maxElements);
+        finish(input, jsonLength);
     }
 
-    private static void finish(InputHeader input, int maxElements) {
+    /**
+     * Each element takes at least one byte and a separator, so an array starting at {@code offset}
+     * holds at most half the bytes after it: checked before allocating, so a shape of [1e5, 1e5]
+     * in a small body costs nothing.
+     */
+    private static int jsonElementCount(InputHeader input, long offset, int jsonLength) {
+        int count = elementCount(input);
+        long bytesLeft = jsonLength - offset;
+        if (count > bytesLeft / 2) {
+            throw tooLarge(input, count + " elements cannot fit in the " + bytesLeft + " bytes of JSON from its"
+                    + " \"data\" to the end of the body");
+        }
+        return count;
+    }
+
+    private static void finish(InputHeader input, int jsonLength) {
         if (input.name == null || input.name.isEmpty()) {
             throw KubeServeException.invalidInput("input #" + input.index + " has no \"name\"");
         }
@@ -67,10 +87,10 @@ final class V2InputReader {
                     + " for the binary extension)");
         }
         if (input.binarySize >= 0) {
-            input.elementCount = elementCount(input, Integer.MAX_VALUE);
+            input.elementCount = elementCount(input);
             V2BinaryCodec.checkSize(input);
         } else if (input.tensor == null) {
-            input.elementCount = elementCount(input, maxElements);
+            input.elementCount = jsonElementCount(input, input.deferredDataOffset, jsonLength);
         }
     }
 
@@ -115,8 +135,8 @@ final class V2InputReader {
         return Arrays.copyOf(dims, rank);
     }
 
-    /** Elements the shape holds, refused when above what {@code limit} allows. */
-    static int elementCount(InputHeader input, int limit) {
+    /** Elements the shape holds, refused beyond what one tensor can index. */
+    static int elementCount(InputHeader input) {
         long count = 1;
         for (long dim : input.shape) {
             if (dim > Integer.MAX_VALUE) {
@@ -126,9 +146,6 @@ final class V2InputReader {
             if (count > Integer.MAX_VALUE) {
                 throw tooLarge(input, "more than " + Integer.MAX_VALUE + " elements");
             }
-        }
-        if (count > limit) {
-            throw tooLarge(input, count + " elements, more than a request body of this size can carry as JSON");
         }
         return (int) count;
     }

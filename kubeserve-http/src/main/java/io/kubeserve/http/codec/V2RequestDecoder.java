@@ -95,8 +95,6 @@ public final class V2RequestDecoder {
         List<InputHeader> inputs = null;
         List<String> outputNames = List.of();
         Map<String, Boolean> outputChoices = new HashMap<>();
-        // a JSON number takes at least one byte and a separator: nothing can hold more elements
-        int maxElements = whole.remaining() / 2 + 1;
         try (JsonParser p = Json.parser(json, base, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw KubeServeException.invalidInput("request body must be a JSON object with \"inputs\", got "
@@ -106,9 +104,9 @@ public final class V2RequestDecoder {
                 String field = p.currentName();
                 p.nextToken();
                 switch (field) {
-                    case "id" -> id = JsonFields.string(p, "\"id\"");
+                    case "id" -> id = p.currentToken() == JsonToken.VALUE_NULL ? null : JsonFields.string(p, "\"id\"");
                     case "parameters" -> binaryOutputs = readRequestParameters(p);
-                    case "inputs" -> inputs = readInputs(p, json, base, length, maxElements);
+                    case "inputs" -> inputs = readInputs(p, json, base, length);
                     case "outputs" -> outputNames = readOutputs(p, outputChoices);
                     default -> p.skipChildren();
                 }
@@ -156,7 +154,7 @@ public final class V2RequestDecoder {
         return binaryOutputs;
     }
 
-    private static List<InputHeader> readInputs(JsonParser p, byte[] json, int base, int length, int maxElements)
+    private static List<InputHeader> readInputs(JsonParser p, byte[] json, int base, int length)
             throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             throw KubeServeException.invalidInput("\"inputs\" must be an array, got " + Json.describe(p));
@@ -164,7 +162,7 @@ public final class V2RequestDecoder {
         List<InputHeader> inputs = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
             InputHeader input = new InputHeader(inputs.size());
-            V2InputReader.read(p, input, maxElements);
+            V2InputReader.read(p, input, length);
             if (input.deferredDataOffset >= 0) {
                 readDeferredData(json, base, length, input);
             }

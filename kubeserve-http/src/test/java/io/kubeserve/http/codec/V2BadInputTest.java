@@ -51,7 +51,15 @@ class V2BadInputTest {
         return Stream.of(
                 json("malformed JSON", "{\"inputs\": [}", "not valid JSON", "line 1, column 13"),
                 json("truncated JSON", "{\"inputs\":[{\"name\":\"x\",\"shape\":[2],\"datatype\":\"FP32\",\"data\":[1,",
-                        "not valid JSON", "end-of-input"),
+                        "2 elements cannot fit in the 3 bytes"),
+                json("truncated JSON after data", one("FP32", "[2]", "[1,2]").substring(0, 60), "not valid JSON",
+                        "end-of-input"),
+                json("deep nesting before the shape", "{\"inputs\":[{\"name\":\"x\",\"data\":" + "[".repeat(10_000),
+                        "too deeply nested"),
+                json("deferred data shorter than shape", "{\"inputs\":[{\"data\":[1],\"name\":\"x\",\"shape\":[2],"
+                        + "\"datatype\":\"FP32\"}]}", "needs 2 elements, but the data has 1"),
+                binary("invalid UTF-8", ByteBuffer.wrap(new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xff, '"', '}'}),
+                        null, "not valid JSON", "UTF-8"),
                 json("empty body", "", "request body is empty"),
                 json("body not an object", "[1,2]", "must be a JSON object", "an array"),
                 json("trailing content", one("FP32", "[1]", "[1]") + " {}", "content after its JSON object"),
@@ -102,7 +110,7 @@ class V2BadInputTest {
                         "[1]"), "more than 32 dimensions"),
                 json("huge shape", one("FP64", "[1000000000,1000000000]", "[1]"), "more than 2147483647 elements"),
                 json("shape larger than the body", one("FP64", "[100000,10000]", "[1]"),
-                        "1000000000 elements, more than a request body"),
+                        "1000000000 elements cannot fit in the", "bytes of JSON from its \"data\""),
                 json("deep nesting", "{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":"
                         + "[".repeat(10_000), "nests deeper than shape [1]"),
                 json("deep nesting in parameters", "{\"parameters\":{\"a\":" + "[".repeat(10_000),
