@@ -83,8 +83,13 @@ final class Json {
     /** The message a client sees for a body Jackson could not read. */
     static KubeServeException malformed(JsonProcessingException e) {
         if (e instanceof StreamConstraintsException) {
-            return KubeServeException.invalidInput("request JSON is too deeply nested or has an oversized value"
-                    + " (at most " + MAX_NESTING_DEPTH + " levels of nesting): " + e.getOriginalMessage());
+            String why = e.getOriginalMessage();
+            if (why != null && why.contains("nesting depth")) {
+                return KubeServeException.invalidInput("request JSON is too deeply nested: at most "
+                        + MAX_NESTING_DEPTH + " levels of arrays and objects are accepted");
+            }
+            // the parser's own limits on number and string lengths
+            return KubeServeException.invalidInput("request JSON has an oversized value: " + why);
         }
         JsonLocation where = e.getLocation();
         String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();

@@ -26,15 +26,6 @@ final class JsonFields {
         throw KubeServeException.invalidInput(what + " must be true or false, got " + Json.describe(p));
     }
 
-    /** A non-negative integer that fits a long. */
-    static long count(JsonParser p, String what) throws IOException {
-        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
-                || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() < 0) {
-            throw KubeServeException.invalidInput(what + " must be a non-negative integer, got " + Json.describe(p));
-        }
-        return p.getLongValue();
-    }
-
     static void requireObject(JsonParser p, String what) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw KubeServeException.invalidInput(what + " must be an object, got " + Json.describe(p));

@@ -22,16 +22,17 @@ final class V2InputReader {
      * parser reads, which bounds how many elements a {@code data} array in it can hold.
      */
     static void read(JsonParser p, InputHeader input, int jsonLength) throws IOException {
-        JsonFields.requireObject(p, "input #" + input.index);
-        String datatype = null;
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw KubeServeException.invalidInput("input #" + input.index + " must be an object, got "
+                    + Json.describe(p));
+        }
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
             switch (field) {
-                case "name" -> input.name = JsonFields.string(p, "input #" + input.index + " \"name\"");
+                case "name" -> input.name = string(p, input, "\"name\"");
                 case "datatype" -> {
-                    datatype = JsonFields.string(p, "input '" + input.label() + "' \"datatype\"");
-                    input.type = datatype(datatype, input);
+                    input.type = datatype(string(p, input, "\"datatype\""), input);
                 }
                 case "shape" -> input.shape = shape(p, input);
                 case "parameters" -> readParameters(p, input);
@@ -92,6 +93,24 @@ final class V2InputReader {
         } else if (input.tensor == null) {
             input.elementCount = jsonElementCount(input, input.deferredDataOffset, jsonLength);
         }
+    }
+
+    /** Messages are built only on failure: this runs for every input of every request. */
+    private static String string(JsonParser p, InputHeader input, String field) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw KubeServeException.invalidInput("input '" + input.label() + "' " + field + " must be a string, got "
+                    + Json.describe(p));
+        }
+        return p.getText();
+    }
+
+    private static long binarySize(JsonParser p, InputHeader input) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
+                || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() < 0) {
+            throw KubeServeException.invalidInput("input '" + input.label() + "' binary_data_size must be a"
+                    + " non-negative integer, got " + Json.describe(p));
+        }
+        return p.getLongValue();
     }
 
     private static DataType datatype(String name, InputHeader input) {
@@ -156,12 +175,15 @@ final class V2InputReader {
     }
 
     private static void readParameters(JsonParser p, InputHeader input) throws IOException {
-        JsonFields.requireObject(p, "input '" + input.label() + "' \"parameters\"");
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw KubeServeException.invalidInput("input '" + input.label() + "' \"parameters\" must be an object,"
+                    + " got " + Json.describe(p));
+        }
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
             if (field.equals("binary_data_size")) {
-                input.binarySize = JsonFields.count(p, "input '" + input.label() + "' binary_data_size");
+                input.binarySize = binarySize(p, input);
             } else {
                 p.skipChildren();
             }

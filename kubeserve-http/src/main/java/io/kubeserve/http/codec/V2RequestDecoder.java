@@ -46,7 +46,11 @@ public final class V2RequestDecoder {
             throw KubeServeException.invalidInput(EncodedBody.INFERENCE_HEADER_CONTENT_LENGTH + " must be a"
                     + " byte count, got '" + Json.abbreviate(inferenceHeaderContentLength) + "'");
         }
-        if (length < 0 || length > Integer.MAX_VALUE) {
+        if (length < 0) {
+            throw KubeServeException.invalidInput(EncodedBody.INFERENCE_HEADER_CONTENT_LENGTH + " must not be"
+                    + " negative, got " + length);
+        }
+        if (length > Integer.MAX_VALUE) {
             throw headerBeyondBody(length, body.remaining());
         }
         return decode(body, (int) length);
@@ -121,8 +125,6 @@ public final class V2RequestDecoder {
         }
         if (binary) {
             V2BinaryCodec.readInputs(whole, length, inputs);
-        } else if (length != whole.remaining()) {
-            throw new IllegalStateException("JSON-only body shorter than itself");
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (InputHeader input : inputs) {

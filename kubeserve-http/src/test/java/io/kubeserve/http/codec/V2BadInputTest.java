@@ -130,6 +130,8 @@ class V2BadInputTest {
                 binary("header length beyond body", binaryBody(fp8, floatsLe(1, 2)), "500",
                         "Inference-Header-Content-Length is 500", "only " + (len(fp8) + 8) + " bytes"),
                 binary("header length not a number", binaryBody(fp8, floatsLe(1, 2)), "12abc", "must be a byte count"),
+                json("number of 2000 digits", one("FP64", "[1]", "[" + "9".repeat(2000) + "]"), "oversized value"),
+                binary("header length negative", binaryBody(fp8, floatsLe(1, 2)), "-4", "must not be negative"),
                 binary("header length zero", binaryBody(fp8, floatsLe(1, 2)), "0", "cannot be empty"),
                 binary("header length cutting the JSON", binaryBody(fp8, floatsLe(1, 2)), String.valueOf(len(fp8) - 3),
                         "not valid JSON"),
