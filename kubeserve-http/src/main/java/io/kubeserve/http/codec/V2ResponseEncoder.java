@@ -25,17 +25,22 @@ public final class V2ResponseEncoder {
     public EncodedBody encode(InferenceResponse response, OutputFormat format) {
         List<Tensor> binary = new ArrayList<>();
         long binaryBytes = 0;
+        long jsonEstimate = 256;
         for (Map.Entry<String, Tensor> output : response.outputs().entrySet()) {
             if (format.isBinary(output.getKey())) {
                 binary.add(output.getValue());
                 binaryBytes += V2BinaryCodec.size(output.getValue());
+            } else {
+                jsonEstimate += jsonSizeEstimate(output.getValue());
             }
         }
         if (binaryBytes > Integer.MAX_VALUE - (1 << 20)) {
             throw KubeServeException.internal("outputs of " + binaryBytes + " bytes do not fit one response body",
                     null);
         }
-        ByteSink sink = new ByteSink((int) binaryBytes + 256 + 64 * response.outputs().size());
+        // sized up front: regrowing a multi-megabyte buffer costs more than the writing
+        ByteSink sink = new ByteSink((int) Math.min(binaryBytes + jsonEstimate + 64L * response.outputs().size(),
+                Integer.MAX_VALUE / 2));
         try (JsonGenerator gen = Json.generator(sink)) {
             writeHeader(gen, response, format);
         } catch (IOException e) {
@@ -89,6 +94,14 @@ public final class V2ResponseEncoder {
         }
         gen.writeEndArray();
         gen.writeEndObject();
+    }
+
+    /** Roughly what a tensor's data takes as JSON text: a few characters per byte of value, plus a comma. */
+    private static long jsonSizeEstimate(Tensor tensor) {
+        if (tensor.type().isFixedSize()) {
+            return (long) tensor.size() * (3L * tensor.type().byteSize() + 2);
+        }
+        return tensor.byteSize() + 4L * tensor.size();
     }
 
     static void writeShape(JsonGenerator gen, long[] shape) throws IOException {
