@@ -1,0 +1,127 @@
+package io.kubeserve.http.codec;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import io.kubeserve.core.Classification;
+import io.kubeserve.core.InferenceRequest;
+import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.spi.ModelMetadata;
+import io.kubeserve.core.tensor.Tensor;
+import io.kubeserve.core.tensor.TensorSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * KServe V1 ({@code POST /v1/models/{m}:predict}): {@code {"instances": [[...], ...]}} in (or the
+ * {@code "inputs"} alias), {@code {"predictions": [...]}} out.
+ *
+ * <p>The instances become one tensor for the model's first input, shaped by their nesting. For a
+ * classifier the predictions are class indices, with {@code class_names} beside them when the
+ * model has labels and {@code probabilities} ({@code [N, classes]}) when it gives them; any other
+ * model's predictions are its first output, nested by shape. Stateless and thread-safe.
+ */
+public final class V1Codec {
+
+    public InferenceRequest decode(ByteBuffer body, ModelMetadata model) {
+        TensorSpec spec = InstanceReader.firstInput(model);
+        if (!body.hasRemaining()) {
+            throw KubeServeException.invalidInput("request body is empty; expected {\"instances\": [[...], ...]}");
+        }
+        Tensor tensor = null;
+        try (JsonParser p = Json.parser(body)) {
+            p.nextToken();
+            JsonFields.requireObject(p, "request body");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("instances") || field.equals("inputs")) {
+                    if (tensor != null) {
+                        throw KubeServeException.invalidInput("request has both \"instances\" and \"inputs\";"
+                                + " send one");
+                    }
+                    tensor = InstanceReader.read(p, spec, body.remaining() / 2 + 1);
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw KubeServeException.invalidInput("request body has content after its JSON object");
+            }
+        } catch (JsonProcessingException e) {
+            throw Json.malformed(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (tensor == null) {
+            throw KubeServeException.invalidInput("request has no \"instances\"; expected {\"instances\": [[...], ...]}");
+        }
+        return new InferenceRequest(null, Map.of(spec.name(), tensor), List.of());
+    }
+
+    public byte[] encode(InferenceResponse response, ModelMetadata model) {
+        ByteSink sink = new ByteSink(256);
+        try (JsonGenerator gen = Json.generator(sink)) {
+            gen.writeStartObject();
+            gen.writeFieldName(Json.PREDICTIONS);
+            Classification classes = Classification.of(response, model);
+            if (classes != null) {
+                writeClassification(gen, classes);
+            } else {
+                Tensor first = firstOutput(response);
+                if (first == null) {
+                    gen.writeStartArray();
+                    gen.writeEndArray();
+                } else {
+                    TensorJsonWriter.writeNested(gen, first);
+                }
+            }
+            gen.writeFieldName(Json.MODEL_NAME);
+            gen.writeString(response.modelName());
+            if (response.modelVersion() != null) {
+                gen.writeFieldName(Json.MODEL_VERSION);
+                gen.writeString(response.modelVersion());
+            }
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return sink.toByteArray();
+    }
+
+    private static void writeClassification(JsonGenerator gen, Classification classes) throws IOException {
+        int rows = classes.rows();
+        gen.writeStartArray(classes, rows);
+        for (int row = 0; row < rows; row++) {
+            gen.writeNumber(classes.classIndex(row));
+        }
+        gen.writeEndArray();
+        if (classes.hasClassNames()) {
+            gen.writeFieldName(Json.CLASS_NAMES);
+            gen.writeStartArray(classes, rows);
+            for (int row = 0; row < rows; row++) {
+                gen.writeString(classes.className(row)); // null (unlabelled index) is written as null
+            }
+            gen.writeEndArray();
+        }
+        if (classes.probabilities() != null) {
+            gen.writeFieldName(Json.PROBABILITIES);
+            TensorJsonWriter.writeNested(gen, classes.probabilities());
+        }
+    }
+
+    /** The model's first real output; the derived class-name output is not one. */
+    static Tensor firstOutput(InferenceResponse response) {
+        for (Map.Entry<String, Tensor> output : response.outputs().entrySet()) {
+            if (!output.getKey().equals(Classification.CLASS_NAME_OUTPUT)) {
+                return output.getValue();
+            }
+        }
+        return null;
+    }
+}
