@@ -24,7 +24,6 @@ class HostileSizeTest {
     }
 
     private void refuse(ByteBuffer body, String headerLength) {
-        // 40000 x 40000 FP64 would be 12.8 GB; within int range, so only the body-size bound stops it
         assertThatThrownBy(() -> decoder.decode(body, headerLength)).isInstanceOf(KubeServeException.class);
     }
 
@@ -34,6 +33,7 @@ class HostileSizeTest {
 
     @Test
     void jsonShapeFarBeyondTheBodyAllocatesNothingLarge() {
+        // 40000 x 40000 FP64 would be 12.8 GB, yet within int range: only the body-size bound stops it
         ByteBuffer body = utf8("{\"inputs\":[{\"name\":\"x\",\"shape\":[40000,40000],\"datatype\":\"FP64\","
                 + "\"data\":[" + "1,".repeat(1000) + "1]}]}");
         refuse(body.duplicate(), null); // warm up class loading
