@@ -72,6 +72,11 @@ public final class KubeServeHandler implements HttpHandler {
         router.handleRequest(exchange);
     }
 
+    /** Every route the API serves, as {@code "METHOD /template"}. */
+    public List<String> routes() {
+        return router.routes();
+    }
+
     /** From now on readiness reports 503, so load balancers stop sending traffic; requests still run. */
     public void startDraining() {
         draining.set(true);

@@ -72,8 +72,9 @@ public final class RequestBodies {
             return true;
         }
         String type = contentType.toLowerCase(java.util.Locale.ROOT);
+        // form-urlencoded is what `curl -d` sends when no type is given; the body is read as JSON
         return type.startsWith("application/json") || type.startsWith("text/plain")
-                || (acceptBinary && type.startsWith("application/octet-stream"))
-                || type.startsWith("application/vnd.");
+                || type.startsWith("application/x-www-form-urlencoded")
+                || (acceptBinary && type.startsWith("application/octet-stream"));
     }
 }

@@ -1,15 +1,11 @@
 package io.kubeserve.http.undertow;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.kubeserve.core.ErrorCode;
 import io.kubeserve.core.KubeServeException;
+import io.kubeserve.http.codec.ErrorBody;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 
 /**
@@ -22,8 +18,6 @@ public final class Responses {
 
     public static final String JSON = "application/json";
     public static final HttpString RETRY_AFTER = new HttpString("Retry-After");
-
-    private static final JsonFactory JSON_FACTORY = new JsonFactory();
 
     private Responses() {
     }
@@ -48,20 +42,7 @@ public final class Responses {
     }
 
     public static void error(HttpServerExchange exchange, int status, String message) {
-        send(exchange, status, JSON, errorBody(message));
-    }
-
-    /** {@code {"error": message}} with the message escaped as JSON. */
-    public static byte[] errorBody(String message) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + (message == null ? 0 : message.length()));
-        try (JsonGenerator json = JSON_FACTORY.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringField("error", message == null ? "error" : message);
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        send(exchange, status, JSON, ErrorBody.encode(message == null ? "error" : message));
     }
 
     public static void json(HttpServerExchange exchange, int status, byte[] body) {

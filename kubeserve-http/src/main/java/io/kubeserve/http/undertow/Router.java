@@ -26,7 +26,7 @@ public final class Router implements HttpHandler {
         void handle(HttpServerExchange exchange, String[] params) throws Exception;
     }
 
-    private record Route(HttpString method, String[][] segments, Endpoint endpoint) {
+    private record Route(HttpString method, String template, String[][] segments, Endpoint endpoint) {
     }
 
     private final List<Route> routes = new ArrayList<>();
@@ -52,8 +52,13 @@ public final class Router implements HttpHandler {
                 segments[i] = new String[] {part};
             }
         }
-        routes.add(new Route(method, segments, endpoint));
+        routes.add(new Route(method, template, segments, endpoint));
         return this;
+    }
+
+    /** Every route as {@code "METHOD /template"}, in matching order; for docs and tests. */
+    public List<String> routes() {
+        return routes.stream().map(route -> route.method + " " + route.template).toList();
     }
 
     @Override
