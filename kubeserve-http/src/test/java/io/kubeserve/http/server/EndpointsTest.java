@@ -214,7 +214,7 @@ class EndpointsTest {
         assertThat(text).contains("inference_errors_total{code=\"model_not_found\",protocol=\"v2\"} 2.0");
         assertThat(text).contains("model_loaded{model=\"iris\",version=\"1\"} 1.0");
         assertThat(text).containsPattern("model_version_info\\{model=\"mlp\",platform=\"pytorch_libtorch\",version=\"1\"} 1");
-        assertThat(text).contains("jvm_memory_used_bytes", "process_cpu_usage", "jvm_gc_pause_seconds");
+        assertThat(text).contains("jvm_memory_used_bytes", "process_cpu_usage", "jvm_threads_live_threads");
         assertThat(text).doesNotContain("random-name");
     }
 
