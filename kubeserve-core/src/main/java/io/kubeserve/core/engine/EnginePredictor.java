@@ -4,6 +4,9 @@ import io.kubeserve.core.Classification;
 import io.kubeserve.core.InferenceRequest;
 import io.kubeserve.core.InferenceResponse;
 import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.batch.ConcurrencyLimiter;
+import io.kubeserve.core.batch.DynamicBatcher;
+import io.kubeserve.core.spi.ModelConfig;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.spi.Predictor;
 import io.kubeserve.core.tensor.Tensor;
@@ -20,7 +23,9 @@ import java.util.Map;
  *
  * <p>Thread-safe when the {@link EngineRunner} is; it holds no per-call state itself.
  */
-public final class EnginePredictor implements Predictor {
+public final class EnginePredictor implements Predictor, AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnginePredictor.class);
 
     private final ModelMetadata metadata;
     private final EngineRunner runner;
@@ -28,6 +33,42 @@ public final class EnginePredictor implements Predictor {
     public EnginePredictor(ModelMetadata metadata, EngineRunner runner) {
         this.metadata = metadata;
         this.runner = runner;
+    }
+
+    /**
+     * A predictor whose engine calls are scheduled as the model's config says: through the
+     * dynamic batcher when batching is on and every input has a batch dimension, otherwise
+     * through a concurrency limit. Either way the wait is bounded and overload fails fast.
+     */
+    public static EnginePredictor scheduled(ModelMetadata metadata, EngineRunner engine, ModelConfig config) {
+        int instances = config.effectiveInstances();
+        boolean batchable = !metadata.inputs().isEmpty()
+                && metadata.inputs().stream().allMatch(TensorSpec::hasBatchDimension);
+        if (config.maxBatchSize() > 0 && !batchable) {
+            LOG.warn("model {}: max_batch_size is set but not every input has a batch dimension; batching is off",
+                    metadata.name());
+        }
+        // a timeout needs the engine call off the caller's thread, which the batcher provides (batch size 1)
+        boolean queued = batchable && (config.maxBatchSize() > 0 || config.requestTimeoutMillis() > 0);
+        EngineRunner scheduled = queued
+                ? new DynamicBatcher(engine, metadata.name(), instances, Math.max(1, config.maxBatchSize()),
+                        config.maxQueueDelayMicros(), config.preferredBatchSizes(), config.effectiveMaxQueueSize(),
+                        config.requestTimeoutMillis())
+                : new ConcurrencyLimiter(engine, metadata.name(), instances, config.effectiveMaxQueueSize(),
+                        config.requestTimeoutMillis());
+        return new EnginePredictor(metadata, scheduled);
+    }
+
+    /** Stops the batching threads, if any. */
+    @Override
+    public void close() {
+        if (runner instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("closing the scheduler of {}: {}", metadata.name(), e.toString());
+            }
+        }
     }
 
     @Override

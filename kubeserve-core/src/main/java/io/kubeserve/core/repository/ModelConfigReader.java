@@ -26,7 +26,8 @@ import java.util.Set;
  *   "inputs":  [{"name": "input", "datatype": "FP32", "shape": [-1, 4]}],
  *   "outputs": [{"name": "output", "datatype": "FP32", "shape": [-1, 3]}],
  *   "labels": ["setosa", "versicolor", "virginica"],
- *   "max_batch_size": 32, "max_queue_delay_microseconds": 500,
+ *   "max_batch_size": 32, "max_queue_delay_microseconds": 500, "preferred_batch_sizes": [8, 16],
+ *   "max_queue_size": 128, "request_timeout_ms": 1000,
  *   "instances": 2, "intra_op_threads": 1, "inter_op_threads": 1
  * }
  * }</pre>
@@ -37,7 +38,8 @@ public final class ModelConfigReader {
     static final String LABELS_FILE = "labels.txt";
 
     private static final Set<String> KEYS = Set.of("engine", "device", "inputs", "outputs", "labels",
-            "max_batch_size", "max_queue_delay_microseconds", "instances", "intra_op_threads", "inter_op_threads");
+            "max_batch_size", "max_queue_delay_microseconds", "preferred_batch_sizes", "max_queue_size",
+            "request_timeout_ms", "instances", "intra_op_threads", "inter_op_threads");
 
     private final ObjectMapper mapper = new ObjectMapper();
 
@@ -80,6 +82,9 @@ public final class ModelConfigReader {
                     strings(root.get("labels")),
                     root.path("max_batch_size").asInt(0),
                     root.path("max_queue_delay_microseconds").asLong(0),
+                    integers(root.get("preferred_batch_sizes")),
+                    root.path("max_queue_size").asInt(0),
+                    root.path("request_timeout_ms").asLong(0),
                     root.path("instances").asInt(0),
                     root.path("intra_op_threads").asInt(0),
                     root.path("inter_op_threads").asInt(0));
@@ -97,6 +102,14 @@ public final class ModelConfigReader {
         List<String> out = new ArrayList<>();
         if (node != null) {
             node.forEach(element -> out.add(element.asText()));
+        }
+        return out;
+    }
+
+    private static List<Integer> integers(JsonNode node) {
+        List<Integer> out = new ArrayList<>();
+        if (node != null) {
+            node.forEach(element -> out.add(element.asInt()));
         }
         return out;
     }

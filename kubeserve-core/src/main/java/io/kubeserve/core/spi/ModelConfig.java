@@ -14,18 +14,23 @@ import java.util.List;
  *                            empty: what the model file says, or one FP32 input named {@code input}
  * @param outputs             declared outputs (names for TorchScript's positional outputs); empty: from the model
  * @param labels              class names by class index; empty when there are none
- * @param maxBatchSize        largest batch the dynamic batcher may form; 0 turns batching off
+ * @param maxBatchSize        largest batch (in rows) the dynamic batcher may form; 0 turns batching off
  * @param maxQueueDelayMicros longest a request waits for others to join its batch
+ * @param preferredBatchSizes batch sizes worth running at once, without waiting out the delay
+ * @param maxQueueSize        requests that may wait for an execution slot; beyond, OVERLOADED (0: 64 per instance)
+ * @param requestTimeoutMillis longest a request may wait and run; beyond, TIMEOUT (0: no limit)
  * @param instances           parallel executions allowed at once; 0 means one per two cores
  * @param intraOpThreads      engine threads inside one operator; 0 means the engine's choice for this machine
  * @param interOpThreads      engine threads across operators; 0 means the engine's choice
  */
 public record ModelConfig(String engine, Device device, List<TensorSpec> inputs, List<TensorSpec> outputs,
                           List<String> labels,
-                          int maxBatchSize, long maxQueueDelayMicros, int instances,
+                          int maxBatchSize, long maxQueueDelayMicros, List<Integer> preferredBatchSizes,
+                          int maxQueueSize, long requestTimeoutMillis, int instances,
                           int intraOpThreads, int interOpThreads) {
 
-    public static final ModelConfig DEFAULT = new ModelConfig(null, Device.CPU, List.of(), List.of(), List.of(), 0, 0, 0, 0, 0);
+    public static final ModelConfig DEFAULT = new ModelConfig(null, Device.CPU, List.of(), List.of(), List.of(),
+            0, 0, List.of(), 0, 0, 0, 0, 0);
 
     public ModelConfig {
         device = device == null ? Device.CPU : device;
@@ -34,14 +39,39 @@ public record ModelConfig(String engine, Device device, List<TensorSpec> inputs,
         labels = labels == null ? List.of() : List.copyOf(labels);
         requireNonNegative("max_batch_size", maxBatchSize);
         requireNonNegative("max_queue_delay_microseconds", maxQueueDelayMicros);
+        preferredBatchSizes = preferredBatchSizes == null ? List.of() : List.copyOf(preferredBatchSizes);
+        for (int size : preferredBatchSizes) {
+            if (size < 1 || (maxBatchSize > 0 && size > maxBatchSize)) {
+                throw KubeServeException.invalidInput("model config: preferred batch size " + size
+                        + " must be between 1 and max_batch_size " + maxBatchSize);
+            }
+        }
+        requireNonNegative("max_queue_size", maxQueueSize);
+        requireNonNegative("request_timeout_ms", requestTimeoutMillis);
         requireNonNegative("instances", instances);
         requireNonNegative("intra_op_threads", intraOpThreads);
         requireNonNegative("inter_op_threads", interOpThreads);
     }
 
     public ModelConfig withLabels(List<String> newLabels) {
-        return new ModelConfig(engine, device, inputs, outputs, newLabels, maxBatchSize, maxQueueDelayMicros, instances,
-                intraOpThreads, interOpThreads);
+        return new ModelConfig(engine, device, inputs, outputs, newLabels, maxBatchSize, maxQueueDelayMicros,
+                preferredBatchSizes, maxQueueSize, requestTimeoutMillis, instances, intraOpThreads, interOpThreads);
+    }
+
+    /** Parallel executions: as configured, else one per two cores (at least one). */
+    public int effectiveInstances() {
+        return instances > 0 ? instances : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
+
+    /** Engine threads per execution: as configured, else the cores shared out among the instances. */
+    public int effectiveIntraOpThreads() {
+        return intraOpThreads > 0 ? intraOpThreads
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / effectiveInstances());
+    }
+
+    /** Requests allowed to wait: as configured, else 64 per instance. */
+    public int effectiveMaxQueueSize() {
+        return maxQueueSize > 0 ? maxQueueSize : 64 * effectiveInstances();
     }
 
     private static void requireNonNegative(String field, long value) {

@@ -14,7 +14,6 @@ import ai.onnxruntime.ValueInfo;
 import io.kubeserve.core.ErrorCode;
 import io.kubeserve.core.KubeServeException;
 import io.kubeserve.core.engine.EnginePredictor;
-import io.kubeserve.core.engine.EngineRunner;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelConfig;
 import io.kubeserve.core.spi.ModelLoader;
@@ -71,11 +70,13 @@ public final class OnnxModelLoader implements ModelLoader {
             if (tensorsOnly) {
                 NDManager manager = engine.newBaseManager();
                 OrtSymbolBlock block = new OrtSymbolBlock(session, (OrtNDManager) manager);
-                EngineRunner runner = new DjlOnnxRunner(block, manager, metadata);
-                return new LoadedModel(metadata, new EnginePredictor(metadata, runner), block::close, manager::close);
+                EnginePredictor predictor = EnginePredictor.scheduled(metadata,
+                        new DjlOnnxRunner(block, manager, metadata), config);
+                return new LoadedModel(metadata, predictor, predictor::close, block::close, manager::close);
             }
-            EngineRunner runner = new OrtSessionRunner(env, session, metadata);
-            return new LoadedModel(metadata, new EnginePredictor(metadata, runner), session::close);
+            EnginePredictor predictor = EnginePredictor.scheduled(metadata,
+                    new OrtSessionRunner(env, session, metadata), config);
+            return new LoadedModel(metadata, predictor, predictor::close, session::close);
         } catch (OrtException | RuntimeException e) {
             closeQuietly(session);
             if (e instanceof KubeServeException kse) {
@@ -88,9 +89,8 @@ public final class OnnxModelLoader implements ModelLoader {
     private static OrtSession.SessionOptions sessionOptions(ModelConfig config) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        if (config.intraOpThreads() > 0) {
-            options.setIntraOpNumThreads(config.intraOpThreads());
-        }
+        // cores are shared out among the model's parallel executions, so they do not oversubscribe
+        options.setIntraOpNumThreads(config.effectiveIntraOpThreads());
         if (config.interOpThreads() > 0) {
             options.setInterOpNumThreads(config.interOpThreads());
         }

@@ -78,8 +78,8 @@ public final class TorchScriptModelLoader implements ModelLoader {
             model.close();
             throw e;
         }
-        EngineRunner runner = new TorchScriptRunner(model, metadata);
-        return new LoadedModel(metadata, new EnginePredictor(metadata, runner), model::close);
+        EnginePredictor predictor = EnginePredictor.scheduled(metadata, new TorchScriptRunner(model, metadata), config);
+        return new LoadedModel(metadata, predictor, predictor::close, model::close);
     }
 
     /** TorchScript does not declare its outputs: run zeros once and describe what comes back. */
