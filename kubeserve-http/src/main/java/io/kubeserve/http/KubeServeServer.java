@@ -63,6 +63,7 @@ public final class KubeServeServer implements AutoCloseable {
                 .workers(workers)
                 .maxBodyBytes(config.maxBodyBytes())
                 .defaultModel(config.defaultModel())
+                .overloadStatus(config.overloadStatus())
                 .version(Main.version())
                 .build();
         graceful = new GracefulShutdownHandler(handler);

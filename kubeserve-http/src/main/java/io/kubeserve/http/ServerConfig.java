@@ -21,10 +21,12 @@ import java.util.Map;
  * @param ioThreads       Undertow I/O threads (0: one per core)
  * @param workerThreads   threads that decode, run and encode requests (0: 4 per core, at least 8)
  * @param drainTimeout    on SIGTERM, how long in-flight requests may take to finish
+ * @param overloadStatus  status for a full model queue: 503 (default) or 429
  */
 public record ServerConfig(String host, int port, Path modelRepository, String modelName, String defaultModel,
                            long maxBodyBytes,
-                           String logFormat, int ioThreads, int workerThreads, Duration drainTimeout) {
+                           String logFormat, int ioThreads, int workerThreads, Duration drainTimeout,
+                           int overloadStatus) {
 
     /** Flags, their environment variables and help text, in the order {@code --help} lists them. */
     private static final Map<String, String[]> FLAGS = new LinkedHashMap<>();
@@ -39,6 +41,7 @@ public record ServerConfig(String host, int port, Path modelRepository, String m
         FLAGS.put("--log-format", new String[] {"KUBESERVE_LOG_FORMAT", "FMT", "text or json (default text)"});
         FLAGS.put("--io-threads", new String[] {"KUBESERVE_IO_THREADS", "N", "network threads (default: one per core)"});
         FLAGS.put("--worker-threads", new String[] {"KUBESERVE_WORKER_THREADS", "N", "request threads (default: 4 per core, at least 8)"});
+        FLAGS.put("--overload-status", new String[] {"KUBESERVE_OVERLOAD_STATUS", "CODE", "status when a model's queue is full: 503 or 429 (default 503)"});
         FLAGS.put("--drain-timeout", new String[] {"KUBESERVE_DRAIN_TIMEOUT", "SECONDS", "time in-flight requests get on SIGTERM (default 20)"});
     }
 
@@ -58,6 +61,9 @@ public record ServerConfig(String host, int port, Path modelRepository, String m
         if (ioThreads < 0 || workerThreads < 0) {
             throw new IllegalArgumentException("thread counts must be >= 0");
         }
+        if (overloadStatus != 503 && overloadStatus != 429) {
+            throw new IllegalArgumentException("--overload-status must be 503 or 429, got " + overloadStatus);
+        }
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("--drain-timeout must be >= 0");
         }
@@ -65,22 +71,33 @@ public record ServerConfig(String host, int port, Path modelRepository, String m
 
     /** Defaults for everything but the repository; for tests and embedding. */
     public static ServerConfig defaults(Path modelRepository) {
-        return new ServerConfig("0.0.0.0", 8080, modelRepository, null, null, 16L << 20, "text", 0, 0, Duration.ofSeconds(20));
+        return new ServerConfig("0.0.0.0", 8080, modelRepository, null, null, 16L << 20, "text", 0, 0,
+                Duration.ofSeconds(20), 503);
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat, ioThreads,
-                workerThreads, drainTimeout);
+        return new ServerConfig(host, newPort, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
+                ioThreads, workerThreads, drainTimeout, overloadStatus);
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat, ioThreads,
-                workerThreads, drainTimeout);
+        return new ServerConfig(newHost, port, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
+                ioThreads, workerThreads, drainTimeout, overloadStatus);
     }
 
     public ServerConfig withMaxBodyBytes(long bytes) {
-        return new ServerConfig(host, port, modelRepository, modelName, defaultModel, bytes, logFormat, ioThreads,
-                workerThreads, drainTimeout);
+        return new ServerConfig(host, port, modelRepository, modelName, defaultModel, bytes, logFormat,
+                ioThreads, workerThreads, drainTimeout, overloadStatus);
+    }
+
+    public ServerConfig withDefaultModel(String model) {
+        return new ServerConfig(host, port, modelRepository, modelName, model, maxBodyBytes, logFormat,
+                ioThreads, workerThreads, drainTimeout, overloadStatus);
+    }
+
+    public ServerConfig withOverloadStatus(int status) {
+        return new ServerConfig(host, port, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
+                ioThreads, workerThreads, drainTimeout, status);
     }
 
     public int effectiveIoThreads() {
@@ -136,7 +153,8 @@ public record ServerConfig(String host, int port, Path modelRepository, String m
                 values.getOrDefault("--log-format", "text").toLowerCase(Locale.ROOT),
                 integer(values, "--io-threads", 0),
                 integer(values, "--worker-threads", 0),
-                Duration.ofSeconds(integer(values, "--drain-timeout", 20)));
+                Duration.ofSeconds(integer(values, "--drain-timeout", 20)),
+                integer(values, "--overload-status", 503));
     }
 
     private static int integer(Map<String, String> values, String flag, int fallback) {

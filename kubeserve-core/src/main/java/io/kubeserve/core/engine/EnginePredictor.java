@@ -29,10 +29,30 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
 
     private final ModelMetadata metadata;
     private final EngineRunner runner;
+    /** The engine without queue, limit or deadline; what warm-up runs on. */
+    private final EngineRunner engine;
 
     public EnginePredictor(ModelMetadata metadata, EngineRunner runner) {
+        this(metadata, runner, runner);
+    }
+
+    private EnginePredictor(ModelMetadata metadata, EngineRunner runner, EngineRunner engine) {
         this.metadata = metadata;
         this.runner = runner;
+        this.engine = engine;
+    }
+
+    /**
+     * The same predictor straight on the engine. Warm-up uses it: a first call may legitimately
+     * take far longer than the request timeout, and must not count against the queue.
+     */
+    public EnginePredictor unscheduled() {
+        return runner == engine ? this : new EnginePredictor(metadata, engine);
+    }
+
+    /** What callers see: the engine's outputs plus {@code class_name} for classifiers with labels. */
+    public static ModelMetadata served(ModelMetadata engineMetadata) {
+        return engineMetadata.withClassNameOutput(Classification.CLASS_NAME_OUTPUT);
     }
 
     /**
@@ -56,7 +76,7 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
                         config.requestTimeoutMillis())
                 : new ConcurrencyLimiter(engine, metadata.name(), instances, config.effectiveMaxQueueSize(),
                         config.requestTimeoutMillis());
-        return new EnginePredictor(metadata, scheduled);
+        return new EnginePredictor(metadata, scheduled, engine);
     }
 
     /** Stops the batching threads, if any. */
@@ -115,7 +135,7 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
 
     private Map<String, Tensor> selectOutputs(InferenceRequest request, Map<String, Tensor> raw) {
         Map<String, Tensor> all = raw;
-        if (!metadata.classLabels().isEmpty()) {
+        if (!metadata.classLabels().isEmpty() && !raw.containsKey(Classification.CLASS_NAME_OUTPUT)) {
             Classification classification = Classification.of(raw, metadata);
             if (classification != null) {
                 all = new LinkedHashMap<>(raw);

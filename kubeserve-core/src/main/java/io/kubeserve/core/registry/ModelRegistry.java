@@ -2,7 +2,9 @@ package io.kubeserve.core.registry;
 
 import io.kubeserve.core.ErrorCode;
 import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.engine.EnginePredictor;
 import io.kubeserve.core.engine.Warmup;
+import io.kubeserve.core.spi.Predictor;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelLoader;
 import io.kubeserve.core.spi.ModelRepository;
@@ -121,7 +123,9 @@ public final class ModelRegistry implements AutoCloseable {
             ModelLoader loader = loaderFor(source);
             model = loader.load(source);
             if (Warmup.possible(model.metadata())) {
-                Warmup.run(model.metadata(), model.predictor(), WARMUP_ROUNDS);
+                Predictor warm = model.predictor() instanceof EnginePredictor scheduled
+                        ? scheduled.unscheduled() : model.predictor();
+                Warmup.run(model.metadata(), warm, WARMUP_ROUNDS);
             } else {
                 LOG.info("model {} version {}: input shapes not fully known, no warm-up", source.name(), source.version());
             }

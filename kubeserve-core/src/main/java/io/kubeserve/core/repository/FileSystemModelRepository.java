@@ -125,7 +125,10 @@ public final class FileSystemModelRepository implements ModelRepository {
         return root.toString();
     }
 
-    /** The model file in a directory: {@code model.<ext>} first, else the only file with a model extension. */
+    /**
+     * The model file in a directory: {@code model.<ext>} for a built-in format first, then any
+     * {@code model.*} (a plug-in engine's format), else the only file with a built-in extension.
+     */
     static Path modelFileIn(Path dir) {
         if (!Files.isDirectory(dir)) {
             return null;
@@ -137,7 +140,13 @@ public final class FileSystemModelRepository implements ModelRepository {
             }
         }
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> models = files.filter(Files::isRegularFile)
+            List<Path> regular = files.filter(Files::isRegularFile).sorted().toList();
+            for (Path file : regular) {
+                if (file.getFileName().toString().startsWith("model.")) {
+                    return file;
+                }
+            }
+            List<Path> models = regular.stream()
                     .filter(file -> MODEL_EXTENSIONS.stream().anyMatch(ext -> file.getFileName().toString().endsWith(ext)))
                     .toList();
             return models.size() == 1 ? models.get(0) : null;

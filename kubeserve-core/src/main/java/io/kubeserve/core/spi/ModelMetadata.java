@@ -26,6 +26,19 @@ public record ModelMetadata(String name, String version, String platform, List<T
         classLabels = classLabels == null ? List.of() : List.copyOf(classLabels);
     }
 
+    /**
+     * The metadata with the {@code class_name} BYTES output declared, which predictors add for
+     * classifiers with labels; unchanged when there are no labels or it is declared already.
+     */
+    public ModelMetadata withClassNameOutput(String outputName) {
+        if (classLabels.isEmpty() || outputs.stream().anyMatch(spec -> spec.name().equals(outputName))) {
+            return this;
+        }
+        java.util.List<TensorSpec> all = new java.util.ArrayList<>(outputs);
+        all.add(new TensorSpec(outputName, io.kubeserve.core.tensor.DataType.BYTES, new long[] {-1}));
+        return new ModelMetadata(name, version, platform, inputs, all, classLabels);
+    }
+
     public TensorSpec input(String inputName) {
         for (TensorSpec spec : inputs) {
             if (spec.name().equals(inputName)) {

@@ -28,11 +28,11 @@ final class DocsEndpoints {
     private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
     void openApi(HttpServerExchange exchange, String[] params) {
-        Responses.send(exchange, 200, Responses.JSON, read(OPENAPI));
+        Endpoints.run(exchange, () -> Responses.send(exchange, 200, Responses.JSON, read(OPENAPI)));
     }
 
     void index(HttpServerExchange exchange, String[] params) {
-        Responses.send(exchange, 200, TYPES.get("html"), read(INDEX));
+        Endpoints.run(exchange, () -> Responses.send(exchange, 200, TYPES.get("html"), read(INDEX)));
     }
 
     /** A Swagger UI file by name; only plain file names of the webjar are served. */

@@ -34,13 +34,15 @@ final class InferenceEndpoints {
     private final RequestBodies bodies;
     private final InferenceMetrics metrics;
     private final Supplier<String> defaultModel;
+    private final int overloadStatus;
     private final V2RequestDecoder v2Decoder = new V2RequestDecoder();
     private final V2ResponseEncoder v2Encoder = new V2ResponseEncoder();
     private final V1Codec v1Codec = new V1Codec();
     private final SeedCodec seedCodec = new SeedCodec();
 
     InferenceEndpoints(ModelRegistry registry, RequestBodies bodies, InferenceMetrics metrics,
-                       Supplier<String> defaultModel) {
+                       Supplier<String> defaultModel, int overloadStatus) {
+        this.overloadStatus = overloadStatus;
         this.registry = registry;
         this.bodies = bodies;
         this.metrics = metrics;
@@ -72,11 +74,20 @@ final class InferenceEndpoints {
 
     /** {@code POST /predict}: the seed API, on the default model. */
     void seedPredict(HttpServerExchange exchange, String[] params) {
-        bodies.receive(exchange, false, (ex, body) -> serve(ex, SEED, defaultModel.get(), null, model -> {
+        bodies.receive(exchange, false, (ex, body) -> serve(ex, SEED, null, null, model -> {
             SeedCodec.SeedRequest request = seedCodec.decode(ByteBuffer.wrap(body), model.metadata());
             InferenceResponse response = model.predictor().predict(request.request());
             Responses.json(ex, 200, seedCodec.encode(request, response, model.metadata()));
         }));
+    }
+
+    private void error(HttpServerExchange exchange, KubeServeException e) {
+        if (e.code() == io.kubeserve.core.ErrorCode.OVERLOADED && overloadStatus != 503) {
+            exchange.getResponseHeaders().put(Responses.RETRY_AFTER, "1");
+            Responses.error(exchange, overloadStatus, e.getMessage());
+            return;
+        }
+        Responses.error(exchange, e);
     }
 
     @FunctionalInterface
@@ -88,7 +99,7 @@ final class InferenceEndpoints {
         long start = System.nanoTime();
         Model model;
         try {
-            model = registry.model(modelName, version);
+            model = registry.model(modelName != null ? modelName : defaultModel.get(), version);
         } catch (KubeServeException e) {
             boolean known = modelName != null && registry.modelNames().contains(modelName);
             if (known) {
@@ -96,7 +107,7 @@ final class InferenceEndpoints {
             } else {
                 metrics.error(protocol, e.code());
             }
-            Responses.error(exchange, e);
+            error(exchange, e);
             return;
         }
         ErrorCode outcome = null;
@@ -104,7 +115,7 @@ final class InferenceEndpoints {
             call.run(model);
         } catch (KubeServeException e) {
             outcome = e.code();
-            Responses.error(exchange, e);
+            error(exchange, e);
         } catch (Exception | StackOverflowError e) {
             outcome = ErrorCode.INTERNAL;
             Endpoints.run(exchange, () -> {

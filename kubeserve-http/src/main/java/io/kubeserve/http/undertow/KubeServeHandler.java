@@ -32,7 +32,7 @@ public final class KubeServeHandler implements HttpHandler {
         InferenceMetrics metrics = new InferenceMetrics(builder.meters);
         RequestBodies bodies = new RequestBodies(builder.maxBodyBytes, builder.workers);
         InferenceEndpoints inference = new InferenceEndpoints(registry, bodies, metrics,
-                () -> defaultModel(registry, builder.defaultModel));
+                () -> defaultModel(registry, builder.defaultModel), builder.overloadStatus);
         DocsEndpoints docs = new DocsEndpoints();
         PrometheusMeterRegistry meters = builder.meters;
 
@@ -95,9 +95,10 @@ public final class KubeServeHandler implements HttpHandler {
         if (names.size() == 1) {
             return names.get(0);
         }
-        throw KubeServeException.invalidInput(names.isEmpty()
-                ? "no model is loaded"
-                : "several models are loaded " + names + "; start the server with --default-model to choose the one /predict serves,"
+        if (names.isEmpty()) {
+            throw KubeServeException.notReady("no model is loaded");
+        }
+        throw KubeServeException.invalidInput("several models are loaded " + names + "; start the server with --default-model to choose the one /predict serves,"
                         + " or use /v2/models/{model}/infer");
     }
 
@@ -110,6 +111,7 @@ public final class KubeServeHandler implements HttpHandler {
         private long maxBodyBytes = 16L << 20;
         private String defaultModel;
         private String version = "dev";
+        private int overloadStatus = 503;
 
         private Builder(ModelRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -134,6 +136,15 @@ public final class KubeServeHandler implements HttpHandler {
 
         public Builder defaultModel(String model) {
             this.defaultModel = model;
+            return this;
+        }
+
+        /** Status for a full model queue: 503 (default) or 429, both with {@code Retry-After}. */
+        public Builder overloadStatus(int status) {
+            if (status != 503 && status != 429) {
+                throw new IllegalArgumentException("overload status must be 503 or 429, got " + status);
+            }
+            this.overloadStatus = status;
             return this;
         }
 

@@ -56,8 +56,8 @@ public final class RequestBodies {
                     if (failure instanceof RequestTooBigException) {
                         tooLarge(ex);
                     } else {
-                        ex.setStatusCode(400);
-                        ex.endExchange();
+                        // the client stopped sending or the connection broke: answer if anyone still listens
+                        Responses.error(ex, 400, "the request body could not be read completely");
                     }
                 });
     }

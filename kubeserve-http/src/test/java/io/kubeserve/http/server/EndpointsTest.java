@@ -142,9 +142,8 @@ class EndpointsTest {
 
     @Test
     void seedPredictBatchAndSingle() {
-        io.kubeserve.http.ServerConfig config = io.kubeserve.http.ServerConfig.defaults(RunningServer.EXAMPLES);
-        try (RunningServer seed = new RunningServer(new io.kubeserve.http.ServerConfig(config.host(), 0,
-                config.modelRepository(), null, "iris", config.maxBodyBytes(), "text", 1, 2, config.drainTimeout()))) {
+        try (RunningServer seed = new RunningServer(
+                io.kubeserve.http.ServerConfig.defaults(RunningServer.EXAMPLES).withDefaultModel("iris"))) {
             HttpResponse<String> batch = seed.post("/predict", "{\"data\": [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]}");
             assertThat(batch.statusCode()).isEqualTo(200);
             assertThat(RunningServer.parse(batch.body()).toString())

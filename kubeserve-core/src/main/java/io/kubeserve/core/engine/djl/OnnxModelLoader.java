@@ -72,11 +72,12 @@ public final class OnnxModelLoader implements ModelLoader {
                 OrtSymbolBlock block = new OrtSymbolBlock(session, (OrtNDManager) manager);
                 EnginePredictor predictor = EnginePredictor.scheduled(metadata,
                         new DjlOnnxRunner(block, manager, metadata), config);
-                return new LoadedModel(metadata, predictor, predictor::close, block::close, manager::close);
+                return new LoadedModel(EnginePredictor.served(metadata), predictor,
+                        predictor::close, block::close, manager::close);
             }
             EnginePredictor predictor = EnginePredictor.scheduled(metadata,
                     new OrtSessionRunner(env, session, metadata), config);
-            return new LoadedModel(metadata, predictor, predictor::close, session::close);
+            return new LoadedModel(EnginePredictor.served(metadata), predictor, predictor::close, session::close);
         } catch (OrtException | RuntimeException e) {
             closeQuietly(session);
             if (e instanceof KubeServeException kse) {

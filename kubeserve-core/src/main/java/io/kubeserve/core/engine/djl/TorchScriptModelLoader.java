@@ -79,7 +79,7 @@ public final class TorchScriptModelLoader implements ModelLoader {
             throw e;
         }
         EnginePredictor predictor = EnginePredictor.scheduled(metadata, new TorchScriptRunner(model, metadata), config);
-        return new LoadedModel(metadata, predictor, predictor::close, model::close);
+        return new LoadedModel(EnginePredictor.served(metadata), predictor, predictor::close, model::close);
     }
 
     /** TorchScript does not declare its outputs: run zeros once and describe what comes back. */
