@@ -1,5 +1,6 @@
 package io.kubeserve.core;
 
+import io.kubeserve.core.registry.ModelLease;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.registry.ModelStatus;
 import io.kubeserve.core.repository.FileSystemModelRepository;
@@ -40,12 +41,19 @@ public final class KubeServe implements AutoCloseable {
     }
 
     /**
-     * The default version's predictor for a model; safe to share between threads.
+     * A predictor for a model's default version; safe to share between threads, and it follows
+     * the model across reloads: each call runs on the version serving at that moment.
      *
      * @throws KubeServeException {@code MODEL_NOT_FOUND}, or {@code MODEL_NOT_READY} with the reason it failed
      */
     public Predictor predictor(String modelName) {
-        return registry.model(modelName).predictor();
+        registry.model(modelName);
+        return request -> {
+            // a lease per call: a version swapped in meanwhile is picked up, the old one closes only when idle
+            try (ModelLease lease = registry.acquire(modelName, null)) {
+                return lease.model().predictor().predict(request);
+            }
+        };
     }
 
     /** The loaded model (metadata and predictor) serving {@code modelName} by default. */

@@ -49,8 +49,8 @@ public final class KubeServeServer implements AutoCloseable {
     private KubeServeServer(ServerConfig config) {
         this.config = config;
         long start = System.nanoTime();
-        registry = new ModelRegistry(FileSystemModelRepository.open(config.modelRepository(), config.modelName()),
-                ModelRegistry.defaultLoaders());
+        registry = new ModelRegistry(FileSystemModelRepository.open(java.nio.file.Path.of(config.modelRepository()),
+                config.modelName()), ModelRegistry.defaultLoaders());
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         AtomicInteger threadCount = new AtomicInteger();
         workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(), runnable -> {
@@ -64,6 +64,8 @@ public final class KubeServeServer implements AutoCloseable {
                 .maxBodyBytes(config.maxBodyBytes())
                 .defaultModel(config.defaultModel())
                 .overloadStatus(config.overloadStatus())
+                .requiredModels(config.requiredModels())
+                .repositoryApi(config.adminToken(), config.controlMode().equals("explicit"))
                 .version(Main.version())
                 .build();
         graceful = new GracefulShutdownHandler(handler);
@@ -83,6 +85,11 @@ public final class KubeServeServer implements AutoCloseable {
             LOG.info("loading models from {}", config.modelRepository());
             registry.loadAll(Math.max(1, Runtime.getRuntime().availableProcessors()));
             bindMetrics();
+            if (config.controlMode().equals("poll")) {
+                registry.pollEvery(config.pollInterval().toSeconds());
+                LOG.info("polling {} for model changes every {} s", config.modelRepository(),
+                        config.pollInterval().toSeconds());
+            }
         } catch (RuntimeException e) {
             close();
             throw e;

@@ -1,19 +1,27 @@
 package io.kubeserve.http;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The server's settings, read once at start from command-line flags and {@code KUBESERVE_*}
- * environment variables (a flag wins over its variable), validated with a message that names
- * the flag.
+ * environment variables (a flag wins over its variable), and validated with a message that
+ * names the flag.
  *
  * @param host            address to bind
  * @param port            port to bind; 0 picks a free one
- * @param modelRepository model repository directory, single model directory or model file
+ * @param modelRepository where the models are: a directory (repository, one model) or model file,
+ *                        or a remote store URI
  * @param modelName       name for a single-model directory or file; null: derived from its name
  * @param defaultModel    model that {@code /predict} serves; null: the only model loaded
  * @param maxBodyBytes    largest request body accepted (413 beyond)
@@ -22,31 +30,45 @@ import java.util.Map;
  * @param workerThreads   threads that decode, run and encode requests (0: 4 per core, at least 8)
  * @param drainTimeout    on SIGTERM, how long in-flight requests may take to finish
  * @param overloadStatus  status for a full model queue: 503 (default) or 429
+ * @param controlMode     {@code none} (load at start only), {@code poll} (follow the repository),
+ *                        {@code explicit} (load and unload through the repository API)
+ * @param pollInterval    how often poll mode reads the repository
+ * @param requiredModels  models that must be ready for the server to report ready (empty: any one)
+ * @param adminToken      bearer token of the repository API; null disables that API
  */
-public record ServerConfig(String host, int port, Path modelRepository, String modelName, String defaultModel,
-                           long maxBodyBytes,
-                           String logFormat, int ioThreads, int workerThreads, Duration drainTimeout,
-                           int overloadStatus) {
+public record ServerConfig(String host, int port, String modelRepository, String modelName, String defaultModel,
+                           long maxBodyBytes, String logFormat, int ioThreads, int workerThreads,
+                           Duration drainTimeout, int overloadStatus, String controlMode, Duration pollInterval,
+                           Set<String> requiredModels, String adminToken) {
 
     /** Flags, their environment variables and help text, in the order {@code --help} lists them. */
     private static final Map<String, String[]> FLAGS = new LinkedHashMap<>();
+    private static final List<String> CONTROL_MODES = List.of("none", "poll", "explicit");
 
     static {
-        FLAGS.put("--model-repository", new String[] {"KUBESERVE_MODEL_REPOSITORY", "DIR", "model repository, model directory or model file (required)"});
-        FLAGS.put("--host", new String[] {"KUBESERVE_HOST", "ADDR", "address to bind (default 0.0.0.0)"});
-        FLAGS.put("--port", new String[] {"KUBESERVE_PORT", "N", "port to bind (default 8080; 0 picks a free port)"});
-        FLAGS.put("--model-name", new String[] {"KUBESERVE_MODEL_NAME", "NAME", "name for a single model directory or file (default: its name)"});
-        FLAGS.put("--default-model", new String[] {"KUBESERVE_DEFAULT_MODEL", "NAME", "model served by POST /predict (default: the only model)"});
-        FLAGS.put("--max-body-size", new String[] {"KUBESERVE_MAX_BODY_SIZE", "SIZE", "largest request body, e.g. 16m, 512k (default 16m)"});
-        FLAGS.put("--log-format", new String[] {"KUBESERVE_LOG_FORMAT", "FMT", "text or json (default text)"});
-        FLAGS.put("--io-threads", new String[] {"KUBESERVE_IO_THREADS", "N", "network threads (default: one per core)"});
-        FLAGS.put("--worker-threads", new String[] {"KUBESERVE_WORKER_THREADS", "N", "request threads (default: 4 per core, at least 8)"});
-        FLAGS.put("--overload-status", new String[] {"KUBESERVE_OVERLOAD_STATUS", "CODE", "status when a model's queue is full: 503 or 429 (default 503)"});
-        FLAGS.put("--drain-timeout", new String[] {"KUBESERVE_DRAIN_TIMEOUT", "SECONDS", "time in-flight requests get on SIGTERM (default 20)"});
+        flag("--model-repository", "KUBESERVE_MODEL_REPOSITORY", "DIR", "model repository, model directory or model file (required)");
+        flag("--host", "KUBESERVE_HOST", "ADDR", "address to bind (default 0.0.0.0)");
+        flag("--port", "KUBESERVE_PORT", "N", "port to bind (default 8080; 0 picks a free port)");
+        flag("--model-name", "KUBESERVE_MODEL_NAME", "NAME", "name for a single model directory or file (default: its name)");
+        flag("--default-model", "KUBESERVE_DEFAULT_MODEL", "NAME", "model served by POST /predict (default: the only model)");
+        flag("--model-control-mode", "KUBESERVE_MODEL_CONTROL_MODE", "MODE", "none, poll or explicit (default none)");
+        flag("--repository-poll-seconds", "KUBESERVE_REPOSITORY_POLL_SECONDS", "N", "poll mode: seconds between repository reads (default 15)");
+        flag("--require-models", "KUBESERVE_REQUIRE_MODELS", "A,B", "models that must be ready for /ready (default: any one)");
+        flag("--admin-token-file", "KUBESERVE_ADMIN_TOKEN_FILE", "FILE", "file holding the repository API's bearer token (or KUBESERVE_ADMIN_TOKEN)");
+        flag("--max-body-size", "KUBESERVE_MAX_BODY_SIZE", "SIZE", "largest request body, e.g. 16m, 512k (default 16m)");
+        flag("--overload-status", "KUBESERVE_OVERLOAD_STATUS", "CODE", "status when a model's queue is full: 503 or 429 (default 503)");
+        flag("--log-format", "KUBESERVE_LOG_FORMAT", "FMT", "text or json (default text)");
+        flag("--io-threads", "KUBESERVE_IO_THREADS", "N", "network threads (default: one per core)");
+        flag("--worker-threads", "KUBESERVE_WORKER_THREADS", "N", "request threads (default: 4 per core, at least 8)");
+        flag("--drain-timeout", "KUBESERVE_DRAIN_TIMEOUT", "SECONDS", "time in-flight requests get on SIGTERM (default 20)");
+    }
+
+    private static void flag(String flag, String variable, String argument, String help) {
+        FLAGS.put(flag, new String[] {variable, argument, help});
     }
 
     public ServerConfig {
-        if (modelRepository == null) {
+        if (modelRepository == null || modelRepository.isBlank()) {
             throw new IllegalArgumentException("--model-repository (or KUBESERVE_MODEL_REPOSITORY) is required");
         }
         if (port < 0 || port > 65_535) {
@@ -67,37 +89,47 @@ public record ServerConfig(String host, int port, Path modelRepository, String m
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("--drain-timeout must be >= 0");
         }
+        if (!CONTROL_MODES.contains(controlMode)) {
+            throw new IllegalArgumentException("--model-control-mode must be one of " + CONTROL_MODES + ", got '"
+                    + controlMode + "'");
+        }
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("--repository-poll-seconds must be at least 1");
+        }
+        requiredModels = Set.copyOf(requiredModels);
+        if (adminToken != null && adminToken.length() < 16) {
+            throw new IllegalArgumentException("the admin token must be at least 16 characters");
+        }
     }
 
     /** Defaults for everything but the repository; for tests and embedding. */
     public static ServerConfig defaults(Path modelRepository) {
-        return new ServerConfig("0.0.0.0", 8080, modelRepository, null, null, 16L << 20, "text", 0, 0,
-                Duration.ofSeconds(20), 503);
+        return new ServerConfig("0.0.0.0", 8080, modelRepository.toString(), null, null, 16L << 20, "text", 0, 0,
+                Duration.ofSeconds(20), 503, "none", Duration.ofSeconds(15), Set.of(), null);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
-                ioThreads, workerThreads, drainTimeout, overloadStatus);
+        return toBuilder().port(newPort).build();
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
-                ioThreads, workerThreads, drainTimeout, overloadStatus);
+        return toBuilder().host(newHost).build();
     }
 
     public ServerConfig withMaxBodyBytes(long bytes) {
-        return new ServerConfig(host, port, modelRepository, modelName, defaultModel, bytes, logFormat,
-                ioThreads, workerThreads, drainTimeout, overloadStatus);
+        return toBuilder().maxBodyBytes(bytes).build();
     }
 
     public ServerConfig withDefaultModel(String model) {
-        return new ServerConfig(host, port, modelRepository, modelName, model, maxBodyBytes, logFormat,
-                ioThreads, workerThreads, drainTimeout, overloadStatus);
+        return toBuilder().defaultModel(model).build();
     }
 
     public ServerConfig withOverloadStatus(int status) {
-        return new ServerConfig(host, port, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
-                ioThreads, workerThreads, drainTimeout, status);
+        return toBuilder().overloadStatus(status).build();
     }
 
     public int effectiveIoThreads() {
@@ -146,7 +178,7 @@ public record ServerConfig(String host, int port, Path modelRepository, String m
         return new ServerConfig(
                 values.getOrDefault("--host", "0.0.0.0"),
                 integer(values, "--port", 8080),
-                repository == null ? null : Path.of(repository),
+                repository,
                 values.get("--model-name"),
                 values.get("--default-model"),
                 size(values.getOrDefault("--max-body-size", "16m")),
@@ -154,7 +186,11 @@ public record ServerConfig(String host, int port, Path modelRepository, String m
                 integer(values, "--io-threads", 0),
                 integer(values, "--worker-threads", 0),
                 Duration.ofSeconds(integer(values, "--drain-timeout", 20)),
-                integer(values, "--overload-status", 503));
+                integer(values, "--overload-status", 503),
+                values.getOrDefault("--model-control-mode", "none").toLowerCase(Locale.ROOT),
+                Duration.ofSeconds(integer(values, "--repository-poll-seconds", 15)),
+                names(values.get("--require-models")),
+                adminToken(values.get("--admin-token-file"), env.get("KUBESERVE_ADMIN_TOKEN")));
     }
 
     private static int integer(Map<String, String> values, String flag, int fallback) {
@@ -167,6 +203,26 @@ public record ServerConfig(String host, int port, Path modelRepository, String m
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(flag + " must be a whole number, got '" + text + "'");
         }
+    }
+
+    private static Set<String> names(String text) {
+        if (text == null || text.isBlank()) {
+            return Set.of();
+        }
+        return Arrays.stream(text.split(",")).map(String::trim).filter(name -> !name.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** From a file (a mounted Secret), else from the environment; never from a flag, which {@code ps} shows. */
+    private static String adminToken(String file, String fromEnvironment) {
+        if (file != null) {
+            try {
+                return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--admin-token-file " + file + " cannot be read: " + e.getMessage());
+            }
+        }
+        return fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment.strip();
     }
 
     /** {@code 1048576}, {@code 512k}, {@code 16m}, {@code 1g}. */
@@ -186,8 +242,8 @@ public record ServerConfig(String host, int port, Path modelRepository, String m
     }
 
     /** {@code KUBESERVE_*} variables that name no setting: likely typos, worth a warning. */
-    public static java.util.List<String> unknownVariables(Map<String, String> env) {
-        java.util.Set<String> known = new java.util.HashSet<>();
+    public static List<String> unknownVariables(Map<String, String> env) {
+        java.util.Set<String> known = new java.util.HashSet<>(List.of("KUBESERVE_ADMIN_TOKEN"));
         FLAGS.values().forEach(meta -> known.add(meta[0]));
         return env.keySet().stream().filter(key -> key.startsWith("KUBESERVE_") && !known.contains(key)).sorted().toList();
     }
@@ -197,15 +253,109 @@ public record ServerConfig(String host, int port, Path modelRepository, String m
         StringBuilder out = new StringBuilder("""
                 Usage: java -jar kubeserve-server.jar --model-repository DIR [options]
                        java -jar kubeserve-server.jar manifests --help
+                       java -jar kubeserve-server.jar fetch --help
 
                 Serves ONNX, scikit-learn (ONNX) and TorchScript models over HTTP: POST /predict,
                 KServe V1 (/v1/models/...), Open Inference Protocol V2 (/v2/...), /metrics, /docs.
 
                 Options (each also read from the environment variable shown):
                 """);
-        FLAGS.forEach((flag, meta) -> out.append(String.format(Locale.ROOT, "  %-28s %-28s %s%n",
+        FLAGS.forEach((flag, meta) -> out.append(String.format(Locale.ROOT, "  %-31s %-34s %s%n",
                 flag + " " + meta[1], meta[0], meta[2])));
-        out.append("  --help                       print this help\n");
+        out.append("  --help                          print this help\n");
         return out.toString();
+    }
+
+    /** A copy of a config with some settings changed. */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private String modelRepository;
+        private String modelName;
+        private String defaultModel;
+        private long maxBodyBytes;
+        private String logFormat;
+        private int ioThreads;
+        private int workerThreads;
+        private Duration drainTimeout;
+        private int overloadStatus;
+        private String controlMode;
+        private Duration pollInterval;
+        private Set<String> requiredModels;
+        private String adminToken;
+
+        private Builder(ServerConfig c) {
+            host = c.host;
+            port = c.port;
+            modelRepository = c.modelRepository;
+            modelName = c.modelName;
+            defaultModel = c.defaultModel;
+            maxBodyBytes = c.maxBodyBytes;
+            logFormat = c.logFormat;
+            ioThreads = c.ioThreads;
+            workerThreads = c.workerThreads;
+            drainTimeout = c.drainTimeout;
+            overloadStatus = c.overloadStatus;
+            controlMode = c.controlMode;
+            pollInterval = c.pollInterval;
+            requiredModels = c.requiredModels;
+            adminToken = c.adminToken;
+        }
+
+        public Builder host(String value) {
+            host = value;
+            return this;
+        }
+
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
+
+        public Builder defaultModel(String value) {
+            defaultModel = value;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long value) {
+            maxBodyBytes = value;
+            return this;
+        }
+
+        public Builder overloadStatus(int value) {
+            overloadStatus = value;
+            return this;
+        }
+
+        public Builder controlMode(String value) {
+            controlMode = value;
+            return this;
+        }
+
+        public Builder pollInterval(Duration value) {
+            pollInterval = value;
+            return this;
+        }
+
+        public Builder requiredModels(Set<String> value) {
+            requiredModels = value;
+            return this;
+        }
+
+        public Builder adminToken(String value) {
+            adminToken = value;
+            return this;
+        }
+
+        public Builder drainTimeout(Duration value) {
+            drainTimeout = value;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, port, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
+                    ioThreads, workerThreads, drainTimeout, overloadStatus, controlMode, pollInterval, requiredModels,
+                    adminToken);
+        }
     }
 }

@@ -17,7 +17,7 @@ class ServerConfigTest {
     void flagsWinOverEnvironmentAndDefaultsFillTheRest() {
         ServerConfig config = ServerConfig.parse(new String[] {"--model-repository", "/models", "--port=9000"},
                 Map.of("KUBESERVE_PORT", "7000", "KUBESERVE_DEFAULT_MODEL", "iris", "KUBESERVE_MAX_BODY_SIZE", "512k"));
-        assertThat(config.modelRepository()).isEqualTo(Path.of("/models"));
+        assertThat(config.modelRepository()).isEqualTo("/models");
         assertThat(config.port()).isEqualTo(9000);
         assertThat(config.defaultModel()).isEqualTo("iris");
         assertThat(config.maxBodyBytes()).isEqualTo(512 * 1024);

@@ -4,45 +4,75 @@ import io.kubeserve.core.ErrorCode;
 import io.kubeserve.core.KubeServeException;
 import io.kubeserve.core.engine.EnginePredictor;
 import io.kubeserve.core.engine.Warmup;
-import io.kubeserve.core.spi.Predictor;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelLoader;
 import io.kubeserve.core.spi.ModelRepository;
 import io.kubeserve.core.spi.ModelSource;
+import io.kubeserve.core.spi.Predictor;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loaded models, by name and version, and the state of each.
+ * The loaded models, by name and version, and the life of each version: loading, ready, failed
+ * (with the reason), unloading, unloaded.
  *
- * <p>At start the newest version of every model in the repository is loaded, several at once,
- * and warmed up; a version becomes {@link ModelState#READY} only after its warm-up ran. One model
- * failing (a corrupt file, a missing GPU) marks that model {@link ModelState#FAILED} with the
- * reason and leaves the others serving.
+ * <p>{@link #loadAll} loads every model of the repository at start, several at once; one broken
+ * model fails alone. {@link #refresh} (called by the poller, or explicitly) brings the registry
+ * in line with the repository: a new or changed version loads and warms up beside the one
+ * serving, requests switch to it in one volatile write, and the old one drains its requests and
+ * is closed. A version that fails to load leaves the serving one in place and says why.
  *
- * <p>Lookups are lock-free reads of a concurrent map and volatile fields, so the request path
- * never waits on loading. The registry owns the models it loaded and closes them.
+ * <p>The request path ({@link #acquire}) reads volatile fields and a concurrent map and takes no
+ * lock; lifecycle changes of one model are serialized by that model's lock only.
  */
 public final class ModelRegistry implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
     private static final int WARMUP_ROUNDS = 3;
+    private static final long DRAIN_TIMEOUT_MILLIS = 60_000;
 
     private final ModelRepository repository;
     private final List<ModelLoader> loaders;
-    /** Per model, its versions newest first. */
-    private final Map<String, List<ModelVersion>> models = new ConcurrentHashMap<>();
+    private final Map<String, ModelEntry> models = new ConcurrentHashMap<>();
+    private final List<Consumer<ModelStatus>> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService retirer = Executors.newSingleThreadExecutor(daemon("kubeserve-retire"));
+    private volatile ScheduledExecutorService poller;
+    private volatile boolean started;
+
+    /** All there is of one model: its versions, newest first, and the one serving by default. */
+    private static final class ModelEntry {
+        final String name;
+        volatile List<ModelVersion> versions = List.of();
+        volatile ModelVersion serving;
+
+        ModelEntry(String name) {
+            this.name = name;
+        }
+
+        ModelVersion find(String version) {
+            for (ModelVersion candidate : versions) {
+                if (candidate.version.equals(version)) {
+                    return candidate;
+                }
+            }
+            return null;
+        }
+    }
 
     public ModelRegistry(ModelRepository repository, List<ModelLoader> loaders) {
         if (loaders.isEmpty()) {
@@ -59,34 +89,104 @@ public final class ModelRegistry implements AutoCloseable {
         return found;
     }
 
-    /**
-     * Loads the newest version of every model in the repository, {@code parallelism} at a time,
-     * and returns when each has ended ready or failed.
-     */
+    /** Called with a version's status whenever its state changes (for metrics and logs). */
+    public void addListener(Consumer<ModelStatus> listener) {
+        listeners.add(listener);
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------
+
+    /** Loads every model of the repository, {@code parallelism} at a time; returns when each is ready or failed. */
     public void loadAll(int parallelism) {
         List<String> names = repository.modelNames();
         if (names.isEmpty()) {
             LOG.warn("model repository {} holds no models", repository.describe());
+        }
+        syncAll(names, parallelism);
+        started = true;
+    }
+
+    /**
+     * Brings the registry in line with the repository: loads new and changed versions, unloads
+     * versions the policy no longer selects and models that are gone.
+     */
+    public void refresh() {
+        List<String> names;
+        try {
+            names = repository.modelNames();
+        } catch (KubeServeException e) {
+            LOG.warn("cannot read model repository {}: {}; serving what is loaded", repository.describe(), e.getMessage());
             return;
         }
-        List<ModelVersion> pending = new ArrayList<>();
-        for (String name : names) {
-            ModelVersion version = discover(name);
-            if (version != null) {
-                pending.add(version);
+        syncAll(names, 1);
+        Set<String> present = new HashSet<>(names);
+        for (ModelEntry entry : models.values()) {
+            if (!present.contains(entry.name) && entry.serving != null) {
+                LOG.info("model {} is no longer in the repository; unloading it", entry.name);
+                unload(entry.name);
             }
         }
-        int threads = Math.max(1, Math.min(parallelism, pending.size()));
-        AtomicInteger counter = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
-            Thread thread = new Thread(runnable, "kubeserve-load-" + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+    }
+
+    /**
+     * Loads (or reloads) one model from the repository, as the repository API's load does.
+     *
+     * @throws KubeServeException {@code MODEL_NOT_FOUND} if the repository has no such model,
+     *         {@code INVALID_INPUT} with the reason if no version of it could be loaded
+     */
+    public List<ModelStatus> load(String name) {
+        if (!repository.modelNames().contains(name)) {
+            throw KubeServeException.modelNotFound(name);
+        }
+        sync(name);
+        ModelEntry entry = models.get(name);
+        if (entry.serving == null) {
+            String reason = entry.versions.isEmpty() ? "no version to load" : entry.versions.get(0).reason;
+            throw KubeServeException.invalidInput("model '" + name + "' failed to load: " + reason);
+        }
+        return statuses(name);
+    }
+
+    /** Unloads every version of a model; running requests finish first. */
+    public void unload(String name) {
+        ModelEntry entry = models.get(name);
+        if (entry == null) {
+            throw KubeServeException.modelNotFound(name);
+        }
+        synchronized (entry) {
+            List<ModelVersion> versions = entry.versions;
+            entry.serving = null;
+            for (ModelVersion version : versions) {
+                retire(version);
+            }
+        }
+    }
+
+    /** Polls the repository for changes every {@code seconds}; 0 or less polls never. */
+    public synchronized void pollEvery(long seconds) {
+        if (seconds <= 0 || poller != null) {
+            return;
+        }
+        poller = Executors.newSingleThreadScheduledExecutor(daemon("kubeserve-poll"));
+        poller.scheduleWithFixedDelay(() -> {
+            try {
+                refresh();
+            } catch (RuntimeException e) {
+                LOG.error("repository poll failed", e);
+            }
+        }, seconds, seconds, TimeUnit.SECONDS);
+    }
+
+    private void syncAll(List<String> names, int parallelism) {
+        if (names.size() <= 1 || parallelism <= 1) {
+            names.forEach(this::sync);
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, names.size()), daemon("kubeserve-load"));
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (ModelVersion version : pending) {
-                futures.add(pool.submit(() -> load(version)));
+            for (String name : names) {
+                futures.add(pool.submit(() -> sync(name)));
             }
             for (Future<?> future : futures) {
                 future.get();
@@ -101,27 +201,94 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** Registers a model's newest version as LOADING, or records why the model cannot be read. */
-    private ModelVersion discover(String name) {
-        try {
-            List<ModelSource> sources = repository.versions(name);
-            ModelVersion newest = new ModelVersion(sources.get(0));
-            models.put(name, List.of(newest));
-            return newest;
-        } catch (KubeServeException e) {
-            models.put(name, List.of(ModelVersion.unusable(name, e.getMessage())));
-            LOG.error("model {} cannot be loaded: {}", name, e.getMessage());
-            return null;
+    /** Makes one model match the repository. Serialized per model; other models go on meanwhile. */
+    private void sync(String name) {
+        ModelEntry entry = models.computeIfAbsent(name, ModelEntry::new);
+        synchronized (entry) {
+            List<ModelSource> wanted;
+            try {
+                List<ModelSource> available = repository.versions(name);
+                wanted = available.get(0).config().versionPolicy().select(available);
+            } catch (KubeServeException e) {
+                if (entry.serving != null) {
+                    LOG.error("model {}: repository entry unusable ({}); version {} keeps serving", name, e.getMessage(),
+                            entry.serving.version);
+                } else {
+                    publish(entry, List.of(ModelVersion.unusable(name, e.getMessage())));
+                    LOG.error("model {} cannot be loaded: {}", name, e.getMessage());
+                }
+                return;
+            }
+            List<ModelVersion> next = new ArrayList<>();
+            List<ModelVersion> replaced = new ArrayList<>();
+            for (ModelSource source : wanted) {
+                String fingerprint = Fingerprints.of(source);
+                ModelVersion current = entry.find(source.version());
+                if (current != null && current.fingerprint.equals(fingerprint) && current.state != ModelState.UNLOADED) {
+                    next.add(current);
+                    continue;
+                }
+                ModelVersion loading = new ModelVersion(source, fingerprint);
+                if (current == null) {
+                    // visible as LOADING meanwhile; a replacement stays hidden until it is ready
+                    List<ModelVersion> shown = new ArrayList<>(entry.versions);
+                    shown.add(loading);
+                    publish(entry, shown);
+                }
+                ModelVersion loaded = load(loading);
+                if (loaded.state == ModelState.READY || current == null || !current.ready()) {
+                    next.add(loaded);
+                    if (current != null) {
+                        replaced.add(current);
+                    }
+                } else {
+                    // the new files are broken: keep serving what works, and say why
+                    current.reason = "reload failed, still serving the previous files: " + loaded.reason;
+                    next.add(current);
+                }
+            }
+            for (ModelVersion old : entry.versions) {
+                if (!next.contains(old) && !replaced.contains(old)) {
+                    replaced.add(old);
+                }
+            }
+            publish(entry, next);
+            for (ModelVersion old : replaced) {
+                retireLater(old);
+            }
         }
     }
 
-    private void load(ModelVersion version) {
+    /** Makes {@code versions} the model's list and its newest ready one the default, in that order. */
+    private static void publish(ModelEntry entry, List<ModelVersion> versions) {
+        List<ModelVersion> sorted = new ArrayList<>(versions);
+        sorted.sort((a, b) -> compareVersions(b.version, a.version));
+        entry.versions = List.copyOf(sorted);
+        ModelVersion serving = null;
+        for (ModelVersion version : sorted) {
+            if (version.ready()) {
+                serving = version;
+                break;
+            }
+        }
+        entry.serving = serving;
+    }
+
+    private static int compareVersions(String a, String b) {
+        try {
+            return Long.compare(Long.parseLong(a), Long.parseLong(b));
+        } catch (NumberFormatException e) {
+            return a.compareTo(b);
+        }
+    }
+
+    private ModelVersion load(ModelVersion version) {
         ModelSource source = version.source;
         long start = System.nanoTime();
+        notify(version);
         Model model = null;
         try {
-            ModelLoader loader = loaderFor(source);
-            model = loader.load(source);
+            model = loaderFor(source).load(source);
             if (Warmup.possible(model.metadata())) {
                 Predictor warm = model.predictor() instanceof EnginePredictor scheduled
                         ? scheduled.unscheduled() : model.predictor();
@@ -139,6 +306,8 @@ public final class ModelRegistry implements AutoCloseable {
         } catch (RuntimeException e) {
             fail(version, model, e.toString());
         }
+        notify(version);
+        return version;
     }
 
     private static void fail(ModelVersion version, Model model, String reason) {
@@ -148,6 +317,32 @@ public final class ModelRegistry implements AutoCloseable {
         version.reason = reason;
         version.state = ModelState.FAILED;
         LOG.error("model {} version {} failed to load: {}", version.name, version.version, reason);
+    }
+
+    private void retireLater(ModelVersion version) {
+        retirer.execute(() -> retire(version));
+    }
+
+    private void retire(ModelVersion version) {
+        if (version.state == ModelState.UNLOADED || version.state == ModelState.FAILED && version.model == null) {
+            return;
+        }
+        boolean hadModel = version.model != null;
+        if (!version.retire(DRAIN_TIMEOUT_MILLIS)) {
+            LOG.warn("model {} version {}: requests still running after {} ms; closed anyway", version.name,
+                    version.version, DRAIN_TIMEOUT_MILLIS);
+        }
+        if (hadModel) {
+            LOG.info("model {} version {} unloaded", version.name, version.version);
+        }
+        notify(version);
+    }
+
+    private void notify(ModelVersion version) {
+        ModelStatus status = version.status();
+        for (Consumer<ModelStatus> listener : listeners) {
+            listener.accept(status);
+        }
     }
 
     private ModelLoader loaderFor(ModelSource source) {
@@ -163,45 +358,71 @@ public final class ModelRegistry implements AutoCloseable {
                 : "no engine loads " + source.fileName() + " (use .onnx or .pt, or set \"engine\" in config.json)");
     }
 
+    // ---- request path ----------------------------------------------------------------------
+
     /**
-     * The ready model serving {@code name} by default (its newest version).
+     * Leases the ready version of {@code name} ({@code version} null or empty: the default, its
+     * newest ready one) for one request. Close the lease when done.
      *
-     * @throws KubeServeException {@code MODEL_NOT_FOUND} or {@code MODEL_NOT_READY} (with the reason)
+     * @throws KubeServeException {@code MODEL_NOT_FOUND} or {@code MODEL_NOT_READY} with the reason
      */
-    public Model model(String name) {
-        return ready(name, versionsOf(name).get(0));
-    }
-
-    /** The ready model for one version of {@code name}. */
-    public Model model(String name, String version) {
-        if (version == null || version.isEmpty()) {
-            return model(name);
-        }
-        for (ModelVersion candidate : versionsOf(name)) {
-            if (candidate.version.equals(version)) {
-                return ready(name, candidate);
+    public ModelLease acquire(String name, String version) {
+        while (true) {
+            ModelVersion candidate = lookup(name, version);
+            if (candidate.tryAcquire()) {
+                return new ModelLease(candidate, candidate.model);
             }
+            // it retired between lookup and lease: its successor is already published
+            Thread.onSpinWait();
         }
-        throw new KubeServeException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' has no version '" + version + "'");
     }
 
-    private List<ModelVersion> versionsOf(String name) {
-        List<ModelVersion> versions = name == null ? null : models.get(name);
-        if (versions == null) {
-            throw KubeServeException.modelNotFound(name);
-        }
-        return versions;
-    }
-
-    private static Model ready(String name, ModelVersion version) {
-        Model model = version.model;
-        if (version.state != ModelState.READY || model == null) {
-            String why = version.state == ModelState.FAILED ? "failed to load: " + version.reason
-                    : "is " + version.state.name().toLowerCase(java.util.Locale.ROOT);
-            throw KubeServeException.notReady("model '" + name + "' " + (version.version.isEmpty() ? "" : "version " + version.version + " ") + why);
+    /** The ready model for {@code name} and {@code version} (null: default), for its metadata. */
+    public Model model(String name, String version) {
+        Model model = lookup(name, version).model;
+        if (model == null) {
+            throw KubeServeException.notReady("model '" + name + "' is being unloaded");
         }
         return model;
     }
+
+    /** The ready model serving {@code name} by default. */
+    public Model model(String name) {
+        return model(name, null);
+    }
+
+    private ModelVersion lookup(String name, String version) {
+        ModelEntry entry = name == null ? null : models.get(name);
+        if (entry == null) {
+            throw KubeServeException.modelNotFound(name);
+        }
+        if (version == null || version.isEmpty()) {
+            ModelVersion serving = entry.serving;
+            if (serving != null) {
+                return serving;
+            }
+            List<ModelVersion> versions = entry.versions;
+            throw KubeServeException.notReady("model '" + name + "' " + (versions.isEmpty()
+                    ? "is not loaded" : describeNotReady(versions.get(0))));
+        }
+        ModelVersion found = entry.find(version);
+        if (found == null) {
+            throw new KubeServeException(ErrorCode.MODEL_NOT_FOUND, "model '" + name + "' has no version '" + version
+                    + "' loaded");
+        }
+        if (!found.ready()) {
+            throw KubeServeException.notReady("model '" + name + "' " + describeNotReady(found));
+        }
+        return found;
+    }
+
+    private static String describeNotReady(ModelVersion version) {
+        String which = version.version.isEmpty() ? "" : "version " + version.version + " ";
+        return version.state == ModelState.FAILED ? which + "failed to load: " + version.reason
+                : which + "is " + version.state.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    // ---- status ----------------------------------------------------------------------------
 
     /** Names of every model the registry knows, ready or not. */
     public List<String> modelNames() {
@@ -218,37 +439,76 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     public List<ModelStatus> statuses(String name) {
-        return versionsOf(name).stream().map(ModelVersion::status).toList();
+        ModelEntry entry = models.get(name);
+        if (entry == null) {
+            throw KubeServeException.modelNotFound(name);
+        }
+        List<ModelVersion> versions = entry.versions;
+        if (versions.isEmpty()) {
+            return List.of(new ModelStatus(name, "", ModelState.UNLOADED, null, -1, null));
+        }
+        return versions.stream().map(ModelVersion::status).toList();
     }
 
-    /** True when no model is still loading and at least one is ready. */
+    /** True once start-up loading ended with at least one model ready. */
     public boolean isReady() {
-        Collection<List<ModelVersion>> all = models.values();
-        boolean anyReady = false;
-        for (List<ModelVersion> versions : all) {
-            for (ModelVersion version : versions) {
-                if (version.state == ModelState.LOADING) {
-                    return false;
-                }
-                anyReady |= version.state == ModelState.READY;
+        if (!started) {
+            return false;
+        }
+        for (ModelEntry entry : models.values()) {
+            if (entry.serving != null) {
+                return true;
             }
         }
-        return anyReady;
+        return false;
     }
 
-    /** Closes every loaded model and frees its native memory. */
+    /** True once start-up loading ended and every one of {@code required} has a ready version. */
+    public boolean isReady(Set<String> required) {
+        if (required.isEmpty()) {
+            return isReady();
+        }
+        if (!started) {
+            return false;
+        }
+        for (String name : required) {
+            ModelEntry entry = models.get(name);
+            if (entry == null || entry.serving == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Stops polling and closes every model, after their running requests. */
     @Override
     public void close() {
-        for (List<ModelVersion> versions : models.values()) {
-            for (ModelVersion version : versions) {
-                Model model = version.model;
-                if (model != null) {
-                    version.state = ModelState.UNLOADING;
-                    model.close();
-                    version.model = null;
-                    version.state = ModelState.UNLOADED;
+        ScheduledExecutorService polling = poller;
+        if (polling != null) {
+            polling.shutdownNow();
+        }
+        retirer.shutdown();
+        try {
+            retirer.awaitTermination(DRAIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ModelEntry entry : models.values()) {
+            synchronized (entry) {
+                entry.serving = null;
+                for (ModelVersion version : entry.versions) {
+                    retire(version);
                 }
             }
         }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubeserve.core.KubeServeException;
 import io.kubeserve.core.spi.ModelConfig;
+import io.kubeserve.core.spi.VersionPolicy;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.TensorSpec;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.util.Set;
  *   "labels": ["setosa", "versicolor", "virginica"],
  *   "max_batch_size": 32, "max_queue_delay_microseconds": 500, "preferred_batch_sizes": [8, 16],
  *   "max_queue_size": 128, "request_timeout_ms": 1000,
+ *   "version_policy": {"latest": 2},    // or {"all": true}, {"specific": [1, 3]}
  *   "instances": 2, "intra_op_threads": 1, "inter_op_threads": 1
  * }
  * }</pre>
@@ -39,7 +41,7 @@ public final class ModelConfigReader {
 
     private static final Set<String> KEYS = Set.of("engine", "device", "inputs", "outputs", "labels",
             "max_batch_size", "max_queue_delay_microseconds", "preferred_batch_sizes", "max_queue_size",
-            "request_timeout_ms", "instances", "intra_op_threads", "inter_op_threads");
+            "request_timeout_ms", "version_policy", "instances", "intra_op_threads", "inter_op_threads");
 
     private final ObjectMapper mapper = new ObjectMapper();
 
@@ -85,6 +87,7 @@ public final class ModelConfigReader {
                     integers(root.get("preferred_batch_sizes")),
                     root.path("max_queue_size").asInt(0),
                     root.path("request_timeout_ms").asLong(0),
+                    versionPolicy(root.get("version_policy")),
                     root.path("instances").asInt(0),
                     root.path("intra_op_threads").asInt(0),
                     root.path("inter_op_threads").asInt(0));
@@ -104,6 +107,28 @@ public final class ModelConfigReader {
             node.forEach(element -> out.add(element.asText()));
         }
         return out;
+    }
+
+    private static VersionPolicy versionPolicy(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return VersionPolicy.LATEST;
+        }
+        if (!node.isObject() || node.size() != 1) {
+            throw KubeServeException.invalidInput("version_policy must be one of {\"latest\": N}, {\"all\": true},"
+                    + " {\"specific\": [versions]}");
+        }
+        if (node.has("latest")) {
+            return VersionPolicy.newest(node.get("latest").asInt());
+        }
+        if (node.has("all")) {
+            return VersionPolicy.allVersions();
+        }
+        if (node.has("specific")) {
+            java.util.Set<String> versions = new java.util.HashSet<>();
+            node.get("specific").forEach(version -> versions.add(version.asText()));
+            return VersionPolicy.only(versions);
+        }
+        throw KubeServeException.invalidInput("version_policy has an unknown rule " + node.fieldNames().next());
     }
 
     private static List<Integer> integers(JsonNode node) {

@@ -19,6 +19,7 @@ import java.util.List;
  * @param preferredBatchSizes batch sizes worth running at once, without waiting out the delay
  * @param maxQueueSize        requests that may wait for an execution slot; beyond, OVERLOADED (0: 64 per instance)
  * @param requestTimeoutMillis longest a request may wait and run; beyond, TIMEOUT (0: no limit)
+ * @param versionPolicy       which versions to serve (default: the newest)
  * @param instances           parallel executions allowed at once; 0 means one per two cores
  * @param intraOpThreads      engine threads inside one operator; 0 means the engine's choice for this machine
  * @param interOpThreads      engine threads across operators; 0 means the engine's choice
@@ -26,14 +27,15 @@ import java.util.List;
 public record ModelConfig(String engine, Device device, List<TensorSpec> inputs, List<TensorSpec> outputs,
                           List<String> labels,
                           int maxBatchSize, long maxQueueDelayMicros, List<Integer> preferredBatchSizes,
-                          int maxQueueSize, long requestTimeoutMillis, int instances,
+                          int maxQueueSize, long requestTimeoutMillis, VersionPolicy versionPolicy, int instances,
                           int intraOpThreads, int interOpThreads) {
 
     public static final ModelConfig DEFAULT = new ModelConfig(null, Device.CPU, List.of(), List.of(), List.of(),
-            0, 0, List.of(), 0, 0, 0, 0, 0);
+            0, 0, List.of(), 0, 0, VersionPolicy.LATEST, 0, 0, 0);
 
     public ModelConfig {
         device = device == null ? Device.CPU : device;
+        versionPolicy = versionPolicy == null ? VersionPolicy.LATEST : versionPolicy;
         inputs = inputs == null ? List.of() : List.copyOf(inputs);
         outputs = outputs == null ? List.of() : List.copyOf(outputs);
         labels = labels == null ? List.of() : List.copyOf(labels);
@@ -55,7 +57,8 @@ public record ModelConfig(String engine, Device device, List<TensorSpec> inputs,
 
     public ModelConfig withLabels(List<String> newLabels) {
         return new ModelConfig(engine, device, inputs, outputs, newLabels, maxBatchSize, maxQueueDelayMicros,
-                preferredBatchSizes, maxQueueSize, requestTimeoutMillis, instances, intraOpThreads, interOpThreads);
+                preferredBatchSizes, maxQueueSize, requestTimeoutMillis, versionPolicy, instances, intraOpThreads,
+                interOpThreads);
     }
 
     /** Parallel executions: as configured, else one per two cores (at least one). */

@@ -3,6 +3,7 @@ package io.kubeserve.http.undertow;
 import io.kubeserve.core.ErrorCode;
 import io.kubeserve.core.InferenceResponse;
 import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.registry.ModelLease;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.http.codec.EncodedBody;
@@ -97,9 +98,9 @@ final class InferenceEndpoints {
 
     private void serve(HttpServerExchange exchange, String protocol, String modelName, String version, Call call) {
         long start = System.nanoTime();
-        Model model;
+        ModelLease lease;
         try {
-            model = registry.model(modelName != null ? modelName : defaultModel.get(), version);
+            lease = registry.acquire(modelName != null ? modelName : defaultModel.get(), version);
         } catch (KubeServeException e) {
             boolean known = modelName != null && registry.modelNames().contains(modelName);
             if (known) {
@@ -110,8 +111,9 @@ final class InferenceEndpoints {
             error(exchange, e);
             return;
         }
+        Model model = lease.model();
         ErrorCode outcome = null;
-        try {
+        try (lease) {
             call.run(model);
         } catch (KubeServeException e) {
             outcome = e.code();

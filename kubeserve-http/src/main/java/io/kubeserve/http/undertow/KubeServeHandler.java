@@ -28,12 +28,14 @@ public final class KubeServeHandler implements HttpHandler {
 
     private KubeServeHandler(Builder builder) {
         ModelRegistry registry = builder.registry;
-        StatusEndpoints status = new StatusEndpoints(registry, draining::get, builder.version);
+        StatusEndpoints status = new StatusEndpoints(registry, draining::get, builder.version, builder.requiredModels);
         InferenceMetrics metrics = new InferenceMetrics(builder.meters);
         RequestBodies bodies = new RequestBodies(builder.maxBodyBytes, builder.workers);
         InferenceEndpoints inference = new InferenceEndpoints(registry, bodies, metrics,
                 () -> defaultModel(registry, builder.defaultModel), builder.overloadStatus);
         DocsEndpoints docs = new DocsEndpoints();
+        RepositoryEndpoints repository = new RepositoryEndpoints(registry, bodies, builder.adminToken,
+                builder.explicitControl);
         PrometheusMeterRegistry meters = builder.meters;
 
         router = new Router()
@@ -60,7 +62,10 @@ public final class KubeServeHandler implements HttpHandler {
                 .post("/v2/models/{model}/infer", inference::v2Infer)
                 .get("/v2/models/{model}/versions/{version}", status::v2Model)
                 .get("/v2/models/{model}/versions/{version}/ready", status::v2ModelReady)
-                .post("/v2/models/{model}/versions/{version}/infer", inference::v2Infer);
+                .post("/v2/models/{model}/versions/{version}/infer", inference::v2Infer)
+                .post("/v2/repository/index", repository::index)
+                .post("/v2/repository/models/{model}/load", repository::load)
+                .post("/v2/repository/models/{model}/unload", repository::unload);
     }
 
     public static Builder builder(ModelRegistry registry) {
@@ -112,6 +117,9 @@ public final class KubeServeHandler implements HttpHandler {
         private String defaultModel;
         private String version = "dev";
         private int overloadStatus = 503;
+        private java.util.Set<String> requiredModels = java.util.Set.of();
+        private String adminToken;
+        private boolean explicitControl;
 
         private Builder(ModelRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -145,6 +153,22 @@ public final class KubeServeHandler implements HttpHandler {
                 throw new IllegalArgumentException("overload status must be 503 or 429, got " + status);
             }
             this.overloadStatus = status;
+            return this;
+        }
+
+        /** Models that must be ready for readiness to report ready; empty: any one model. */
+        public Builder requiredModels(java.util.Set<String> models) {
+            this.requiredModels = java.util.Set.copyOf(models);
+            return this;
+        }
+
+        /**
+         * Turns on the repository API (load, unload, index) for callers presenting this bearer
+         * token; {@code explicitControl} says the registry is driven by that API.
+         */
+        public Builder repositoryApi(String token, boolean explicit) {
+            this.adminToken = token;
+            this.explicitControl = explicit;
             return this;
         }
 

@@ -17,22 +17,26 @@ import java.util.function.BooleanSupplier;
 final class StatusEndpoints {
 
     /** The Open Inference Protocol extensions this server implements, advertised at {@code GET /v2}. */
-    static final List<String> V2_EXTENSIONS = List.of("binary_tensor_data");
+    static final List<String> V2_EXTENSIONS = List.of("binary_tensor_data", "model_repository");
 
     private final ModelRegistry registry;
     private final BooleanSupplier draining;
     private final String serverVersion;
     private final V2MetadataEncoder metadataEncoder = new V2MetadataEncoder();
 
-    StatusEndpoints(ModelRegistry registry, BooleanSupplier draining, String serverVersion) {
+    private final java.util.Set<String> requiredModels;
+
+    StatusEndpoints(ModelRegistry registry, BooleanSupplier draining, String serverVersion,
+                    java.util.Set<String> requiredModels) {
         this.registry = registry;
+        this.requiredModels = requiredModels;
         this.draining = draining;
         this.serverVersion = serverVersion;
     }
 
     /** Ready to take traffic: models loaded and not shutting down. */
     boolean ready() {
-        return !draining.getAsBoolean() && registry.isReady();
+        return !draining.getAsBoolean() && registry.isReady(requiredModels);
     }
 
     private String notReadyReason() {
@@ -41,6 +45,11 @@ final class StatusEndpoints {
         }
         if (registry.statuses().isEmpty()) {
             return "no models in the repository";
+        }
+        if (!requiredModels.isEmpty()) {
+            return "required models not all ready: " + registry.statuses().stream()
+                    .filter(s -> requiredModels.contains(s.name()))
+                    .map(s -> s.name() + "=" + s.state().name().toLowerCase(java.util.Locale.ROOT)).toList();
         }
         return "models are loading or none loaded: " + registry.statuses().stream()
                 .map(s -> s.name() + "=" + s.state().name().toLowerCase(java.util.Locale.ROOT)).toList();
