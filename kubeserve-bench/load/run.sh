@@ -10,7 +10,7 @@
 #
 # Settings (environment):
 #   DURATION=10s  WARMUP=5s  CONCURRENCY="1 8 32 64"  WRK_THREADS=1
-#   SERVER_PORT=18080  BARE_PORT=18081  SECOND_PORT=18082  JAVA_OPTS=  STARTUP_TIMEOUT=60
+#   SERVER_PORT=38180  BARE_PORT=38181  SECOND_PORT=38182  JAVA_OPTS=  STARTUP_TIMEOUT=60
 #   BENCH_JAR=kubeserve-bench/target/benchmarks.jar  MODELS=examples/models
 # An optional second model, served alone by a second server process, driven the same way (e.g. a
 # compute-heavy model from make_wide_mlp.py, once with batching off and once on, to compare):
@@ -30,9 +30,9 @@ DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-5s}"
 CONCURRENCY="${CONCURRENCY:-1 8 32 64}"
 WRK_THREADS="${WRK_THREADS:-1}"
-SERVER_PORT="${SERVER_PORT:-18080}"
-BARE_PORT="${BARE_PORT:-18081}"
-SECOND_PORT="${SECOND_PORT:-18082}"
+SERVER_PORT="${SERVER_PORT:-38180}"
+BARE_PORT="${BARE_PORT:-38181}"
+SECOND_PORT="${SECOND_PORT:-38182}"
 STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-60}"
 JAVA_OPTS="${JAVA_OPTS:-}"
 SECOND_MODEL_REPO="${SECOND_MODEL_REPO:-}"
@@ -62,6 +62,7 @@ for port in "$SERVER_PORT" "$BARE_PORT" "$SECOND_PORT"; do
   fi
 done
 
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 WORK="$(mktemp -d -t kubeserve-load.XXXXXX)"
 PIDS=()
 cleanup() {
@@ -195,6 +196,7 @@ REPORT="bench-results/load-$(date -u +%Y%m%d-%H%M%S).md"
   echo "# KubeServe load run, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+  echo "- load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
   echo "- JDK: $(java -version 2>&1 | head -n 1); JAVA_OPTS: '${JAVA_OPTS}'"
   echo "- $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2); $WRK_THREADS thread(s), $DURATION per run after a $WARMUP warm-up at 8 connections; client and server share the cores"
   echo "- request: V2 JSON iris, one row (POST /v2/models/iris/infer), $(wc -c < "$IRIS_BODY") bytes; response $(wc -c < "$WORK/iris-response.json") bytes"
