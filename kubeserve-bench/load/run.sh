@@ -203,6 +203,12 @@ REPORT="bench-results/load-$(date -u +%Y%m%d-%H%M%S).md"
   echo "- start -> first correct prediction (JVM launch to first answer naming setosa): **$FIRST_MS ms** (bare Undertow's first answer: $BARE_FIRST_MS ms)"
   [[ -n "$SECOND_FIRST_MS" ]] && echo "- $SECOND_LABEL: $SECOND_MODEL from $SECOND_MODEL_REPO, $SECOND_MODEL_FEATURES features; first answer after $SECOND_FIRST_MS ms"
   echo
+  echo "Server log at start (its own timings):"
+  echo
+  echo '```'
+  grep -E "listening on|ready on|READY|FAILED|ready in|NOT ready" "$WORK/server.log" | cut -c1-200 || true
+  echo '```'
+  echo
   echo "| target | connections | req/s | p50 ms | p99 ms | errors | RSS MB | CPU % (100 = 1 core) | server/bare |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for row in "${ROWS[@]}"; do
