@@ -12,6 +12,7 @@
 #   DURATION=10s  WARMUP=5s  CONCURRENCY="1 8 32 64"  WRK_THREADS=1
 #   SERVER_PORT=38180  BARE_PORT=38181  SECOND_PORT=38182  JAVA_OPTS=  STARTUP_TIMEOUT=60
 #   BENCH_JAR=kubeserve-bench/target/benchmarks.jar  MODELS=examples/models
+#   SKIP_BARE=1 leaves out the bare Undertow floor (when comparing server settings only)
 # An optional second model, served alone by a second server process, driven the same way (e.g. a
 # compute-heavy model from make_wide_mlp.py, once with batching off and once on, to compare):
 #   SECOND_MODEL_REPO=DIR  SECOND_MODEL=NAME  [SECOND_MODEL_INPUT=input SECOND_MODEL_FEATURES=256
@@ -40,6 +41,7 @@ SECOND_MODEL="${SECOND_MODEL:-}"
 SECOND_MODEL_INPUT="${SECOND_MODEL_INPUT:-input}"
 SECOND_MODEL_FEATURES="${SECOND_MODEL_FEATURES:-256}"
 SECOND_LABEL="${SECOND_LABEL:-$SECOND_MODEL}"
+SKIP_BARE="${SKIP_BARE:-0}"
 HOST=127.0.0.1
 LUA="$ROOT/kubeserve-bench/load/post.lua"
 
@@ -157,16 +159,19 @@ drive "kubeserve iris" "$SERVER_PID" "$IRIS_URL" "$IRIS_BODY"
 stop_pid "$SERVER_PID"
 
 # ---- bare Undertow, answering the server's own bytes
-echo "== starting bare Undertow on $HOST:$BARE_PORT" >&2
-START_NS="$(now_ns)"
-# shellcheck disable=SC2086
-java $JAVA_OPTS -cp "$BENCH_JAR" io.kubeserve.bench.BareUndertowServer "$BARE_PORT" "$WORK/iris-response.json" \
-  > "$WORK/bare.log" 2>&1 &
-BARE_PID=$!
-PIDS+=("$BARE_PID")
-BARE_FIRST_MS="$(wait_for_answer "$BARE_PID" "http://$HOST:$BARE_PORT/" "$IRIS_BODY" setosa)"
-drive "bare undertow" "$BARE_PID" "http://$HOST:$BARE_PORT/v2/models/iris/infer" "$IRIS_BODY"
-stop_pid "$BARE_PID"
+BARE_FIRST_MS="skipped"
+if [[ "$SKIP_BARE" != 1 ]]; then
+  echo "== starting bare Undertow on $HOST:$BARE_PORT" >&2
+  START_NS="$(now_ns)"
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -cp "$BENCH_JAR" io.kubeserve.bench.BareUndertowServer "$BARE_PORT" "$WORK/iris-response.json" \
+    > "$WORK/bare.log" 2>&1 &
+  BARE_PID=$!
+  PIDS+=("$BARE_PID")
+  BARE_FIRST_MS="$(wait_for_answer "$BARE_PID" "http://$HOST:$BARE_PORT/" "$IRIS_BODY" setosa)"
+  drive "bare undertow" "$BARE_PID" "http://$HOST:$BARE_PORT/v2/models/iris/infer" "$IRIS_BODY"
+  stop_pid "$BARE_PID"
+fi
 
 # ---- optional second model
 SECOND_FIRST_MS=""
