@@ -9,7 +9,7 @@
 # the server's own response bytes. Writes bench-results/load-<date>.md and prints it.
 #
 # Settings (environment):
-#   DURATION=10s  WARMUP=5s  CONCURRENCY="1 8 32 64"  WRK_THREADS=1
+#   DURATION=10s  WARMUP=15s  CONCURRENCY="1 8 32 64"  WRK_THREADS=1
 #   SERVER_PORT=38180  BARE_PORT=38181  SECOND_PORT=38182  JAVA_OPTS=  STARTUP_TIMEOUT=60
 #   BENCH_JAR=kubeserve-bench/target/benchmarks.jar  MODELS=examples/models
 #   SKIP_BARE=1 leaves out the bare Undertow floor (when comparing server settings only)
@@ -28,7 +28,7 @@ SERVER_JAR="${1:-kubeserve-http/target/kubeserve-server.jar}"
 BENCH_JAR="${BENCH_JAR:-kubeserve-bench/target/benchmarks.jar}"
 MODELS="${MODELS:-examples/models}"
 DURATION="${DURATION:-10s}"
-WARMUP="${WARMUP:-5s}"
+WARMUP="${WARMUP:-15s}"
 CONCURRENCY="${CONCURRENCY:-1 8 32 64}"
 WRK_THREADS="${WRK_THREADS:-1}"
 SERVER_PORT="${SERVER_PORT:-38180}"
@@ -118,7 +118,8 @@ to_ms() {
 ROWS=()
 declare -A RPS
 
-# drive LABEL PID URL BODY: warm-up, then one wrk run per concurrency, one table row each
+# drive LABEL PID URL BODY: warm-up, then one wrk run per concurrency, one table row each.
+# The warm-up is long because C2 still took a third of a core 5 s into a run of the server.
 drive() {
   local label="$1" pid="$2" url="$3" body="$4" c out t0 t1 c0 c1 rps p50 p99 errors cpu
   echo "== $label: warm-up $WARMUP at 8 connections" >&2
