@@ -247,8 +247,17 @@ public final class ModelRegistry implements AutoCloseable {
                     next.add(current);
                 }
             }
+            // versions that failed to load leave as many older ready ones serving in their place
+            long failed = next.stream().filter(version -> version.state == ModelState.FAILED).count();
             for (ModelVersion old : entry.versions) {
-                if (!next.contains(old) && !replaced.contains(old)) {
+                if (next.contains(old) || replaced.contains(old)) {
+                    continue;
+                }
+                if (failed > 0 && old.ready()) {
+                    failed--;
+                    old.reason = "still serving: a newer version failed to load";
+                    next.add(old);
+                } else {
                     replaced.add(old);
                 }
             }

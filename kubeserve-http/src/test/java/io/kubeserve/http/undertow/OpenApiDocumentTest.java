@@ -78,12 +78,13 @@ class OpenApiDocumentTest {
         assertThat(doc.path("info").path("description").asText()).isNotBlank();
         List<String> tags = new ArrayList<>();
         doc.path("tags").forEach(tag -> tags.add(tag.path("name").asText()));
-        assertThat(tags).containsExactly("Seed", "KServe V1", "Open Inference V2", "Health", "Metrics", "Docs");
+        assertThat(tags).containsExactly("Seed", "KServe V1", "Open Inference V2", "Health", "Metrics", "Docs",
+                "Model repository");
     }
 
     @Test
     void documentsExactlyTheRoutesTheRouterServes() {
-        assertThat(handler.routes()).hasSize(22);
+        assertThat(handler.routes()).hasSize(25);
         assertThat(documentedRoutes(doc)).containsExactlyInAnyOrderElementsOf(handler.routes());
         assertThat(routeProblems(doc, handler.routes())).isEmpty();
     }
@@ -348,6 +349,8 @@ class OpenApiDocumentTest {
                 used.add(ref);
             }
         }
+        // security schemes are used by name in security requirements, not by $ref
+        collectSecurityNames(doc, used);
         doc.path("components").fields().forEachRemaining(kind -> kind.getValue().fieldNames().forEachRemaining(name -> {
             String ref = "#/components/" + kind.getKey() + "/" + name;
             if (!used.contains(ref)) {
@@ -355,6 +358,21 @@ class OpenApiDocumentTest {
             }
         }));
         return problems;
+    }
+
+    private static void collectSecurityNames(JsonNode node, Set<String> used) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(field -> {
+                if (field.getKey().equals("security") && field.getValue().isArray()) {
+                    field.getValue().forEach(requirement -> requirement.fieldNames().forEachRemaining(
+                            name -> used.add("#/components/securitySchemes/" + name)));
+                } else {
+                    collectSecurityNames(field.getValue(), used);
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(element -> collectSecurityNames(element, used));
+        }
     }
 
     static List<String> operationProblems(JsonNode doc) {
