@@ -51,7 +51,7 @@ public final class FileSystemModelRepository implements ModelRepository {
         if (!Files.exists(absolute)) {
             throw new KubeServeException(ErrorCode.MODEL_NOT_FOUND, "model repository " + absolute + " does not exist");
         }
-        boolean single = Files.isRegularFile(absolute) || modelFileIn(absolute) != null;
+        boolean single = Files.isRegularFile(absolute) || modelFileIn(absolute) != null || isVersionedModelDir(absolute);
         if (!single) {
             return new FileSystemModelRepository(absolute, null);
         }
@@ -87,11 +87,18 @@ public final class FileSystemModelRepository implements ModelRepository {
             if (!singleModelName.equals(modelName)) {
                 throw KubeServeException.modelNotFound(modelName);
             }
+            if (isVersionedModelDir(root)) {
+                return versionsIn(modelName, root);
+            }
             Path file = Files.isRegularFile(root) ? root : modelFileIn(root);
             Path configDir = Files.isRegularFile(root) ? root.getParent() : root;
             return List.of(new ModelSource(modelName, "1", file, configReader.read(configDir)));
         }
-        Path modelDir = root.resolve(modelName);
+        return versionsIn(modelName, root.resolve(modelName));
+    }
+
+    /** The versions of the model whose directory is {@code modelDir}, newest first. */
+    private List<ModelSource> versionsIn(String modelName, Path modelDir) {
         if (!Files.isDirectory(modelDir)) {
             throw KubeServeException.modelNotFound(modelName);
         }
@@ -152,6 +159,19 @@ public final class FileSystemModelRepository implements ModelRepository {
             return models.size() == 1 ? models.get(0) : null;
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** A Triton model directory ({@code iris/1/model.onnx}) given as the root: one model, its versions inside. */
+    static boolean isVersionedModelDir(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.anyMatch(child -> Files.isDirectory(child)
+                    && VERSION.matcher(child.getFileName().toString()).matches() && modelFileIn(child) != null);
+        } catch (IOException e) {
+            return false;
         }
     }
 

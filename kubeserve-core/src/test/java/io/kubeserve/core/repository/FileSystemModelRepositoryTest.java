@@ -67,6 +67,17 @@ class FileSystemModelRepositoryTest {
     }
 
     @Test
+    void aTritonModelDirectoryGivenAsTheRootIsOneModelWithItsVersions() {
+        TestModels.install(root, "iris_rf.onnx", "iris", "1");
+        TestModels.install(root, "iris_rf.onnx", "iris", "2");
+        TestModels.write(root.resolve("iris/labels.txt"), "a\nb\nc");
+        FileSystemModelRepository repository = FileSystemModelRepository.open(root.resolve("iris"));
+        assertThat(repository.modelNames()).containsExactly("iris");
+        assertThat(repository.versions("iris")).extracting(ModelSource::version).containsExactly("2", "1");
+        assertThat(repository.versions("iris").get(0).config().labels()).containsExactly("a", "b", "c");
+    }
+
+    @Test
     void aModelFileAloneIsServedUnderItsFileName() {
         TestModels.install(root, "iris_rf.onnx", "tmp", "1");
         Path file = root.resolve("iris_rf.onnx");

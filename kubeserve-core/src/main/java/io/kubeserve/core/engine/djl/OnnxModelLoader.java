@@ -54,7 +54,6 @@ public final class OnnxModelLoader implements ModelLoader {
         DjlRuntime.configure();
         ModelConfig config = source.config();
         DjlRuntime.toDjl(config.device());
-        Engine engine = Engine.getEngine("OnnxRuntime");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session;
         try (OrtSession.SessionOptions options = sessionOptions(config)) {
@@ -68,7 +67,8 @@ public final class OnnxModelLoader implements ModelLoader {
             boolean tensorsOnly = session.getOutputInfo().values().stream()
                     .allMatch(node -> node.getInfo() instanceof TensorInfo);
             if (tensorsOnly) {
-                NDManager manager = engine.newBaseManager();
+                // DJL's engine starts only for models that use it: ZipMap models never pay for it
+                NDManager manager = Engine.getEngine("OnnxRuntime").newBaseManager();
                 OrtSymbolBlock block = new OrtSymbolBlock(session, (OrtNDManager) manager);
                 EnginePredictor predictor = EnginePredictor.scheduled(metadata,
                         new DjlOnnxRunner(block, manager, metadata), config);
