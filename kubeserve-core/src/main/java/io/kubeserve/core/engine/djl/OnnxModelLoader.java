@@ -71,7 +71,7 @@ public final class OnnxModelLoader implements ModelLoader {
                 NDManager manager = Engine.getEngine("OnnxRuntime").newBaseManager();
                 OrtSymbolBlock block = new OrtSymbolBlock(session, (OrtNDManager) manager);
                 EnginePredictor predictor = EnginePredictor.scheduled(metadata,
-                        new DjlOnnxRunner(block, manager, metadata), config);
+                        new DjlBlockRunner(block, manager, metadata), config);
                 return new LoadedModel(EnginePredictor.served(metadata), predictor,
                         predictor::close, block::close, manager::close);
             }

@@ -2,10 +2,6 @@ package io.kubeserve.core.engine.djl;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
-import ai.djl.training.ParameterStore;
 import io.kubeserve.core.ErrorCode;
 import io.kubeserve.core.KubeServeException;
 import io.kubeserve.core.engine.EnginePredictor;
@@ -21,7 +17,6 @@ import io.kubeserve.core.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -72,13 +67,15 @@ public final class TorchScriptModelLoader implements ModelLoader {
                 config.outputs(), config.labels());
         try {
             if (metadata.outputs().isEmpty() && Warmup.possible(metadata)) {
-                metadata = withDiscoveredOutputs(metadata, new TorchScriptRunner(model, metadata));
+                metadata = withDiscoveredOutputs(metadata,
+                        new DjlBlockRunner(model.getBlock(), model.getNDManager(), metadata));
             }
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
-        EnginePredictor predictor = EnginePredictor.scheduled(metadata, new TorchScriptRunner(model, metadata), config);
+        EnginePredictor predictor = EnginePredictor.scheduled(metadata,
+                new DjlBlockRunner(model.getBlock(), model.getNDManager(), metadata), config);
         return new LoadedModel(EnginePredictor.served(metadata), predictor, predictor::close, model::close);
     }
 
@@ -96,43 +93,5 @@ public final class TorchScriptModelLoader implements ModelLoader {
         }
         return new ModelMetadata(metadata.name(), metadata.version(), metadata.platform(), metadata.inputs(),
                 outputs, metadata.classLabels());
-    }
-
-    /**
-     * Calls the scripted module's forward. TorchScript modules may be run from many threads at
-     * once; each call owns a sub-manager freed before it returns.
-     */
-    private static final class TorchScriptRunner implements EngineRunner {
-
-        private final Block block;
-        private final NDManager manager;
-        private final List<TensorSpec> inputs;
-        private final List<TensorSpec> outputs;
-
-        TorchScriptRunner(Model model, ModelMetadata metadata) {
-            this.block = model.getBlock();
-            this.manager = model.getNDManager();
-            this.inputs = metadata.inputs();
-            this.outputs = metadata.outputs();
-        }
-
-        @Override
-        public Map<String, Tensor> run(Tensor[] tensors) {
-            try (NDManager call = manager.newSubManager()) {
-                NDList list = new NDList(tensors.length);
-                for (int i = 0; i < tensors.length; i++) {
-                    list.add(DjlTypes.toNDArray(call, inputs.get(i).name(), tensors[i]));
-                }
-                NDList results = block.forward(new ParameterStore(call, false), list, false);
-                Map<String, Tensor> named = new LinkedHashMap<>();
-                for (int i = 0; i < results.size(); i++) {
-                    String name = i < outputs.size() ? outputs.get(i).name() : (i == 0 ? "output" : "output" + i);
-                    named.put(name, DjlTypes.fromNDArray(results.get(i)));
-                }
-                return named;
-            } catch (RuntimeException e) {
-                throw EngineFailures.translate(e);
-            }
-        }
     }
 }

@@ -2,7 +2,7 @@ package io.kubeserve.core.engine.djl;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.onnxruntime.engine.OrtSymbolBlock;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.kubeserve.core.engine.EngineRunner;
 import io.kubeserve.core.spi.ModelMetadata;
@@ -13,22 +13,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs an ONNX model with tensor outputs through DJL's OnnxRuntime engine. Each call has its own
- * {@link NDManager}, closed before returning, so native buffers never outlive the call; the
- * session underneath allows concurrent runs, so no lock is taken.
+ * Runs a DJL block (an OnnxRuntime session or a TorchScript module) on our tensors. Each call has
+ * its own {@link NDManager}, closed before returning, so native buffers never outlive the call;
+ * both engines allow concurrent forward calls, so no lock is taken.
+ *
+ * <p>Outputs are named after the model's declared outputs, in order; extra ones (TorchScript
+ * declares none) are {@code output}, {@code output1}, ...
  */
-final class DjlOnnxRunner implements EngineRunner {
+final class DjlBlockRunner implements EngineRunner {
 
-    private final OrtSymbolBlock block;
+    private final Block block;
     private final NDManager manager;
     private final List<TensorSpec> inputs;
-    private final String[] outputNames;
+    private final List<TensorSpec> outputs;
 
-    DjlOnnxRunner(OrtSymbolBlock block, NDManager manager, ModelMetadata metadata) {
+    DjlBlockRunner(Block block, NDManager manager, ModelMetadata metadata) {
         this.block = block;
         this.manager = manager;
         this.inputs = metadata.inputs();
-        this.outputNames = metadata.outputs().stream().map(TensorSpec::name).toArray(String[]::new);
+        this.outputs = metadata.outputs();
     }
 
     @Override
@@ -39,13 +42,12 @@ final class DjlOnnxRunner implements EngineRunner {
                 list.add(DjlTypes.toNDArray(call, inputs.get(i).name(), tensors[i]));
             }
             NDList results = block.forward(new ParameterStore(call, false), list, false);
-            Map<String, Tensor> outputs = new LinkedHashMap<>();
+            Map<String, Tensor> named = new LinkedHashMap<>();
             for (int i = 0; i < results.size(); i++) {
-                String name = i < outputNames.length ? outputNames[i] : "output" + i;
-                outputs.put(name, DjlTypes.fromNDArray(results.get(i)));
+                String name = i < outputs.size() ? outputs.get(i).name() : (i == 0 ? "output" : "output" + i);
+                named.put(name, DjlTypes.fromNDArray(results.get(i)));
             }
-            results.close();
-            return outputs;
+            return named;
         } catch (RuntimeException e) {
             throw EngineFailures.translate(e);
         }
