@@ -54,6 +54,9 @@ public final class OnnxModelLoader implements ModelLoader {
         DjlRuntime.configure();
         ModelConfig config = source.config();
         DjlRuntime.toDjl(config.device());
+        // DJL's engine creates the process's one OrtEnvironment (with its thread settings); it
+        // must come first, whichever path the model takes, or DJL cannot start later
+        Engine engine = Engine.getEngine("OnnxRuntime");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session;
         try (OrtSession.SessionOptions options = sessionOptions(config)) {
@@ -67,8 +70,7 @@ public final class OnnxModelLoader implements ModelLoader {
             boolean tensorsOnly = session.getOutputInfo().values().stream()
                     .allMatch(node -> node.getInfo() instanceof TensorInfo);
             if (tensorsOnly) {
-                // DJL's engine starts only for models that use it: ZipMap models never pay for it
-                NDManager manager = Engine.getEngine("OnnxRuntime").newBaseManager();
+                NDManager manager = engine.newBaseManager();
                 OrtSymbolBlock block = new OrtSymbolBlock(session, (OrtNDManager) manager);
                 EnginePredictor predictor = EnginePredictor.scheduled(metadata,
                         new DjlBlockRunner(block, manager, metadata), config);
