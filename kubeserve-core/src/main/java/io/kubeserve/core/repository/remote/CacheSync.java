@@ -106,7 +106,8 @@ final class CacheSync {
                 continue;
             }
             Path target = SafePaths.resolve(root, unit);
-            SafePaths.checkInside(root, target);
+            // the target itself may be a link: the rename replaces the link, never writes through it
+            SafePaths.checkInside(root, target.getParent());
             removed += (int) gone;
             if (items.isEmpty()) {
                 staged.add(new Staged(null, target));
