@@ -17,6 +17,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals("manifests")) {
             System.exit(io.kubeserve.k8s.ManifestsCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out));
         }
+        if (args.length > 0 && args[0].equals("fetch")) {
+            System.exit(io.kubeserve.core.repository.remote.FetchCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         int status = serve(args, System.getenv(), System.out, System.err);
         if (status != 0) {
             System.exit(status);

@@ -184,7 +184,8 @@ public final class FileSystemModelRepository implements ModelRepository {
         return name;
     }
 
-    static void checkName(String name) {
+    /** Model names become URL path segments and directory names; remote stores apply the same rule. */
+    public static void checkName(String name) {
         if (name == null || !MODEL_NAME.matcher(name).matches() || name.contains("..")) {
             throw KubeServeException.invalidInput("'" + name + "' is not a valid model name (letters, digits, '_', '.', '-')");
         }
