@@ -3,7 +3,9 @@ package io.kubeserve.http;
 import io.kubeserve.core.metrics.ModelMetrics;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.registry.ModelStatus;
-import io.kubeserve.core.repository.FileSystemModelRepository;
+import io.kubeserve.core.repository.remote.ModelRepositories;
+import io.kubeserve.core.spi.ModelRepository;
+import java.nio.file.Path;
 import io.kubeserve.http.undertow.KubeServeHandler;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -36,7 +38,11 @@ public final class KubeServeServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KubeServeServer.class);
 
+    /** Where a remote repository (s3://, http(s)://) is mirrored; default under java.io.tmpdir. */
+    static final String CACHE_DIR_VARIABLE = "KUBESERVE_MODEL_CACHE_DIR";
+
     private final ServerConfig config;
+    private final ModelRepository repository;
     private final ModelRegistry registry;
     private final PrometheusMeterRegistry meters;
     private final ExecutorService workers;
@@ -49,8 +55,8 @@ public final class KubeServeServer implements AutoCloseable {
     private KubeServeServer(ServerConfig config) {
         this.config = config;
         long start = System.nanoTime();
-        registry = new ModelRegistry(FileSystemModelRepository.open(java.nio.file.Path.of(config.modelRepository()),
-                config.modelName()), ModelRegistry.defaultLoaders());
+        repository = ModelRepositories.open(config.modelRepository(), cacheDir(), config.modelName());
+        registry = new ModelRegistry(repository, ModelRegistry.defaultLoaders());
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         AtomicInteger threadCount = new AtomicInteger();
         workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(), runnable -> {
@@ -102,6 +108,12 @@ public final class KubeServeServer implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
+    private static Path cacheDir() {
+        String configured = System.getenv(CACHE_DIR_VARIABLE);
+        return configured != null && !configured.isBlank() ? Path.of(configured)
+                : Path.of(System.getProperty("java.io.tmpdir"), "kubeserve-models");
+    }
+
     /** Starts a server and returns once its models are loaded (or have failed). */
     public static KubeServeServer start(ServerConfig config) {
         return new KubeServeServer(config);
@@ -149,6 +161,13 @@ public final class KubeServeServer implements AutoCloseable {
         undertow.stop();
         workers.shutdownNow();
         registry.close();
+        if (repository instanceof java.io.Closeable closeable) {
+            try {
+                closeable.close();
+            } catch (java.io.IOException e) {
+                LOG.warn("closing the model store: {}", e.toString());
+            }
+        }
         meters.close();
         LOG.info("stopped");
     }

@@ -243,7 +243,8 @@ public record ServerConfig(String host, int port, String modelRepository, String
 
     /** {@code KUBESERVE_*} variables that name no setting: likely typos, worth a warning. */
     public static List<String> unknownVariables(Map<String, String> env) {
-        java.util.Set<String> known = new java.util.HashSet<>(List.of("KUBESERVE_ADMIN_TOKEN"));
+        java.util.Set<String> known = new java.util.HashSet<>(List.of("KUBESERVE_ADMIN_TOKEN", KubeServeServer.CACHE_DIR_VARIABLE));
+        known.addAll(io.kubeserve.core.repository.remote.RemoteSettings.VARIABLES);
         FLAGS.values().forEach(meta -> known.add(meta[0]));
         return env.keySet().stream().filter(key -> key.startsWith("KUBESERVE_") && !known.contains(key)).sorted().toList();
     }
@@ -309,6 +310,11 @@ public record ServerConfig(String host, int port, String modelRepository, String
 
         public Builder port(int value) {
             port = value;
+            return this;
+        }
+
+        public Builder modelRepository(String value) {
+            modelRepository = value;
             return this;
         }
 

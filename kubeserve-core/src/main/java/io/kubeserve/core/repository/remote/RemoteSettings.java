@@ -35,6 +35,11 @@ public record RemoteSettings(Map<String, String> values) {
     }
 
     /** The process environment, overridden by system properties of the same name in dotted lower case. */
+    /** Every environment variable these settings read, so a server can tell typos from settings. */
+    public static final java.util.List<String> VARIABLES = java.util.List.of("KUBESERVE_S3_ENDPOINT",
+            "KUBESERVE_S3_PATH_STYLE", "KUBESERVE_S3_ANONYMOUS", "KUBESERVE_S3_VERIFY_MD5",
+            "KUBESERVE_MODEL_SYNC_INTERVAL");
+
     public static RemoteSettings fromEnvironment() {
         Map<String, String> merged = new HashMap<>(System.getenv());
         for (String name : System.getProperties().stringPropertyNames()) {
