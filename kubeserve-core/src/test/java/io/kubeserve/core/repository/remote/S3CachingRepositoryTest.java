@@ -88,17 +88,24 @@ class S3CachingRepositoryTest {
         ModelRepository repository = ModelRepositories.open("s3://bucket/repo", cache, null, settings);
         assertThat(repository).isInstanceOf(CachingModelRepository.class);
         try (KubeServe kubeServe = KubeServe.builder().repository(repository).build()) {
-            InferenceResponse response = kubeServe.predict("iris", InferenceRequest.of("float_input",
-                    Tensor.ofFloats(new long[] {1, 4}, 5.1f, 3.5f, 1.4f, 0.2f)));
+            InferenceRequest setosa = InferenceRequest.of("float_input",
+                    Tensor.ofFloats(new long[] {1, 4}, 5.1f, 3.5f, 1.4f, 0.2f));
+            InferenceResponse response = kubeServe.predict("iris", setosa);
             assertThat(response.output("class_name").toStringArray()).containsExactly("setosa");
-        }
+            assertThat(response.modelVersion()).isEqualTo("1");
 
-        upload("repo/iris/2/model.onnx", "iris_rf.onnx");
+            // uploaded while serving: the next refresh (what poll mode runs) loads it and switches
+            upload("repo/iris/2/model.onnx", "iris_rf.onnx");
+            // only the new object is downloaded; the rest match by size and ETag
+            SyncResult sync = ((CachingModelRepository) repository).sync();
+            assertThat(sync.fetched()).isEqualTo(1);
+            assertThat(sync.unchanged()).isEqualTo(2);
+            kubeServe.registry().refresh();
+            InferenceResponse after = kubeServe.predict("iris", setosa);
+            assertThat(after.modelVersion()).isEqualTo("2");
+            assertThat(after.output("class_name").toStringArray()).containsExactly("setosa");
+        }
         assertThat(repository.versions("iris")).extracting(ModelSource::version).containsExactly("2", "1");
-        // only the new object was downloaded; the rest matched by size and ETag
-        SyncResult sync = ((CachingModelRepository) repository).lastSyncResult().orElseThrow();
-        assertThat(sync.fetched()).isEqualTo(1);
-        assertThat(sync.unchanged()).isEqualTo(2);
         byte[] rf;
         try (InputStream in = getClass().getResourceAsStream("/models/iris_rf.onnx")) {
             rf = in.readAllBytes();
