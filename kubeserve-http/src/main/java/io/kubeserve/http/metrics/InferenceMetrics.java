@@ -34,17 +34,27 @@ public final class InferenceMetrics {
     };
 
     private final MeterRegistry registry;
-    private final Map<String, ModelMeters> byModelAndProtocol = new ConcurrentHashMap<>();
-    private final Map<String, Map<ErrorCode, Counter>> errorsByProtocol = new ConcurrentHashMap<>();
+    /** Per model, its meters by protocol ordinal; built on a model's first request, then only read. */
+    private final Map<String, ModelMeters[]> byModel = new ConcurrentHashMap<>();
+    private final Map<Protocol, Map<ErrorCode, Counter>> errorsByProtocol = new ConcurrentHashMap<>();
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     /** Records a request to a known model. */
-    public void record(String model, String protocol, ErrorCode error, long nanos) {
-        ModelMeters meters = byModelAndProtocol.computeIfAbsent(model + '\n' + protocol,
-                key -> new ModelMeters(registry, model, protocol));
+    public void record(String model, Protocol protocol, ErrorCode error, long nanos) {
+        ModelMeters[] perProtocol = byModel.get(model);
+        if (perProtocol == null) {
+            perProtocol = byModel.computeIfAbsent(model, name -> {
+                ModelMeters[] meters = new ModelMeters[Protocol.values().length];
+                for (Protocol each : Protocol.values()) {
+                    meters[each.ordinal()] = new ModelMeters(registry, name, each.label());
+                }
+                return meters;
+            });
+        }
+        ModelMeters meters = perProtocol[protocol.ordinal()];
         meters.duration.record(nanos, TimeUnit.NANOSECONDS);
         if (error == null) {
             meters.success.increment();
@@ -55,13 +65,13 @@ public final class InferenceMetrics {
     }
 
     /** Records a failure that belongs to no known model (unknown name, malformed request). */
-    public void error(String protocol, ErrorCode error) {
+    public void error(Protocol protocol, ErrorCode error) {
         errorsByProtocol.computeIfAbsent(protocol, p -> {
             Map<ErrorCode, Counter> counters = new EnumMap<>(ErrorCode.class);
             for (ErrorCode code : ErrorCode.values()) {
                 counters.put(code, Counter.builder("inference.errors")
                         .description("Failed inference requests by protocol and error code")
-                        .tag("protocol", p).tag("code", label(code))
+                        .tag("protocol", p.label()).tag("code", label(code))
                         .register(registry));
             }
             return counters;

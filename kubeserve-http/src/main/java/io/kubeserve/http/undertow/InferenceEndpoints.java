@@ -13,6 +13,7 @@ import io.kubeserve.http.codec.V2Request;
 import io.kubeserve.http.codec.V2RequestDecoder;
 import io.kubeserve.http.codec.V2ResponseEncoder;
 import io.kubeserve.http.metrics.InferenceMetrics;
+import io.kubeserve.http.metrics.Protocol;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 import java.nio.ByteBuffer;
@@ -25,9 +26,6 @@ import java.util.function.Supplier;
  */
 final class InferenceEndpoints {
 
-    static final String V2 = "v2";
-    static final String V1 = "v1";
-    static final String SEED = "seed";
 
     private static final HttpString INFERENCE_HEADER = new HttpString(EncodedBody.INFERENCE_HEADER_CONTENT_LENGTH);
 
@@ -53,7 +51,7 @@ final class InferenceEndpoints {
     /** {@code POST /v2/models/{m}[/versions/{v}]/infer}, JSON or binary tensors. */
     void v2Infer(HttpServerExchange exchange, String[] params) {
         String version = params.length > 1 ? params[1] : null;
-        bodies.receive(exchange, true, (ex, body) -> serve(ex, V2, params[0], version, model -> {
+        bodies.receive(exchange, true, (ex, body) -> serve(ex, Protocol.V2, params[0], version, model -> {
             String header = ex.getRequestHeaders().getFirst(INFERENCE_HEADER);
             V2Request request = v2Decoder.decode(ByteBuffer.wrap(body), header);
             InferenceResponse response = model.predictor().predict(request.request());
@@ -67,7 +65,7 @@ final class InferenceEndpoints {
 
     /** {@code POST /v1/models/{m}:predict}. */
     void v1Predict(HttpServerExchange exchange, String[] params) {
-        bodies.receive(exchange, false, (ex, body) -> serve(ex, V1, params[0], null, model -> {
+        bodies.receive(exchange, false, (ex, body) -> serve(ex, Protocol.V1, params[0], null, model -> {
             InferenceResponse response = model.predictor().predict(v1Codec.decode(ByteBuffer.wrap(body), model.metadata()));
             Responses.json(ex, 200, v1Codec.encode(response, model.metadata()));
         }));
@@ -75,7 +73,7 @@ final class InferenceEndpoints {
 
     /** {@code POST /predict}: the seed API, on the default model. */
     void seedPredict(HttpServerExchange exchange, String[] params) {
-        bodies.receive(exchange, false, (ex, body) -> serve(ex, SEED, null, null, model -> {
+        bodies.receive(exchange, false, (ex, body) -> serve(ex, Protocol.SEED, null, null, model -> {
             SeedCodec.SeedRequest request = seedCodec.decode(ByteBuffer.wrap(body), model.metadata());
             InferenceResponse response = model.predictor().predict(request.request());
             Responses.json(ex, 200, seedCodec.encode(request, response, model.metadata()));
@@ -96,7 +94,7 @@ final class InferenceEndpoints {
         void run(Model model) throws Exception;
     }
 
-    private void serve(HttpServerExchange exchange, String protocol, String modelName, String version, Call call) {
+    private void serve(HttpServerExchange exchange, Protocol protocol, String modelName, String version, Call call) {
         long start = System.nanoTime();
         ModelLease lease;
         try {

@@ -10,6 +10,7 @@ import io.kubeserve.core.KubeServeException;
 import io.kubeserve.core.engine.EngineRunner;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.Tensor;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,14 +22,36 @@ import java.util.Map;
  */
 final class OrtSessionRunner implements EngineRunner {
 
+    private static final long MAX_KEPT_BYTES = 1 << 20;
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final String[] inputNames;
+    /**
+     * Each thread's native input buffers, reused call after call: OnnxRuntime reads inputs from
+     * them in place, and they are free again once the call's tensors are closed.
+     */
+    private final ThreadLocal<ByteBuffer[]> scratch;
 
     OrtSessionRunner(OrtEnvironment env, OrtSession session, ModelMetadata metadata) {
         this.env = env;
         this.session = session;
         this.inputNames = metadata.inputs().stream().map(spec -> spec.name()).toArray(String[]::new);
+        this.scratch = ThreadLocal.withInitial(() -> new ByteBuffer[inputNames.length]);
+    }
+
+    /** A direct buffer of at least {@code bytes} for input {@code index}; big ones are not kept. */
+    private ByteBuffer buffer(int index, long bytes) {
+        ByteBuffer[] buffers = scratch.get();
+        ByteBuffer buffer = buffers[index];
+        if (buffer != null && buffer.capacity() >= bytes) {
+            return buffer;
+        }
+        buffer = ByteBuffer.allocateDirect((int) bytes);
+        if (bytes <= MAX_KEPT_BYTES) {
+            buffers[index] = buffer;
+        }
+        return buffer;
     }
 
     @Override
@@ -36,7 +59,9 @@ final class OrtSessionRunner implements EngineRunner {
         Map<String, OnnxTensor> feeds = new HashMap<>(tensors.length * 2);
         try {
             for (int i = 0; i < tensors.length; i++) {
-                feeds.put(inputNames[i], OrtTypes.toOrt(env, tensors[i]));
+                Tensor tensor = tensors[i];
+                ByteBuffer direct = tensor.type().isFixedSize() ? buffer(i, tensor.byteSize()) : null;
+                feeds.put(inputNames[i], OrtTypes.toOrt(env, tensor, direct));
             }
             try (OrtSession.Result result = session.run(feeds)) {
                 Map<String, Tensor> outputs = new LinkedHashMap<>();

@@ -52,8 +52,12 @@ final class OrtTypes {
         };
     }
 
-    /** An OnnxRuntime tensor holding a copy of ours in native memory; the caller closes it. */
-    static OnnxTensor toOrt(OrtEnvironment env, Tensor tensor) throws OrtException {
+    /**
+     * An OnnxRuntime tensor over a native-order copy of ours in {@code direct} (which must hold
+     * {@code tensor.byteSize()} bytes and stay untouched until the tensor is closed); the caller
+     * closes it.
+     */
+    static OnnxTensor toOrt(OrtEnvironment env, Tensor tensor, ByteBuffer direct) throws OrtException {
         if (tensor.type() == DataType.BYTES) {
             return OnnxTensor.createTensor(env, tensor.toStringArray(), tensor.shape());
         }
@@ -61,7 +65,7 @@ final class OrtTypes {
             throw KubeServeException.unsupported(tensor.type() + " inputs are not supported by the OnnxRuntime Java API");
         }
         // a direct buffer in native order is handed to OnnxRuntime as is; anything else it would copy anyway
-        ByteBuffer direct = ByteBuffer.allocateDirect((int) tensor.byteSize()).order(ByteOrder.nativeOrder());
+        direct.clear().order(ByteOrder.nativeOrder()).limit((int) tensor.byteSize());
         copyLittleEndian(tensor.data(), direct, tensor.type().byteSize());
         return OnnxTensor.createTensor(env, direct.flip(), tensor.shape(), toJavaType(tensor.type()));
     }
