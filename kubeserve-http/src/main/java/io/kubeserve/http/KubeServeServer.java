@@ -91,8 +91,9 @@ public final class KubeServeServer implements AutoCloseable {
         undertow = listener.build();
         undertow.start();
         port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-        LOG.info("listening on {}://{}:{} ({} I/O threads, {} workers, body limit {} bytes)", tls != null ? "https" : "http",
-                config.host(), port, config.effectiveIoThreads(), config.effectiveWorkerThreads(), config.maxBodyBytes());
+        LOG.info("listening on {}://{}:{} ({} I/O threads, {} workers, body limit {} bytes)",
+                tls != null ? "https" : "http", config.host(), port, config.effectiveIoThreads(),
+                config.effectiveWorkerThreads(), config.maxBodyBytes());
         logSecurity(config.security());
         try {
             LOG.info("loading models from {}", config.modelRepository());
@@ -117,8 +118,8 @@ public final class KubeServeServer implements AutoCloseable {
 
     /**
      * Limits that keep one client from tying up the server: headers of 16 KiB (Undertow's default
-     * is 1 MiB), 100 headers, 1000 query parameters, a deadline for the headers of each request
-     * (against clients that send them a byte at a time) and for idle connections.
+     * is 1 MiB), 100 headers, 100 query parameters (the API reads none), a deadline for the headers
+     * of each request (against clients that send them a byte at a time) and for idle connections.
      */
     private static void hardened(Undertow.Builder listener, SecurityConfig security) {
         int headerTimeout = (int) Math.min(Integer.MAX_VALUE, security.headerTimeout().toMillis());
@@ -126,7 +127,7 @@ public final class KubeServeServer implements AutoCloseable {
         listener.setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
                 .setServerOption(UndertowOptions.HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 16 * 1024)
                 .setServerOption(UndertowOptions.MAX_HEADERS, 100)
-                .setServerOption(UndertowOptions.MAX_PARAMETERS, 1000)
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, 100)
                 .setServerOption(UndertowOptions.MAX_COOKIES, 50)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, headerTimeout)
                 // a kept-alive connection waiting for its next request gets as long as an idle one

@@ -141,7 +141,8 @@ public record SecurityConfig(List<String> authTokens, boolean protectProbes, boo
     @Override
     public String toString() {
         return "SecurityConfig[authTokens=" + authTokens.size() + ", protectProbes=" + protectProbes
-                + ", protectMetrics=" + protectMetrics + ", rateLimit=" + rateLimit + ", rateLimitBurst=" + rateLimitBurst
+                + ", protectMetrics=" + protectMetrics + ", rateLimit=" + rateLimit
+                + ", rateLimitBurst=" + rateLimitBurst
                 + ", tlsCert=" + tlsCert + ", tlsKey=" + tlsKey + ", tlsKeystore=" + tlsKeystore
                 + ", headerTimeout=" + headerTimeout + ", idleTimeout=" + idleTimeout + "]";
     }

@@ -42,8 +42,8 @@ public final class TlsContexts {
      * @param privateKey       an unencrypted PKCS#8 key ({@code BEGIN PRIVATE KEY}), RSA or EC
      */
     public static SSLContext fromPem(Path certificateChain, Path privateKey) {
-        List<X509Certificate> chain = certificates(certificateChain);
         PrivateKey key = privateKey(privateKey);
+        List<X509Certificate> chain = certificates(certificateChain);
         checkPair(key, chain.get(0), certificateChain, privateKey);
         try {
             char[] password = new char[0];

@@ -82,6 +82,19 @@ class TlsTest {
                 .hasMessageContaining("does not belong to the first certificate");
     }
 
+    @Test
+    void keysThatAreNotPkcs8AreRefusedWithTheConversionCommand() throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Files.writeString(cert, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        Path key = Files.writeString(dir.resolve("key.pem"), "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"
+                + "-----END RSA PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> io.kubeserve.http.tls.TlsContexts.fromPem(cert, key))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key.pem")
+                .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
+        assertThatThrownBy(() -> SecurityConfig.defaults().withKeystoreTls(dir.resolve("missing.p12"), null)
+                .sslContext()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing.p12");
+    }
+
     private void assertServesHttp2(SecurityConfig security, Certificate trusted) throws Exception {
         ServerConfig config = ServerConfig.defaults(RunningServer.irisOnly(dir.resolve("repo"))).withHost("127.0.0.1")
                 .withPort(0).withSecurity(security);
