@@ -259,6 +259,17 @@ public record ServerConfig(String host, int port, String modelRepository, String
         }
     }
 
+    /** Like the record's own, but says only whether there is an admin token: a config may end up in a log. */
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", modelRepository=" + modelRepository
+                + ", modelName=" + modelName + ", defaultModel=" + defaultModel + ", maxBodyBytes=" + maxBodyBytes
+                + ", logFormat=" + logFormat + ", ioThreads=" + ioThreads + ", workerThreads=" + workerThreads
+                + ", drainTimeout=" + drainTimeout + ", overloadStatus=" + overloadStatus + ", controlMode="
+                + controlMode + ", pollInterval=" + pollInterval + ", requiredModels=" + requiredModels
+                + ", adminToken=" + (adminToken == null ? "none" : "set") + ", security=" + security + "]";
+    }
+
     /** {@code KUBESERVE_*} variables that name no setting: likely typos, worth a warning. */
     public static List<String> unknownVariables(Map<String, String> env) {
         java.util.Set<String> known = new java.util.HashSet<>(List.of("KUBESERVE_ADMIN_TOKEN", "KUBESERVE_AUTH_TOKENS"));

@@ -48,6 +48,9 @@ class SecurityConfigTest {
         assertThat(fromFile.protectProbes()).isTrue();
         assertThat(fromFile.protectMetrics()).isFalse();
         assertThat(fromFile.toString()).doesNotContain(A).doesNotContain(B).contains("authTokens=2");
+        ServerConfig whole = ServerConfig.parse(new String[] {"--model-repository", "/m", "--auth-tokens-file",
+                file.toString()}, Map.of("KUBESERVE_ADMIN_TOKEN", "admin-secret-0123456789"));
+        assertThat(whole.toString()).doesNotContain(A).doesNotContain("admin-secret").contains("adminToken=set");
 
         SecurityConfig fromEnv = parse(Map.of("KUBESERVE_AUTH_TOKENS", A + ", " + B, "KUBESERVE_AUTH_METRICS",
                 "PROTECTED", "KUBESERVE_RATE_LIMIT", "50", "KUBESERVE_RATE_LIMIT_BURST", "20"));
