@@ -20,6 +20,7 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -73,20 +74,33 @@ public final class KubeServeServer implements AutoCloseable {
                 .requiredModels(config.requiredModels())
                 .repositoryApi(config.adminToken(), config.controlMode().equals("explicit"))
                 .version(Main.version())
+                .apiTokens(config.security().authTokens(), config.security().protectProbes(),
+                        config.security().protectMetrics())
+                .rateLimit(config.security().rateLimit(), config.security().rateLimitBurst())
                 .build();
         graceful = new GracefulShutdownHandler(handler);
-        undertow = Undertow.builder()
-                .addHttpListener(config.port(), config.host())
+        SSLContext tls = config.security().sslContext();
+        Undertow.Builder listener = Undertow.builder()
                 .setIoThreads(config.effectiveIoThreads())
                 .setWorkerThreads(config.effectiveWorkerThreads())
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBodyBytes())
                 .setServerOption(UndertowOptions.ENABLE_STATISTICS, false)
-                .setHandler(graceful)
-                .build();
+                .setHandler(graceful);
+        hardened(listener, config.security());
+        if (tls != null) {
+            // HTTP/2 only with TLS: negotiated by ALPN; plain-text clients keep HTTP/1.1 without h2c upgrades
+            listener.addHttpsListener(config.port(), config.host(), tls)
+                    .setServerOption(UndertowOptions.ENABLE_HTTP2, true);
+        } else {
+            listener.addHttpListener(config.port(), config.host());
+        }
+        undertow = listener.build();
         undertow.start();
         port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-        LOG.info("listening on http://{}:{} ({} I/O threads, {} workers, body limit {} bytes)", config.host(), port,
-                config.effectiveIoThreads(), config.effectiveWorkerThreads(), config.maxBodyBytes());
+        LOG.info("listening on {}://{}:{} ({} I/O threads, {} workers, body limit {} bytes)",
+                tls != null ? "https" : "http", config.host(), port, config.effectiveIoThreads(),
+                config.effectiveWorkerThreads(), config.maxBodyBytes());
+        logSecurity(config.security());
         try {
             LOG.info("loading models from {}", config.modelRepository());
             registry.loadAll(Math.max(1, Runtime.getRuntime().availableProcessors()));
@@ -112,6 +126,35 @@ public final class KubeServeServer implements AutoCloseable {
         String configured = System.getenv(CACHE_DIR_VARIABLE);
         return configured != null && !configured.isBlank() ? Path.of(configured)
                 : Path.of(System.getProperty("java.io.tmpdir"), "kubeserve-models");
+    }
+
+    /**
+     * Limits that keep one client from tying up the server: headers of 16 KiB (Undertow's default
+     * is 1 MiB), 100 headers, 100 query parameters (the API reads none), a deadline for the headers
+     * of each request (against clients that send them a byte at a time) and for idle connections.
+     */
+    private static void hardened(Undertow.Builder listener, SecurityConfig security) {
+        int headerTimeout = (int) Math.min(Integer.MAX_VALUE, security.headerTimeout().toMillis());
+        int idleTimeout = (int) Math.min(Integer.MAX_VALUE, security.idleTimeout().toMillis());
+        listener.setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
+                .setServerOption(UndertowOptions.HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 16 * 1024)
+                .setServerOption(UndertowOptions.MAX_HEADERS, 100)
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, 100)
+                .setServerOption(UndertowOptions.MAX_COOKIES, 50)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, headerTimeout)
+                // a kept-alive connection waiting for its next request gets as long as an idle one
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, idleTimeout)
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, idleTimeout);
+    }
+
+    /** Says what is on, never a token. */
+    private static void logSecurity(SecurityConfig security) {
+        LOG.info("API authentication {}{}", security.authEnabled() ? "on, " + security.authTokens().size()
+                + " token(s)" : "off", security.authEnabled() ? " (probes " + (security.protectProbes() ? "protected"
+                : "open") + ", metrics " + (security.protectMetrics() ? "protected" : "open") + ")" : "");
+        if (security.rateLimit() > 0) {
+            LOG.info("rate limit {} requests/s per client, burst {}", security.rateLimit(), security.rateLimitBurst());
+        }
     }
 
     /** Starts a server and returns once its models are loaded (or have failed). */

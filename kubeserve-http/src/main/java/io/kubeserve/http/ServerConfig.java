@@ -35,11 +35,12 @@ import java.util.stream.Collectors;
  * @param pollInterval    how often poll mode reads the repository
  * @param requiredModels  models that must be ready for the server to report ready (empty: any one)
  * @param adminToken      bearer token of the repository API; null disables that API
+ * @param security        API tokens, rate limit, TLS and connection timeouts
  */
 public record ServerConfig(String host, int port, String modelRepository, String modelName, String defaultModel,
                            long maxBodyBytes, String logFormat, int ioThreads, int workerThreads,
                            Duration drainTimeout, int overloadStatus, String controlMode, Duration pollInterval,
-                           Set<String> requiredModels, String adminToken) {
+                           Set<String> requiredModels, String adminToken, SecurityConfig security) {
 
     /** Flags, their environment variables and help text, in the order {@code --help} lists them. */
     private static final Map<String, String[]> FLAGS = new LinkedHashMap<>();
@@ -61,6 +62,17 @@ public record ServerConfig(String host, int port, String modelRepository, String
         flag("--io-threads", "KUBESERVE_IO_THREADS", "N", "network threads (default: one per core)");
         flag("--worker-threads", "KUBESERVE_WORKER_THREADS", "N", "request threads (default: 4 per core, at least 8)");
         flag("--drain-timeout", "KUBESERVE_DRAIN_TIMEOUT", "SECONDS", "time in-flight requests get on SIGTERM (default 20)");
+        flag("--auth-tokens-file", "KUBESERVE_AUTH_TOKENS_FILE", "FILE", "API bearer tokens, one a line (or KUBESERVE_AUTH_TOKENS=a,b); default: no auth");
+        flag("--auth-probes", "KUBESERVE_AUTH_PROBES", "MODE", "open or protected: probes need a token too (default open)");
+        flag("--auth-metrics", "KUBESERVE_AUTH_METRICS", "MODE", "open or protected: /metrics needs a token (default open)");
+        flag("--rate-limit", "KUBESERVE_RATE_LIMIT", "RPS", "requests a second per client, 429 beyond; 0 is off (default 0)");
+        flag("--rate-limit-burst", "KUBESERVE_RATE_LIMIT_BURST", "N", "extra requests a client may send at once (default 0)");
+        flag("--tls-cert", "KUBESERVE_TLS_CERT", "FILE", "serve HTTPS (and HTTP/2): PEM certificate chain, with --tls-key");
+        flag("--tls-key", "KUBESERVE_TLS_KEY", "FILE", "PEM PKCS#8 private key (RSA or EC) for --tls-cert");
+        flag("--tls-keystore", "KUBESERVE_TLS_KEYSTORE", "FILE", "serve HTTPS from a PKCS12 keystore instead of PEM");
+        flag("--tls-keystore-password-file", "KUBESERVE_TLS_KEYSTORE_PASSWORD_FILE", "FILE", "file holding the keystore's password");
+        flag("--header-timeout", "KUBESERVE_HEADER_TIMEOUT", "SECONDS", "time a client gets to send request headers (default 10)");
+        flag("--idle-timeout", "KUBESERVE_IDLE_TIMEOUT", "SECONDS", "close connections silent this long (default 120)");
     }
 
     private static void flag(String flag, String variable, String argument, String help) {
@@ -97,6 +109,7 @@ public record ServerConfig(String host, int port, String modelRepository, String
             throw new IllegalArgumentException("--repository-poll-seconds must be at least 1");
         }
         requiredModels = Set.copyOf(requiredModels);
+        security = security == null ? SecurityConfig.defaults() : security;
         if (adminToken != null && adminToken.length() < 16) {
             throw new IllegalArgumentException("the admin token must be at least 16 characters");
         }
@@ -105,7 +118,7 @@ public record ServerConfig(String host, int port, String modelRepository, String
     /** Defaults for everything but the repository; for tests and embedding. */
     public static ServerConfig defaults(Path modelRepository) {
         return new ServerConfig("0.0.0.0", 8080, modelRepository.toString(), null, null, 16L << 20, "text", 0, 0,
-                Duration.ofSeconds(20), 503, "none", Duration.ofSeconds(15), Set.of(), null);
+                Duration.ofSeconds(20), 503, "none", Duration.ofSeconds(15), Set.of(), null, SecurityConfig.defaults());
     }
 
     public Builder toBuilder() {
@@ -130,6 +143,10 @@ public record ServerConfig(String host, int port, String modelRepository, String
 
     public ServerConfig withOverloadStatus(int status) {
         return toBuilder().overloadStatus(status).build();
+    }
+
+    public ServerConfig withSecurity(SecurityConfig settings) {
+        return toBuilder().security(settings).build();
     }
 
     public int effectiveIoThreads() {
@@ -190,10 +207,11 @@ public record ServerConfig(String host, int port, String modelRepository, String
                 values.getOrDefault("--model-control-mode", "none").toLowerCase(Locale.ROOT),
                 Duration.ofSeconds(integer(values, "--repository-poll-seconds", 15)),
                 names(values.get("--require-models")),
-                adminToken(values.get("--admin-token-file"), env.get("KUBESERVE_ADMIN_TOKEN")));
+                adminToken(values.get("--admin-token-file"), env.get("KUBESERVE_ADMIN_TOKEN")),
+                SecurityConfig.parse(values, env));
     }
 
-    private static int integer(Map<String, String> values, String flag, int fallback) {
+    static int integer(Map<String, String> values, String flag, int fallback) {
         String text = values.get(flag);
         if (text == null) {
             return fallback;
@@ -241,9 +259,21 @@ public record ServerConfig(String host, int port, String modelRepository, String
         }
     }
 
+    /** Like the record's own, but says only whether there is an admin token: a config may end up in a log. */
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", modelRepository=" + modelRepository
+                + ", modelName=" + modelName + ", defaultModel=" + defaultModel + ", maxBodyBytes=" + maxBodyBytes
+                + ", logFormat=" + logFormat + ", ioThreads=" + ioThreads + ", workerThreads=" + workerThreads
+                + ", drainTimeout=" + drainTimeout + ", overloadStatus=" + overloadStatus + ", controlMode="
+                + controlMode + ", pollInterval=" + pollInterval + ", requiredModels=" + requiredModels
+                + ", adminToken=" + (adminToken == null ? "none" : "set") + ", security=" + security + "]";
+    }
+
     /** {@code KUBESERVE_*} variables that name no setting: likely typos, worth a warning. */
     public static List<String> unknownVariables(Map<String, String> env) {
-        java.util.Set<String> known = new java.util.HashSet<>(List.of("KUBESERVE_ADMIN_TOKEN", KubeServeServer.CACHE_DIR_VARIABLE));
+        java.util.Set<String> known = new java.util.HashSet<>(List.of("KUBESERVE_ADMIN_TOKEN", "KUBESERVE_AUTH_TOKENS",
+                KubeServeServer.CACHE_DIR_VARIABLE));
         known.addAll(io.kubeserve.core.repository.remote.RemoteSettings.VARIABLES);
         FLAGS.values().forEach(meta -> known.add(meta[0]));
         return env.keySet().stream().filter(key -> key.startsWith("KUBESERVE_") && !known.contains(key)).sorted().toList();
@@ -284,6 +314,7 @@ public record ServerConfig(String host, int port, String modelRepository, String
         private Duration pollInterval;
         private Set<String> requiredModels;
         private String adminToken;
+        private SecurityConfig security;
 
         private Builder(ServerConfig c) {
             host = c.host;
@@ -301,6 +332,7 @@ public record ServerConfig(String host, int port, String modelRepository, String
             pollInterval = c.pollInterval;
             requiredModels = c.requiredModels;
             adminToken = c.adminToken;
+            security = c.security;
         }
 
         public Builder host(String value) {
@@ -358,10 +390,15 @@ public record ServerConfig(String host, int port, String modelRepository, String
             return this;
         }
 
+        public Builder security(SecurityConfig value) {
+            security = value;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
                     ioThreads, workerThreads, drainTimeout, overloadStatus, controlMode, pollInterval, requiredModels,
-                    adminToken);
+                    adminToken, security);
         }
     }
 }

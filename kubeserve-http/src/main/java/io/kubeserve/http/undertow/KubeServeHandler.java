@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class KubeServeHandler implements HttpHandler {
 
     private final Router router;
+    /** The router behind request ids, rate limiting and authentication, in that order. */
+    private final HttpHandler chain;
     private final AtomicBoolean draining = new AtomicBoolean();
 
     private KubeServeHandler(Builder builder) {
@@ -66,6 +68,23 @@ public final class KubeServeHandler implements HttpHandler {
                 .post("/v2/repository/index", repository::index)
                 .post("/v2/repository/models/{model}/load", repository::load)
                 .post("/v2/repository/models/{model}/unload", repository::unload);
+        chain = guard(router, builder);
+    }
+
+    /**
+     * Request ids outermost, so every answer, a 401 or 429 too, carries one; rate limiting before
+     * authentication, so guessing tokens is limited as well.
+     */
+    private static HttpHandler guard(HttpHandler router, Builder builder) {
+        HttpHandler handler = router;
+        if (builder.apiTokens != null) {
+            handler = new BearerAuthHandler(handler, builder.apiTokens, builder.protectProbes, builder.protectMetrics);
+        }
+        if (builder.ratePerSecond > 0) {
+            handler = new RateLimitHandler(handler, new ClientBuckets(builder.ratePerSecond, builder.rateBurst,
+                    builder.rateLimitedClients), builder.apiTokens);
+        }
+        return new RequestIds(handler);
     }
 
     public static Builder builder(ModelRegistry registry) {
@@ -74,7 +93,7 @@ public final class KubeServeHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        router.handleRequest(exchange);
+        chain.handleRequest(exchange);
     }
 
     /** Every route the API serves, as {@code "METHOD /template"}. */
@@ -120,6 +139,12 @@ public final class KubeServeHandler implements HttpHandler {
         private java.util.Set<String> requiredModels = java.util.Set.of();
         private String adminToken;
         private boolean explicitControl;
+        private BearerTokens apiTokens;
+        private boolean protectProbes;
+        private boolean protectMetrics;
+        private int ratePerSecond;
+        private int rateBurst;
+        private int rateLimitedClients = 10_000;
 
         private Builder(ModelRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -169,6 +194,40 @@ public final class KubeServeHandler implements HttpHandler {
         public Builder repositoryApi(String token, boolean explicit) {
             this.adminToken = token;
             this.explicitControl = explicit;
+            return this;
+        }
+
+        /**
+         * Requires one of {@code tokens} as a bearer token on the API, docs included; an empty
+         * collection turns authentication off. Probes and {@code /metrics} stay open unless
+         * protected here. The repository API keeps its own admin token either way.
+         */
+        public Builder apiTokens(java.util.Collection<String> tokens, boolean probes, boolean metrics) {
+            this.apiTokens = tokens.isEmpty() ? null : BearerTokens.of(tokens);
+            this.protectProbes = probes;
+            this.protectMetrics = metrics;
+            return this;
+        }
+
+        /**
+         * At most {@code perSecond} requests a second for each client, plus {@code burst} at once;
+         * 0 turns rate limiting off. Probes are never limited.
+         */
+        public Builder rateLimit(int perSecond, int burst) {
+            if (perSecond < 0 || burst < 0) {
+                throw new IllegalArgumentException("rate limit and burst must be >= 0");
+            }
+            this.ratePerSecond = perSecond;
+            this.rateBurst = burst;
+            return this;
+        }
+
+        /** How many clients' rate limit buckets are remembered (least recently seen forgotten first). */
+        public Builder rateLimitedClients(int clients) {
+            if (clients < 1) {
+                throw new IllegalArgumentException("rate limited clients must be >= 1");
+            }
+            this.rateLimitedClients = clients;
             return this;
         }
 

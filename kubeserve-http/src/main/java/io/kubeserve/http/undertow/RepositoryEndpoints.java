@@ -5,7 +5,7 @@ import io.kubeserve.core.registry.ModelStatus;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.util.List;
 
 /**
  * The Open Inference Protocol's model repository extension: {@code POST /v2/repository/index},
@@ -17,13 +17,13 @@ final class RepositoryEndpoints {
 
     private final ModelRegistry registry;
     private final RequestBodies bodies;
-    private final byte[] adminToken;
+    private final BearerTokens adminToken;
     private final boolean enabled;
 
     RepositoryEndpoints(ModelRegistry registry, RequestBodies bodies, String adminToken, boolean explicitControl) {
         this.registry = registry;
         this.bodies = bodies;
-        this.adminToken = adminToken == null ? null : adminToken.getBytes(StandardCharsets.UTF_8);
+        this.adminToken = adminToken == null ? null : BearerTokens.of(List.of(adminToken));
         this.enabled = explicitControl && adminToken != null;
     }
 
@@ -69,11 +69,9 @@ final class RepositoryEndpoints {
                     + " --model-control-mode explicit and an admin token (--admin-token-file or KUBESERVE_ADMIN_TOKEN)");
             return false;
         }
-        String header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-        byte[] presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : null;
+        String presented = BearerTokens.presented(exchange);
         // constant-time: the comparison takes as long for a near miss as for a wild guess
-        if (presented == null || !MessageDigest.isEqual(presented, adminToken)) {
+        if (presented == null || !adminToken.matches(presented)) {
             exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"kubeserve-admin\"");
             Responses.error(exchange, 401, presented == null ? "the repository API needs an admin bearer token"
                     : "the admin token is not valid");

@@ -34,6 +34,27 @@ final class RunningServer implements AutoCloseable {
         this(ServerConfig.defaults(EXAMPLES));
     }
 
+    /** A repository of the iris model alone under {@code dir}: no PyTorch to load, so a server starts fast. */
+    static Path irisOnly(Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir.resolve("iris/1"));
+            java.nio.file.Files.copy(EXAMPLES.resolve("iris/1/model.onnx"), dir.resolve("iris/1/model.onnx"));
+            java.nio.file.Files.copy(EXAMPLES.resolve("iris/labels.txt"), dir.resolve("iris/labels.txt"));
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A GET with {@code Authorization: Bearer token}; no header when the token is null. */
+    HttpResponse<String> get(String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request.build());
+    }
+
     URI uri(String path) {
         return URI.create("http://127.0.0.1:" + server.port() + path);
     }

@@ -146,6 +146,43 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void apiTokensAndRateLimitsAreDocumentedWhereTheyApply() {
+        assertThat(doc.at("/components/securitySchemes/ApiToken/scheme").asText()).isEqualTo("bearer");
+        assertThat(doc.path("security").toString()).isEqualTo("[{\"ApiToken\":[]}]");
+        Set<String> probes = Set.of("/health", "/ready", "/health/live", "/health/ready", "/v2/health/live",
+                "/v2/health/ready");
+        List<String> problems = new ArrayList<>();
+        doc.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(entry -> {
+            String name = entry.getKey() + " " + path.getKey();
+            JsonNode operation = entry.getValue();
+            JsonNode responses = operation.path("responses");
+            boolean probe = probes.contains(path.getKey());
+            boolean repository = path.getKey().startsWith("/v2/repository/");
+            String unauthorized = repository ? "/Unauthorized" : "/ApiUnauthorized";
+            if (!responses.path("401").path("$ref").asText().endsWith(unauthorized)) {
+                problems.add(name + ": 401 is not " + unauthorized);
+            }
+            if (probe == responses.has("429")) {
+                problems.add(name + (probe ? ": a probe is never rate limited" : ": no 429"));
+            }
+            if (!probe && responses.has("429")
+                    && !responses.path("429").path("$ref").asText().endsWith("/TooManyRequests")) {
+                problems.add(name + ": 429 is not TooManyRequests");
+            }
+            boolean optional = probe || path.getKey().equals("/metrics");
+            if (optional && !operation.path("security").toString().equals("[{},{\"ApiToken\":[]}]")) {
+                problems.add(name + ": open unless protected, so the token is optional");
+            }
+            if (!optional && !repository && operation.has("security")) {
+                problems.add(name + ": overrides the global ApiToken requirement");
+            }
+        }));
+        assertThat(problems).isEmpty();
+        assertThat(doc.at("/components/responses/TooManyRequests/headers").has("Retry-After")).isTrue();
+        assertThat(doc.at("/components/responses/ApiUnauthorized/headers").has("WWW-Authenticate")).isTrue();
+    }
+
+    @Test
     void theServerServesThisDocumentAndTheViewer() throws Exception {
         Undertow server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(handler).build();
         server.start();

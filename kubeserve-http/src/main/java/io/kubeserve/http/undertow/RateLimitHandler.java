@@ -1,0 +1,66 @@
+package io.kubeserve.http.undertow;
+
+import io.github.bucket4j.ConsumptionProbe;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import java.net.InetSocketAddress;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Limits each client to a rate with a burst allowance; over it, 429 with {@code Retry-After}.
+ * Probes are never limited, so a busy client cannot get a pod restarted or taken out of service.
+ *
+ * <p>A client is its API token when it presents a valid one (keyed by the token's SHA-256, never the
+ * token itself), else its source address. An unverified token is not a key: otherwise anyone could
+ * dodge the limit by sending a new made-up token with every request. Runs before authentication,
+ * so guessing tokens is rate limited too.
+ */
+final class RateLimitHandler implements HttpHandler {
+
+    private static final Base64.Encoder KEY_ENCODING = Base64.getUrlEncoder().withoutPadding();
+
+    private final HttpHandler next;
+    private final ClientBuckets buckets;
+    private final BearerTokens tokens;
+
+    /**
+     * @param tokens the API tokens, or null when authentication is off (clients are then addresses)
+     */
+    RateLimitHandler(HttpHandler next, ClientBuckets buckets, BearerTokens tokens) {
+        this.next = next;
+        this.buckets = buckets;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        if (RouteKind.of(exchange.getRelativePath()) == RouteKind.PROBE) {
+            next.handleRequest(exchange);
+            return;
+        }
+        ConsumptionProbe probe = buckets.bucket(client(exchange)).tryConsumeAndReturnRemaining(1);
+        if (probe.isConsumed()) {
+            next.handleRequest(exchange);
+            return;
+        }
+        long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L));
+        exchange.getResponseHeaders().put(Responses.RETRY_AFTER, Long.toString(seconds));
+        Responses.error(exchange, 429, "too many requests from this client; retry in " + seconds + " s");
+    }
+
+    String client(HttpServerExchange exchange) {
+        if (tokens != null) {
+            String presented = BearerTokens.presented(exchange);
+            if (presented != null) {
+                byte[] digest = BearerTokens.sha256(presented);
+                if (tokens.matchesDigest(digest)) {
+                    return "token:" + KEY_ENCODING.encodeToString(digest);
+                }
+            }
+        }
+        InetSocketAddress source = exchange.getSourceAddress();
+        return "address:" + (source == null || source.getAddress() == null ? "unknown"
+                : source.getAddress().getHostAddress());
+    }
+}

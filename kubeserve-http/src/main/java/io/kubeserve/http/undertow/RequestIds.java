@@ -1,0 +1,87 @@
+package io.kubeserve.http.undertow;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.MDC;
+
+/**
+ * Gives every request an id: the client's {@code X-Request-ID} when it is a safe token (at most 64
+ * of {@code [A-Za-z0-9._-]}, so it cannot forge log lines or headers), else a new random one. The id
+ * goes back in the response's {@code X-Request-ID}, and into the logging MDC as {@code request_id}
+ * while this request is handled, on the I/O thread here and on worker threads in {@link Endpoints}.
+ *
+ * <p>Also drops any {@code Server} header before the response is sent: the server's name and
+ * version help only someone looking for a known vulnerability.
+ */
+public final class RequestIds implements HttpHandler {
+
+    public static final HttpString HEADER = new HttpString("X-Request-ID");
+    /** The MDC key log lines carry the id under. */
+    public static final String MDC_KEY = "request_id";
+    static final AttachmentKey<String> ID = AttachmentKey.create(String.class);
+
+    private static final int MAX_LENGTH = 64;
+
+    private final HttpHandler next;
+
+    public RequestIds(HttpHandler next) {
+        this.next = next;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        String id = accepted(exchange.getRequestHeaders().getFirst(HEADER));
+        if (id == null) {
+            id = generate();
+        }
+        exchange.putAttachment(ID, id);
+        exchange.getResponseHeaders().put(HEADER, id);
+        exchange.addResponseCommitListener(ex -> ex.getResponseHeaders().remove(Headers.SERVER));
+        String previous = MDC.get(MDC_KEY);
+        MDC.put(MDC_KEY, id);
+        try {
+            next.handleRequest(exchange);
+        } finally {
+            restore(previous);
+        }
+    }
+
+    /** The request's id, or null outside a request that went through this handler. */
+    public static String of(HttpServerExchange exchange) {
+        return exchange.getAttachment(ID);
+    }
+
+    /** The client's id if it is safe to echo and log, else null. */
+    static String accepted(String candidate) {
+        if (candidate == null || candidate.isEmpty() || candidate.length() > MAX_LENGTH) {
+            return null;
+        }
+        for (int i = 0; i < candidate.length(); i++) {
+            char c = candidate.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-';
+            if (!allowed) {
+                return null;
+            }
+        }
+        return candidate;
+    }
+
+    /** 128 random bits in hex: unique enough to find a request in the logs, and not a secret. */
+    static String generate() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return String.format("%016x%016x", random.nextLong(), random.nextLong());
+    }
+
+    static void restore(String previous) {
+        if (previous == null) {
+            MDC.remove(MDC_KEY);
+        } else {
+            MDC.put(MDC_KEY, previous);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.kubeserve.http.undertow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+/** The small security pieces on their own: tokens, the bounded bucket map, path kinds, request ids in the MDC. */
+class SecurityPartsTest {
+
+    @Test
+    void bearerTokensMatchAnyConfiguredTokenAndNothingElse() {
+        BearerTokens tokens = BearerTokens.of(List.of("first-token-0123456789", "second-token-0123456789"));
+        assertThat(tokens.matches("first-token-0123456789")).isTrue();
+        assertThat(tokens.matches("second-token-0123456789")).isTrue();
+        assertThat(tokens.matches("second-token-012345678")).isFalse();
+        assertThat(tokens.matches("")).isFalse();
+        assertThat(tokens.matches(null)).isFalse();
+        assertThat(tokens.size()).isEqualTo(2);
+        assertThat(tokens.toString()).doesNotContain("first").doesNotContain("second");
+    }
+
+    @Test
+    void theBearerTokenIsReadFromTheAuthorizationHeaderOnly() {
+        assertThat(BearerTokens.presented(exchange("Authorization", "Bearer abc "))).isEqualTo("abc");
+        assertThat(BearerTokens.presented(exchange("Authorization", "BEARER abc"))).isEqualTo("abc");
+        assertThat(BearerTokens.presented(exchange("Authorization", "Basic abc"))).isNull();
+        assertThat(BearerTokens.presented(exchange("Authorization", "Bearer "))).isNull();
+        assertThat(BearerTokens.presented(exchange("X-Token", "Bearer abc"))).isNull();
+    }
+
+    @Test
+    void bucketsAreBoundedAndForgetTheLeastRecentlySeenClient() {
+        ClientBuckets buckets = new ClientBuckets(1, 0, 100);
+        buckets.bucket("keep").tryConsume(1);
+        for (int i = 0; i < 10_000; i++) {
+            buckets.bucket("address:" + i);
+            if (i % 50 == 0) {
+                buckets.bucket("keep");
+            }
+        }
+        assertThat(buckets.size()).isEqualTo(100);
+        assertThat(buckets.bucket("keep").getAvailableTokens()).as("a client seen recently is kept").isZero();
+        assertThat(buckets.bucket("address:0").getAvailableTokens()).as("an old one starts afresh").isEqualTo(1);
+    }
+
+    @Test
+    void onlyExactProbePathsAreProbes() {
+        assertThat(RouteKind.of("/health")).isEqualTo(RouteKind.PROBE);
+        assertThat(RouteKind.of("/v2/health/ready/")).isEqualTo(RouteKind.PROBE);
+        assertThat(RouteKind.of("/metrics")).isEqualTo(RouteKind.METRICS);
+        assertThat(RouteKind.of("/v2/repository/index")).isEqualTo(RouteKind.REPOSITORY);
+        for (String api : List.of("/healthz", "/health/../v2/models/iris/infer", "/v2/health/live/x", "/metrics/x",
+                "/v2/models/iris/ready", "/docs", "/openapi.json", "/", "")) {
+            assertThat(RouteKind.of(api)).as(api).isEqualTo(RouteKind.API);
+        }
+    }
+
+    @Test
+    void endpointsLogWithTheRequestIdOnTheThreadTheyRunOn() throws Exception {
+        HttpServerExchange exchange = new HttpServerExchange(null, new HeaderMap(), new HeaderMap(), 0);
+        exchange.putAttachment(RequestIds.ID, "req-7");
+        AtomicReference<String> seen = new AtomicReference<>();
+        Thread worker = new Thread(() -> Endpoints.run(exchange, () -> seen.set(MDC.get(RequestIds.MDC_KEY))));
+        worker.start();
+        worker.join();
+        assertThat(seen).hasValue("req-7");
+        Endpoints.run(exchange, () -> seen.set(MDC.get(RequestIds.MDC_KEY)));
+        assertThat(MDC.get(RequestIds.MDC_KEY)).as("cleared afterwards").isNull();
+    }
+
+    @Test
+    void requestIdsAreSafeTokensOrNothing() {
+        assertThat(RequestIds.accepted("abc-DEF_0.9")).isEqualTo("abc-DEF_0.9");
+        assertThat(RequestIds.accepted("x".repeat(64))).hasSize(64);
+        assertThat(RequestIds.accepted("x".repeat(65))).isNull();
+        assertThat(RequestIds.accepted("a\r\nb")).isNull();
+        assertThat(RequestIds.accepted("")).isNull();
+        assertThat(RequestIds.generate()).matches("[0-9a-f]{32}").isNotEqualTo(RequestIds.generate());
+    }
+
+    private static HttpServerExchange exchange(String header, String value) {
+        HeaderMap headers = new HeaderMap();
+        headers.put(new io.undertow.util.HttpString(header), value);
+        return new HttpServerExchange(null, headers, new HeaderMap(), 0);
+    }
+}
