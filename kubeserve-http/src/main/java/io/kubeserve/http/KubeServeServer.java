@@ -103,8 +103,15 @@ public final class KubeServeServer implements AutoCloseable {
         logSecurity(config.security());
         try {
             LOG.info("loading models from {}", config.modelRepository());
+            // the JVM binders take a while on a cold JVM: let them run beside the model loads
+            java.util.concurrent.CompletableFuture<Void> metricsBound =
+                    java.util.concurrent.CompletableFuture.runAsync(this::bindMetrics, runnable -> {
+                        Thread thread = new Thread(runnable, "kubeserve-metrics-bind");
+                        thread.setDaemon(true);
+                        thread.start();
+                    });
             registry.loadAll(Math.max(1, Runtime.getRuntime().availableProcessors()));
-            bindMetrics();
+            metricsBound.join();
             if (config.controlMode().equals("poll")) {
                 registry.pollEvery(config.pollInterval().toSeconds());
                 LOG.info("polling {} for model changes every {} s", config.modelRepository(),
