@@ -25,6 +25,8 @@ import java.util.function.Supplier;
  */
 final class InferenceEndpoints {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InferenceEndpoints.class);
+
     static final String V2 = "v2";
     static final String V1 = "v1";
     static final String SEED = "seed";
@@ -117,6 +119,11 @@ final class InferenceEndpoints {
             call.run(model);
         } catch (KubeServeException e) {
             outcome = e.code();
+            if (e.code() == ErrorCode.INTERNAL) {
+                // the client gets the message only; the cause is for whoever runs the server
+                LOG.error("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.getMessage(),
+                        e.getCause());
+            }
             error(exchange, e);
         } catch (Exception | StackOverflowError e) {
             outcome = ErrorCode.INTERNAL;
