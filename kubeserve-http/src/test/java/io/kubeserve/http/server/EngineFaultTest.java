@@ -102,6 +102,8 @@ class EngineFaultTest {
             assertThat(RunningServer.parse(response.body()).get("error").asText()).contains("did not answer within 200 ms");
             // the client is not held for the engine's whole run
             assertThat(millis).isLessThan(sleepMillis);
+            System.out.printf("EngineFaultTest: request_timeout_ms 200 on a %d ms engine call: 504 after %d ms%n",
+                    sleepMillis, millis);
             // while the engine is still busy with that call, everything else answers
             assertServesIris(server);
             assertThat(server.get("/v2/models/stuck/ready").statusCode()).isEqualTo(200);
@@ -139,6 +141,10 @@ class EngineFaultTest {
                 assertThat(RunningServer.parse(response.body()).get("error").asText()).containsAnyOf("shape", "binary_data_size");
                 assertThat(peakGrowth).as("heap peak growth while refusing a %d-byte tensor", declaredBytes)
                         .isLessThan(declaredBytes / 4);
+                System.out.printf("EngineFaultTest: %s body declaring %s: %d, heap peak growth %d KB%n",
+                        request.headers().firstValue("Content-Type").orElse(""),
+                        request == requests.get(1) ? "[100000, 100000] FP32" : "[10000, 10000] FP32",
+                        response.statusCode(), Math.max(0, peakGrowth) >> 10);
             }
             assertServesIris(server);
         }
