@@ -12,7 +12,7 @@
 # and .md and prints the summary. Exits 3 when a growth is at or over GOAL_PERCENT or a request
 # failed, so CI can run it (e.g. DURATION=60 WARMUP=15).
 #
-# Settings (environment):
+# Settings (environment; JAVA_OPTS="-Xms256m -Xmx256m" fixes the heap, so RSS growth is native):
 #   DURATION=600  WARMUP=30  SAMPLE_EVERY=10  CONNECTIONS=8  WRK_THREADS=1  GOAL_PERCENT=5
 #   SERVER_PORT=38190  JAVA_OPTS=  MODELS=examples/models  STARTUP_TIMEOUT=60
 #
@@ -74,11 +74,16 @@ trap 'exit 130' INT TERM
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
 fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
-# heap in use, bytes: every pool of the heap area, summed (the values are floats like 1.2E7)
-heap_bytes() {
+# one JVM memory figure from /metrics, bytes, all pools of an area summed (values are floats like 1.2E7):
+# jvm_bytes used|committed heap|nonheap
+jvm_bytes() {
   curl -s -m 5 "http://$HOST:$SERVER_PORT/metrics" \
-    | awk '/^jvm_memory_used_bytes\{/ && /area="heap"/ {sum += $NF} END {printf "%.0f", sum}'
+    | awk -v m="jvm_memory_$1_bytes{" -v a="area=\"$2\"" 'index($0, m) == 1 && index($0, a) {sum += $NF} END {printf "%.0f", sum}'
 }
+heap_bytes() { jvm_bytes used heap; }
+# what the CSV records besides RSS: heap used and committed, non-heap used (RSS growth beyond the
+# committed heap and non-heap is native memory outside the JVM's accounting: the engines, malloc)
+jvm_columns() { echo "$(jvm_bytes used heap),$(jvm_bytes committed heap),$(jvm_bytes used nonheap)"; }
 full_gc() {
   if (( HAVE_JCMD )); then
     jcmd "$SERVER_PID" GC.run >/dev/null 2>&1 || true
@@ -114,7 +119,7 @@ mkdir -p bench-results
 STAMP="$(date -u +%Y%m%d-%H%M%S)"
 CSV="bench-results/soak-$STAMP.csv"
 REPORT="bench-results/soak-$STAMP.md"
-echo "seconds,rss_kb,heap_bytes,threads,fds,load1" > "$CSV"
+echo "seconds,rss_kb,heap_used_bytes,heap_committed_bytes,nonheap_used_bytes,threads,fds,load1" > "$CSV"
 START="$(date +%s)"
 BASE_RSS=""; BASE_HEAP_GC=""; BASE_T=""
 elapsed=0
@@ -125,7 +130,7 @@ while kill -0 "$WRK_PID" 2>/dev/null && (( elapsed < TOTAL + 30 )); do
     full_gc
     BASE_T="$elapsed"; BASE_RSS="$(rss_kb "$SERVER_PID")"; BASE_HEAP_GC="$(heap_bytes)"
   fi
-  echo "$elapsed,$(rss_kb "$SERVER_PID"),$(heap_bytes),$(threads "$SERVER_PID"),$(fds "$SERVER_PID"),$(cut -d' ' -f1 /proc/loadavg)" >> "$CSV"
+  echo "$elapsed,$(rss_kb "$SERVER_PID"),$(jvm_columns),$(threads "$SERVER_PID"),$(fds "$SERVER_PID"),$(cut -d' ' -f1 /proc/loadavg)" >> "$CSV"
   # the last sample is taken while wrk still runs: sleep no longer than what is left
   left=$(( TOTAL - ( $(date +%s) - START ) - 1 ))
   (( left > 0 )) || break
@@ -136,7 +141,7 @@ LAST_T=$(( $(date +%s) - START ))
 LAST_RSS="$(rss_kb "$SERVER_PID")"
 full_gc
 LAST_HEAP_GC="$(heap_bytes)"
-echo "$LAST_T,$LAST_RSS,$(heap_bytes),$(threads "$SERVER_PID"),$(fds "$SERVER_PID"),$(cut -d' ' -f1 /proc/loadavg)" >> "$CSV"
+echo "$LAST_T,$LAST_RSS,$(jvm_columns),$(threads "$SERVER_PID"),$(fds "$SERVER_PID"),$(cut -d' ' -f1 /proc/loadavg)" >> "$CSV"
 wait "$WRK_PID" || true
 WRK_PID=""
 [[ -n "$BASE_T" ]] || die "wrk ended before the warm-up did; see $WORK/wrk.txt"
@@ -150,6 +155,8 @@ RSS_GROWTH="$(pct "$BASE_RSS" "$LAST_RSS")"
 HEAP_GROWTH="$(pct "$BASE_HEAP_GC" "$LAST_HEAP_GC")"
 MAX_RSS="$(awk -F, 'NR > 1 && $2 > m {m = $2} END {print m}' "$CSV")"
 MAX_HEAP="$(awk -F, 'NR > 1 && $3 > m {m = $3} END {print m}' "$CSV")"
+MAX_COMMITTED="$(awk -F, 'NR > 1 && $4 > m {m = $4} END {print m}' "$CSV")"
+LAST_NONHEAP="$(tail -n 1 "$CSV" | cut -d, -f5)"
 VERDICT="met"
 for g in "$RSS_GROWTH" "$HEAP_GROWTH"; do
   awk -v g="$g" -v goal="$GOAL_PERCENT" 'BEGIN {exit !(g == "n/a" || g >= goal)}' && VERDICT="missed"
@@ -170,7 +177,9 @@ done
   echo "| RSS (KiB) | $BASE_RSS | $LAST_RSS | $RSS_GROWTH % | < $GOAL_PERCENT % |"
   echo "| heap after full GC (bytes)$( (( HAVE_JCMD )) || echo ', no jcmd: as sampled') | $BASE_HEAP_GC | $LAST_HEAP_GC | $HEAP_GROWTH % | < $GOAL_PERCENT % |"
   echo
-  echo "Peaks over the run: RSS $MAX_RSS KiB, heap in use $MAX_HEAP bytes (sampled, before any GC)."
+  echo "Peaks over the run: RSS $MAX_RSS KiB, heap in use $MAX_HEAP bytes (sampled, before any GC), heap committed"
+  echo "$MAX_COMMITTED bytes; non-heap in use at the end $LAST_NONHEAP bytes. RSS beyond committed heap + non-heap is"
+  echo "native memory the JVM does not account for (engines, malloc)."
   echo
   echo "Goal: **$VERDICT**."
 } > "$REPORT"
