@@ -7,8 +7,9 @@
 # (127.0.0.1 only), drives V2 JSON iris requests with wrk at CONNECTIONS for WARMUP + DURATION
 # seconds, and every SAMPLE_EVERY seconds records RSS (/proc/PID/status) and heap in use (the sum
 # of jvm_memory_used_bytes{area="heap"} from /metrics) into a CSV. Reports the growth from the
-# first sample after the warm-up to the last: RSS, and heap after a full GC (jcmd GC.run at both
-# ends, so the heap's sawtooth does not decide the figure). Writes bench-results/soak-<date>.csv
+# end of the warm-up to the last sample: heap after a full GC (jcmd GC.run at both ends, so the
+# heap's sawtooth does not decide the figure), and RSS (from the sample after that first GC, since
+# the GC hands committed heap back for a few seconds). Writes bench-results/soak-<date>.csv
 # and .md and prints the summary. Exits 3 when a growth is at or over GOAL_PERCENT or a request
 # failed, so CI can run it (e.g. DURATION=60 WARMUP=15).
 #
@@ -42,7 +43,7 @@ die() { echo "soak.sh: $*" >&2; exit 1; }
 [[ -d "$MODELS" ]] || die "no model repository at $MODELS"
 [[ "$DURATION" =~ ^[0-9]+$ && "$WARMUP" =~ ^[0-9]+$ && "$SAMPLE_EVERY" =~ ^[1-9][0-9]*$ ]] \
   || die "DURATION, WARMUP and SAMPLE_EVERY are whole seconds"
-(( DURATION >= 2 * SAMPLE_EVERY )) || die "DURATION must cover at least two samples (${SAMPLE_EVERY}s each)"
+(( DURATION >= 3 * SAMPLE_EVERY )) || die "DURATION must cover at least three samples (${SAMPLE_EVERY}s each)"
 if ! command -v wrk >/dev/null; then
   echo "wrk is missing; installing the Debian package" >&2
   apt-get install -y -qq wrk >/dev/null || die "cannot install wrk; apt-get install -y wrk"
@@ -127,10 +128,15 @@ BASE_RSS=""; BASE_HEAP_GC=""; BASE_T=""
 elapsed=0
 while kill -0 "$WRK_PID" 2>/dev/null && (( elapsed < TOTAL + 30 )); do
   elapsed=$(( $(date +%s) - START ))
-  if [[ -z "$BASE_T" ]] && (( elapsed >= WARMUP )); then
-    # the baseline: the first sample after the warm-up, heap measured after a full GC
+  if [[ -n "$BASE_HEAP_GC" && -z "$BASE_T" ]]; then
+    # RSS baseline one interval after that GC: a full GC makes G1 give back committed heap, which
+    # it takes again within seconds under load; measured at once, RSS growth would be that regrowth
+    BASE_T="$elapsed"; BASE_RSS="$(rss_kb "$SERVER_PID")"
+  fi
+  if [[ -z "$BASE_HEAP_GC" ]] && (( elapsed >= WARMUP )); then
+    # the end of the warm-up: heap measured after a full GC
     full_gc
-    BASE_T="$elapsed"; BASE_RSS="$(rss_kb "$SERVER_PID")"; BASE_HEAP_GC="$(heap_bytes)"
+    BASE_HEAP_GC="$(heap_bytes)"
   fi
   echo "$elapsed,$(rss_kb "$SERVER_PID"),$(jvm_columns),$(threads "$SERVER_PID"),$(fds "$SERVER_PID"),$(cut -d' ' -f1 /proc/loadavg)" >> "$CSV"
   # the last sample is taken while wrk still runs: sleep no longer than what is left
