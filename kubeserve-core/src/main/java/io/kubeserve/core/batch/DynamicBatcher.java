@@ -100,10 +100,15 @@ public final class DynamicBatcher implements EngineRunner, AutoCloseable {
         }
     }
 
-    private static KubeServeException unwrap(ExecutionException e) {
+    /**
+     * What the engine threw, as if it had run on the caller's thread: a {@link KubeServeException}
+     * keeps its code, any other runtime exception is an engine bug that the caller logs and reports
+     * without its message. Only an {@link Error} is wrapped, and its text stays out of the message.
+     */
+    private static RuntimeException unwrap(ExecutionException e) {
         Throwable cause = e.getCause();
-        return cause instanceof KubeServeException kse ? kse
-                : KubeServeException.internal("batched run failed: " + cause, cause);
+        return cause instanceof RuntimeException runtime ? runtime
+                : KubeServeException.internal("the engine failed to run the model", cause);
     }
 
     private void loop() {

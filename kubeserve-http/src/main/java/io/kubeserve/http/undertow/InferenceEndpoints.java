@@ -26,6 +26,8 @@ import java.util.function.Supplier;
  */
 final class InferenceEndpoints {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InferenceEndpoints.class);
+
 
     private static final HttpString INFERENCE_HEADER = new HttpString(EncodedBody.INFERENCE_HEADER_CONTENT_LENGTH);
 
@@ -115,6 +117,11 @@ final class InferenceEndpoints {
             call.run(model);
         } catch (KubeServeException e) {
             outcome = e.code();
+            if (e.code() == ErrorCode.INTERNAL) {
+                // the client gets the message only; the cause is for whoever runs the server
+                LOG.error("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.getMessage(),
+                        e.getCause());
+            }
             error(exchange, e);
         } catch (Exception | StackOverflowError e) {
             outcome = ErrorCode.INTERNAL;

@@ -54,9 +54,24 @@ public final class Responses {
             exchange.endExchange();
             return;
         }
+        if (unreadBodyWillBeDropped(exchange)) {
+            // Undertow drains an unread body only up to the entity limit, then drops the
+            // connection; announce it, or the client reuses a connection that is about to break
+            exchange.setPersistent(false);
+        }
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
         exchange.setResponseContentLength(body.length);
         exchange.getResponseSender().send(ByteBuffer.wrap(body));
+    }
+
+    /** An answer given without reading the body (404, 405, 415, a GET), to a body over the limit or of unknown length. */
+    private static boolean unreadBodyWillBeDropped(HttpServerExchange exchange) {
+        long limit = exchange.getMaxEntitySize();
+        if (exchange.isRequestComplete() || limit <= 0) {
+            return false;
+        }
+        long declared = exchange.getRequestContentLength();
+        return declared > limit || (declared < 0 && exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING));
     }
 }

@@ -25,8 +25,21 @@ final class ZipMapOutputs {
     private ZipMapOutputs() {
     }
 
+    /**
+     * Reads the rows, then closes them: OnnxRuntime's Java API hands each row out as a new native
+     * value that closing the sequence (or the run's result) does not free, so unclosed rows leak
+     * native memory on every call (seen as RSS growing ~2 MB/s under load with a flat JVM).
+     */
     static Tensor toProbabilities(OnnxSequence sequence) throws OrtException {
         List<? extends OnnxValue> rows = sequence.getValue();
+        try {
+            return read(rows);
+        } finally {
+            rows.forEach(OnnxValue::close);
+        }
+    }
+
+    private static Tensor read(List<? extends OnnxValue> rows) throws OrtException {
         if (rows.isEmpty()) {
             return Tensor.ofFloats(new long[] {0, 0});
         }
