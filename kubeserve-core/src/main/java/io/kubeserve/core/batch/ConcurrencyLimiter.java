@@ -26,7 +26,8 @@ public final class ConcurrencyLimiter implements EngineRunner {
     public ConcurrencyLimiter(EngineRunner engine, String model, int instances, int maxWaiting, long timeoutMillis) {
         this.engine = engine;
         this.model = model;
-        this.slots = new Semaphore(instances, true);
+        // unfair: a released slot goes to a running thread rather than waking a parked one
+        this.slots = new Semaphore(instances, false);
         this.maxWaiting = maxWaiting;
         this.timeoutNanos = timeoutMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : Long.MAX_VALUE;
     }
