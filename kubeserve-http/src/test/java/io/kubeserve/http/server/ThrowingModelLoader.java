@@ -1,11 +1,11 @@
 package io.kubeserve.http.server;
 
 import io.kubeserve.core.engine.EnginePredictor;
+import io.kubeserve.core.engine.LoadedModel;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelLoader;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.spi.ModelSource;
-import io.kubeserve.core.spi.Predictor;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
 import io.kubeserve.core.tensor.TensorSpec;
@@ -44,21 +44,6 @@ public final class ThrowingModelLoader implements ModelLoader {
             }
             return Map.<String, Tensor>of("y", inputs[0]);
         }, source.config());
-        return new Model() {
-            @Override
-            public ModelMetadata metadata() {
-                return metadata;
-            }
-
-            @Override
-            public Predictor predictor() {
-                return predictor;
-            }
-
-            @Override
-            public void close() {
-                predictor.close();
-            }
-        };
+        return new LoadedModel(metadata, predictor, predictor::close);
     }
 }

@@ -14,6 +14,7 @@ import ai.onnxruntime.ValueInfo;
 import io.kubeserve.core.ErrorCode;
 import io.kubeserve.core.KubeServeException;
 import io.kubeserve.core.engine.EnginePredictor;
+import io.kubeserve.core.engine.LoadedModel;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelConfig;
 import io.kubeserve.core.spi.ModelLoader;

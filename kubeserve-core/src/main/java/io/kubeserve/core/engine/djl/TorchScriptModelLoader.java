@@ -5,6 +5,7 @@ import ai.djl.Model;
 import io.kubeserve.core.ErrorCode;
 import io.kubeserve.core.KubeServeException;
 import io.kubeserve.core.engine.EnginePredictor;
+import io.kubeserve.core.engine.LoadedModel;
 import io.kubeserve.core.engine.EngineRunner;
 import io.kubeserve.core.engine.Warmup;
 import io.kubeserve.core.spi.ModelConfig;

@@ -1,4 +1,4 @@
-package io.kubeserve.core.engine.djl;
+package io.kubeserve.core.engine;
 
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelMetadata;
@@ -7,14 +7,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A model version as engines return it: metadata, predictor, and the native resources to free. */
-final class LoadedModel implements Model {
+/**
+ * A model version as engines return it: metadata, predictor, and the resources to free when it is
+ * closed. Plug-in engines can return one too.
+ */
+public final class LoadedModel implements Model {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoadedModel.class);
 
     /** A native resource closed with the model. */
     @FunctionalInterface
-    interface Resource {
+    public interface Resource {
         void close() throws Exception;
     }
 
@@ -23,7 +26,7 @@ final class LoadedModel implements Model {
     private final Resource[] resources;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    LoadedModel(ModelMetadata metadata, Predictor predictor, Resource... resources) {
+    public LoadedModel(ModelMetadata metadata, Predictor predictor, Resource... resources) {
         this.metadata = metadata;
         this.predictor = predictor;
         this.resources = resources;
