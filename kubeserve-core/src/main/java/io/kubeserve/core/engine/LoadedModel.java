@@ -42,6 +42,11 @@ public final class LoadedModel implements Model {
         return predictor;
     }
 
+    @Override
+    public Predictor warmupPredictor() {
+        return predictor instanceof EnginePredictor scheduled ? scheduled.unscheduled() : predictor;
+    }
+
     /** Frees resources in the order given; idempotent. */
     @Override
     public void close() {

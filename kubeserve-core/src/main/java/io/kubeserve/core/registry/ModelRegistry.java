@@ -2,13 +2,11 @@ package io.kubeserve.core.registry;
 
 import io.kubeserve.core.ErrorCode;
 import io.kubeserve.core.KubeServeException;
-import io.kubeserve.core.engine.EnginePredictor;
 import io.kubeserve.core.engine.Warmup;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelLoader;
 import io.kubeserve.core.spi.ModelRepository;
 import io.kubeserve.core.spi.ModelSource;
-import io.kubeserve.core.spi.Predictor;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -299,9 +297,7 @@ public final class ModelRegistry implements AutoCloseable {
         try {
             model = loaderFor(source).load(source);
             if (Warmup.possible(model.metadata())) {
-                Predictor warm = model.predictor() instanceof EnginePredictor scheduled
-                        ? scheduled.unscheduled() : model.predictor();
-                Warmup.run(model.metadata(), warm, WARMUP_ROUNDS);
+                Warmup.run(model.metadata(), model.warmupPredictor(), WARMUP_ROUNDS);
             } else {
                 LOG.info("model {} version {}: input shapes not fully known, no warm-up", source.name(), source.version());
             }

@@ -11,6 +11,15 @@ public interface Model extends AutoCloseable {
     /** Safe for concurrent use, see {@link Predictor}. Invalid once the model is closed. */
     Predictor predictor();
 
+    /**
+     * What warm-up runs on before the model is ready: the engine without queue, concurrency limit
+     * or deadline, since a first call may take far longer than any request timeout. By default the
+     * predictor itself.
+     */
+    default Predictor warmupPredictor() {
+        return predictor();
+    }
+
     @Override
     void close();
 }

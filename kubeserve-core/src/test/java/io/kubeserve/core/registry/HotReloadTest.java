@@ -76,6 +76,8 @@ class HotReloadTest {
                 assertThat(registry.model("mlp").metadata().version()).isEqualTo(Integer.toString(version));
                 waitUntil(() -> answered.get() > before + 20);
             }
+            // answers counted above may have begun before the last switch; wait for one from it
+            waitUntil(() -> versionsSeen.contains("21"));
             running.set(false);
             for (Future<?> future : futures) {
                 future.get(60, TimeUnit.SECONDS);
