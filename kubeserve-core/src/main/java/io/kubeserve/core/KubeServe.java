@@ -11,6 +11,8 @@ import io.kubeserve.core.spi.Predictor;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * KubeServe embedded in an application: open a model repository, get a predictor by model name,
@@ -48,12 +50,27 @@ public final class KubeServe implements AutoCloseable {
      */
     public Predictor predictor(String modelName) {
         registry.model(modelName);
-        return request -> {
-            // a lease per call: a version swapped in meanwhile is picked up, the old one closes only when idle
-            try (ModelLease lease = registry.acquire(modelName, null)) {
-                return lease.model().predictor().predict(request);
-            }
-        };
+        return request -> predictAsync(modelName, request);
+    }
+
+    /**
+     * Starts a prediction on the version serving {@code modelName} now; see
+     * {@link Predictor#predictAsync} for threads and failures. The version is leased until the
+     * stage completes, so a reload meanwhile never closes it under the request.
+     */
+    public CompletionStage<InferenceResponse> predictAsync(String modelName, InferenceRequest request) {
+        ModelLease lease;
+        try {
+            lease = registry.acquire(modelName, null);
+        } catch (KubeServeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        try {
+            return lease.model().predictor().predictAsync(request).whenComplete((response, failure) -> lease.close());
+        } catch (RuntimeException e) {
+            lease.close();
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** The loaded model (metadata and predictor) serving {@code modelName} by default. */

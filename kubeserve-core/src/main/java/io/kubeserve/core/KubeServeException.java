@@ -42,4 +42,29 @@ public final class KubeServeException extends RuntimeException {
     public static KubeServeException internal(String message, Throwable cause) {
         return new KubeServeException(ErrorCode.INTERNAL, message, cause);
     }
+
+    /**
+     * What a failed {@link java.util.concurrent.CompletionStage} really failed with: the cause
+     * inside any {@link java.util.concurrent.CompletionException} or
+     * {@link java.util.concurrent.ExecutionException} wrapping.
+     */
+    public static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    /**
+     * The failure of an asynchronous call, to throw on the caller's thread: a runtime exception as
+     * it is (a {@link KubeServeException} keeps its code), anything else as {@code INTERNAL} with its
+     * text kept out of the message.
+     */
+    public static RuntimeException rethrow(Throwable failure) {
+        Throwable cause = unwrap(failure);
+        return cause instanceof RuntimeException runtime ? runtime
+                : internal("the engine failed to run the model", cause);
+    }
 }

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * @param maxBodyBytes    largest request body accepted (413 beyond)
  * @param logFormat       {@code text} or {@code json}
  * @param ioThreads       Undertow I/O threads (0: one per core)
- * @param workerThreads   threads that decode, run and encode requests (0: 8 per core, at least 64)
+ * @param workerThreads   threads that decode large bodies and run the repository API (0: one per core, at least 2)
  * @param drainTimeout    on SIGTERM, how long in-flight requests may take to finish
  * @param overloadStatus  status for a full model queue: 503 (default) or 429
  * @param controlMode     {@code none} (load at start only), {@code poll} (follow the repository),
@@ -60,7 +60,7 @@ public record ServerConfig(String host, int port, String modelRepository, String
         flag("--overload-status", "KUBESERVE_OVERLOAD_STATUS", "CODE", "status when a model's queue is full: 503 or 429 (default 503)");
         flag("--log-format", "KUBESERVE_LOG_FORMAT", "FMT", "text or json (default text)");
         flag("--io-threads", "KUBESERVE_IO_THREADS", "N", "network threads (default: one per core)");
-        flag("--worker-threads", "KUBESERVE_WORKER_THREADS", "N", "request threads (default: 8 per core, at least 64)");
+        flag("--worker-threads", "KUBESERVE_WORKER_THREADS", "N", "threads that decode large bodies and run the repository API (default: one per core, at least 2)");
         flag("--drain-timeout", "KUBESERVE_DRAIN_TIMEOUT", "SECONDS", "time in-flight requests get on SIGTERM (default 20)");
         flag("--auth-tokens-file", "KUBESERVE_AUTH_TOKENS_FILE", "FILE", "API bearer tokens, one a line (or KUBESERVE_AUTH_TOKENS=a,b); default: no auth");
         flag("--auth-probes", "KUBESERVE_AUTH_PROBES", "MODE", "open or protected: probes need a token too (default open)");
@@ -154,9 +154,10 @@ public record ServerConfig(String host, int port, String modelRepository, String
     }
 
     public int effectiveWorkerThreads() {
-        // requests waiting in a model's queue or batch each hold one: too few threads starve other
-        // models and keep batches small (measured: 8 threads cut batching to a quarter of 64's)
-        return workerThreads > 0 ? workerThreads : Math.max(64, 8 * Runtime.getRuntime().availableProcessors());
+        // no request waits on a worker any more (it waits in its model's queue): workers decode big
+        // bodies, which is CPU work, and run the repository API; one per core, and two on one core
+        // so a model load through the API never holds the only one
+        return workerThreads > 0 ? workerThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     /**

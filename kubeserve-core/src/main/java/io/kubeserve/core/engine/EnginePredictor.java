@@ -4,50 +4,51 @@ import io.kubeserve.core.Classification;
 import io.kubeserve.core.InferenceRequest;
 import io.kubeserve.core.InferenceResponse;
 import io.kubeserve.core.KubeServeException;
-import io.kubeserve.core.batch.ConcurrencyLimiter;
-import io.kubeserve.core.batch.DynamicBatcher;
 import io.kubeserve.core.spi.ModelConfig;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.spi.Predictor;
+import io.kubeserve.core.spi.Scheduler;
 import io.kubeserve.core.tensor.Tensor;
 import io.kubeserve.core.tensor.TensorSpec;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The engine-neutral half of every predictor: checks the request against the model's declared
- * inputs, calls the engine with the inputs in model order, then keeps the requested outputs and,
- * for a classifier with labels, adds the class names.
+ * inputs on the caller's thread, hands the inputs (in model order) to the model version's
+ * {@link ModelScheduler}, then keeps the requested outputs and, for a classifier with labels, adds
+ * the class names, on the thread that finished the execution.
  *
- * <p>Thread-safe when the {@link EngineRunner} is; it holds no per-call state itself.
+ * <p>Thread-safe when the {@link EngineRunner} is; it holds no per-call state itself. Owns its
+ * scheduler: {@link #close} stops it.
  */
 public final class EnginePredictor implements Predictor, AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnginePredictor.class);
 
     private final ModelMetadata metadata;
-    private final EngineRunner runner;
     /** The engine without queue, limit or deadline; what warm-up runs on. */
     private final EngineRunner engine;
+    /** Null for {@link #unscheduled()}: the engine then runs on the caller's thread. */
+    private final ModelScheduler scheduler;
 
-    public EnginePredictor(ModelMetadata metadata, EngineRunner runner) {
-        this(metadata, runner, runner);
-    }
-
-    private EnginePredictor(ModelMetadata metadata, EngineRunner runner, EngineRunner engine) {
+    private EnginePredictor(ModelMetadata metadata, EngineRunner engine, ModelScheduler scheduler) {
         this.metadata = metadata;
-        this.runner = runner;
         this.engine = engine;
+        this.scheduler = scheduler;
     }
 
     /**
-     * The same predictor straight on the engine. Warm-up uses it: a first call may legitimately
-     * take far longer than the request timeout, and must not count against the queue.
+     * The same predictor straight on the engine, on the caller's thread. Warm-up uses it: a first
+     * call may legitimately take far longer than the request timeout, and must not count against
+     * the queue.
      */
     public EnginePredictor unscheduled() {
-        return runner == engine ? this : new EnginePredictor(metadata, engine);
+        return scheduler == null ? this : new EnginePredictor(metadata, engine, null);
     }
 
     /** What callers see: the engine's outputs plus {@code class_name} for classifiers with labels. */
@@ -56,45 +57,54 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
     }
 
     /**
-     * A predictor whose engine calls are scheduled as the model's config says: through the
-     * dynamic batcher when batching is on and every input has a batch dimension, otherwise
-     * through a concurrency limit. Either way the wait is bounded and overload fails fast.
+     * A predictor whose engine calls are scheduled as the model's config says: dynamic batching
+     * when {@code max_batch_size} is set and every input has a batch dimension, a bounded queue,
+     * {@code instances} executions at once, and the request timeout as each request's deadline.
      */
     public static EnginePredictor scheduled(ModelMetadata metadata, EngineRunner engine, ModelConfig config) {
-        int instances = config.effectiveInstances();
         boolean batchable = !metadata.inputs().isEmpty()
                 && metadata.inputs().stream().allMatch(TensorSpec::hasBatchDimension);
         if (config.maxBatchSize() > 0 && !batchable) {
             LOG.warn("model {}: max_batch_size is set but not every input has a batch dimension; batching is off",
                     metadata.name());
         }
-        // a timeout needs the engine call off the caller's thread, which the batcher provides (batch size 1)
-        boolean queued = batchable && (config.maxBatchSize() > 0 || config.requestTimeoutMillis() > 0);
-        EngineRunner scheduled = queued
-                ? new DynamicBatcher(engine, metadata.name(), instances, Math.max(1, config.maxBatchSize()),
-                        config.maxQueueDelayMicros(), config.preferredBatchSizes(), config.effectiveMaxQueueSize(),
-                        config.requestTimeoutMillis())
-                : new ConcurrencyLimiter(engine, metadata.name(), instances, config.effectiveMaxQueueSize(),
-                        config.requestTimeoutMillis());
-        return new EnginePredictor(metadata, scheduled, engine);
+        ModelScheduler scheduler = new ModelScheduler(engine, metadata.name() + "-v" + metadata.version(),
+                ModelScheduler.Settings.of(config, batchable));
+        return new EnginePredictor(metadata, engine, scheduler);
     }
 
-    /** Stops the batching threads, if any. */
+    /** The scheduler's view for monitoring; empty for {@link #unscheduled()}. */
+    public java.util.Optional<Scheduler> scheduler() {
+        return java.util.Optional.ofNullable(scheduler);
+    }
+
+    /** Stops the scheduler: queued requests fail with {@code MODEL_NOT_READY}, running ones finish. */
     @Override
     public void close() {
-        if (runner instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                LOG.warn("closing the scheduler of {}: {}", metadata.name(), e.toString());
-            }
+        if (scheduler != null) {
+            scheduler.close();
         }
     }
 
     @Override
-    public InferenceResponse predict(InferenceRequest request) {
-        Tensor[] inputs = bindInputs(metadata, request);
-        Map<String, Tensor> raw = runner.run(inputs);
+    public CompletionStage<InferenceResponse> predictAsync(InferenceRequest request) {
+        Tensor[] inputs;
+        try {
+            inputs = bindInputs(metadata, request);
+        } catch (KubeServeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (scheduler == null) {
+            try {
+                return CompletableFuture.completedFuture(respond(request, engine.run(inputs)));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return scheduler.submit(inputs).thenApply(raw -> respond(request, raw));
+    }
+
+    private InferenceResponse respond(InferenceRequest request, Map<String, Tensor> raw) {
         return new InferenceResponse(request.id(), metadata.name(), metadata.version(), selectOutputs(request, raw));
     }
 

@@ -43,6 +43,11 @@ public final class LoadedModel implements Model {
     }
 
     @Override
+    public java.util.Optional<io.kubeserve.core.spi.Scheduler> scheduler() {
+        return predictor instanceof EnginePredictor scheduled ? scheduled.scheduler() : java.util.Optional.empty();
+    }
+
+    @Override
     public Predictor warmupPredictor() {
         return predictor instanceof EnginePredictor scheduled ? scheduled.unscheduled() : predictor;
     }

@@ -20,6 +20,11 @@ public interface Model extends AutoCloseable {
         return predictor();
     }
 
+    /** The scheduler of this version, for queue and execution metrics; empty when it has none. */
+    default java.util.Optional<Scheduler> scheduler() {
+        return java.util.Optional.empty();
+    }
+
     @Override
     void close();
 }

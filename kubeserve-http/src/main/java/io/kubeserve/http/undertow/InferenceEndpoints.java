@@ -16,18 +16,23 @@ import io.kubeserve.http.metrics.InferenceMetrics;
 import io.kubeserve.http.metrics.Protocol;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
+import org.slf4j.MDC;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
  * The three inference endpoints: Open Inference V2 {@code infer}, KServe V1 {@code :predict} and
- * the seed {@code /predict}. Each reads the body off the I/O thread, finds the ready model, decodes
- * with its protocol's codec, predicts, encodes, and records the outcome in the metrics.
+ * the seed {@code /predict}. Each reads the body without blocking, finds the ready model, decodes
+ * with its protocol's codec and starts the prediction ({@link RequestBodies#receiveNonBlocking}
+ * says on which thread). No thread waits for the model: the thread that finishes the prediction
+ * encodes the response; the exchange's I/O thread then sends it, releases the model lease and
+ * records the outcome.
  */
 final class InferenceEndpoints {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InferenceEndpoints.class);
-
 
     private static final HttpString INFERENCE_HEADER = new HttpString(EncodedBody.INFERENCE_HEADER_CONTENT_LENGTH);
 
@@ -53,47 +58,50 @@ final class InferenceEndpoints {
     /** {@code POST /v2/models/{m}[/versions/{v}]/infer}, JSON or binary tensors. */
     void v2Infer(HttpServerExchange exchange, String[] params) {
         String version = params.length > 1 ? params[1] : null;
-        bodies.receive(exchange, true, (ex, body) -> serve(ex, Protocol.V2, params[0], version, model -> {
-            String header = ex.getRequestHeaders().getFirst(INFERENCE_HEADER);
-            V2Request request = v2Decoder.decode(ByteBuffer.wrap(body), header);
-            InferenceResponse response = model.predictor().predict(request.request());
-            EncodedBody encoded = v2Encoder.encode(response, request.outputFormat());
-            if (encoded.hasBinaryData()) {
-                ex.getResponseHeaders().put(INFERENCE_HEADER, encoded.jsonHeaderLength());
-            }
-            Responses.send(ex, 200, encoded.contentType(), encoded.body());
+        bodies.receiveNonBlocking(exchange, true, (ex, body) -> serve(ex, Protocol.V2, params[0], version, model -> {
+            V2Request request = v2Decoder.decode(ByteBuffer.wrap(body), ex.getRequestHeaders().getFirst(INFERENCE_HEADER));
+            return model.predictor().predictAsync(request.request()).thenApply(response -> {
+                EncodedBody encoded = v2Encoder.encode(response, request.outputFormat());
+                return out -> {
+                    if (encoded.hasBinaryData()) {
+                        out.getResponseHeaders().put(INFERENCE_HEADER, encoded.jsonHeaderLength());
+                    }
+                    Responses.send(out, 200, encoded.contentType(), encoded.body());
+                };
+            });
         }));
     }
 
     /** {@code POST /v1/models/{m}:predict}. */
     void v1Predict(HttpServerExchange exchange, String[] params) {
-        bodies.receive(exchange, false, (ex, body) -> serve(ex, Protocol.V1, params[0], null, model -> {
-            InferenceResponse response = model.predictor().predict(v1Codec.decode(ByteBuffer.wrap(body), model.metadata()));
-            Responses.json(ex, 200, v1Codec.encode(response, model.metadata()));
-        }));
+        bodies.receiveNonBlocking(exchange, false, (ex, body) -> serve(ex, Protocol.V1, params[0], null, model ->
+                model.predictor().predictAsync(v1Codec.decode(ByteBuffer.wrap(body), model.metadata()))
+                        .thenApply(response -> json(v1Codec.encode(response, model.metadata())))));
     }
 
     /** {@code POST /predict}: the seed API, on the default model. */
     void seedPredict(HttpServerExchange exchange, String[] params) {
-        bodies.receive(exchange, false, (ex, body) -> serve(ex, Protocol.SEED, null, null, model -> {
+        bodies.receiveNonBlocking(exchange, false, (ex, body) -> serve(ex, Protocol.SEED, null, null, model -> {
             SeedCodec.SeedRequest request = seedCodec.decode(ByteBuffer.wrap(body), model.metadata());
-            InferenceResponse response = model.predictor().predict(request.request());
-            Responses.json(ex, 200, seedCodec.encode(request, response, model.metadata()));
+            return model.predictor().predictAsync(request.request())
+                    .thenApply(response -> json(seedCodec.encode(request, response, model.metadata())));
         }));
     }
 
-    private void error(HttpServerExchange exchange, KubeServeException e) {
-        if (e.code() == io.kubeserve.core.ErrorCode.OVERLOADED && overloadStatus != 503) {
-            exchange.getResponseHeaders().put(Responses.RETRY_AFTER, "1");
-            Responses.error(exchange, overloadStatus, e.getMessage());
-            return;
-        }
-        Responses.error(exchange, e);
+    private static Reply json(byte[] body) {
+        return out -> Responses.json(out, 200, body);
     }
 
+    /** An encoded answer, ready to write. */
+    @FunctionalInterface
+    private interface Reply {
+        void send(HttpServerExchange exchange);
+    }
+
+    /** Decodes the request and starts the prediction; the stage's reply is encoded already. */
     @FunctionalInterface
     private interface Call {
-        void run(Model model) throws Exception;
+        CompletionStage<Reply> start(Model model) throws Exception;
     }
 
     private void serve(HttpServerExchange exchange, Protocol protocol, String modelName, String version, Call call) {
@@ -111,25 +119,71 @@ final class InferenceEndpoints {
             error(exchange, e);
             return;
         }
-        Model model = lease.model();
+        CompletionStage<Reply> reply;
+        try {
+            reply = call.start(lease.model());
+        } catch (Exception | StackOverflowError e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        String requestId = RequestIds.of(exchange);
+        reply.whenComplete((answer, failure) -> {
+            if (exchange.isInIoThread()) {
+                finish(exchange, protocol, lease, start, requestId, answer, failure);
+            } else {
+                // Undertow's connection state is changed with compare-and-set spins: completing the
+                // exchange off its I/O thread, then losing the core mid-change, leaves the I/O thread
+                // spinning (a tenth of the CPU in a profile on one core). The response is encoded by
+                // now; only the write goes back.
+                exchange.getIoThread().execute(() -> finish(exchange, protocol, lease, start, requestId, answer, failure));
+            }
+        });
+    }
+
+    /** On the exchange's I/O thread: answer, release the lease, record the outcome. */
+    private void finish(HttpServerExchange exchange, Protocol protocol, ModelLease lease, long start, String requestId,
+                        Reply answer, Throwable failure) {
+        String previousId = MDC.get(RequestIds.MDC_KEY);
+        if (requestId != null) {
+            MDC.put(RequestIds.MDC_KEY, requestId);
+        }
         ErrorCode outcome = null;
-        try (lease) {
-            call.run(model);
-        } catch (KubeServeException e) {
-            outcome = e.code();
+        try {
+            if (failure == null) {
+                answer.send(exchange);
+            } else {
+                outcome = fail(exchange, KubeServeException.unwrap(failure));
+            }
+        } catch (RuntimeException e) {
+            outcome = fail(exchange, e);
+        } finally {
+            lease.close();
+            metrics.record(lease.model().metadata().name(), protocol, outcome, System.nanoTime() - start);
+            RequestIds.restore(previousId);
+        }
+    }
+
+    /** Answers a failure: ours with its status, anything else as a logged 500 without detail. */
+    private ErrorCode fail(HttpServerExchange exchange, Throwable failure) {
+        if (failure instanceof KubeServeException e) {
             if (e.code() == ErrorCode.INTERNAL) {
                 // the client gets the message only; the cause is for whoever runs the server
                 LOG.error("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestPath(), e.getMessage(),
                         e.getCause());
             }
             error(exchange, e);
-        } catch (Exception | StackOverflowError e) {
-            outcome = ErrorCode.INTERNAL;
-            Endpoints.run(exchange, () -> {
-                throw e instanceof Exception ex ? ex : new IllegalStateException(e);
-            });
-        } finally {
-            metrics.record(model.metadata().name(), protocol, outcome, System.nanoTime() - start);
+            return e.code();
         }
+        LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), failure);
+        Responses.error(exchange, 500, "internal error; see the server log");
+        return ErrorCode.INTERNAL;
+    }
+
+    private void error(HttpServerExchange exchange, KubeServeException e) {
+        if (e.code() == ErrorCode.OVERLOADED && overloadStatus != 503) {
+            exchange.getResponseHeaders().put(Responses.RETRY_AFTER, "1");
+            Responses.error(exchange, overloadStatus, e.getMessage());
+            return;
+        }
+        Responses.error(exchange, e);
     }
 }

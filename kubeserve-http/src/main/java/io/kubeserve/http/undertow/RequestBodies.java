@@ -3,10 +3,12 @@ package io.kubeserve.http.undertow;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
 import java.util.concurrent.Executor;
 
 /**
- * Reads a request body without blocking an I/O thread, then hands it to a worker thread.
+ * Reads a request body without blocking an I/O thread, then runs the endpoint on a worker thread,
+ * or, for endpoints that never block and small bodies, on the I/O thread itself.
  *
  * <p>Bodies over the limit are refused with 413: at once when {@code Content-Length} says so,
  * otherwise as soon as the running count passes the limit, so an endless chunked body never
@@ -19,6 +21,13 @@ public final class RequestBodies {
     public interface BodyHandler {
         void handle(HttpServerExchange exchange, byte[] body) throws Exception;
     }
+
+    /**
+     * Largest body handled on the I/O thread that read it. A hand-off costs more than decoding a
+     * small body; a big one goes to a worker, so its decode never stalls the other connections of
+     * that I/O thread.
+     */
+    static final int INLINE_BYTES = 16 * 1024;
 
     private final long maxBytes;
     private final Executor workers;
@@ -38,6 +47,21 @@ public final class RequestBodies {
      * @param acceptBinary whether {@code application/octet-stream} (binary tensors) is accepted besides JSON
      */
     public void receive(HttpServerExchange exchange, boolean acceptBinary, BodyHandler handler) {
+        receive(exchange, acceptBinary, handler, false);
+    }
+
+    /**
+     * Receives the body and runs {@code handler}, which must not block: for a body of up to
+     * {@value #INLINE_BYTES} bytes on the I/O thread that read it (a hand-off to another thread
+     * would cost more than decoding it), for a bigger one on a worker, so a long decode never
+     * stalls the other connections of that I/O thread. The exchange stays open when the handler
+     * returns; whoever finishes it sends the response.
+     */
+    public void receiveNonBlocking(HttpServerExchange exchange, boolean acceptBinary, BodyHandler handler) {
+        receive(exchange, acceptBinary, handler, true);
+    }
+
+    private void receive(HttpServerExchange exchange, boolean acceptBinary, BodyHandler handler, boolean nonBlocking) {
         String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         if (!acceptedType(contentType, acceptBinary)) {
             Responses.error(exchange, 415, "content type '" + contentType + "' is not supported; send application/json"
@@ -51,7 +75,8 @@ public final class RequestBodies {
         }
         exchange.setMaxEntitySize(maxBytes);
         exchange.getRequestReceiver().receiveFullBytes(
-                (ex, body) -> ex.dispatch(workers, () -> Endpoints.run(ex, () -> handler.handle(ex, body))),
+                (ex, body) -> ex.dispatch(nonBlocking && body.length <= INLINE_BYTES ? SameThreadExecutor.INSTANCE : workers,
+                        () -> Endpoints.run(ex, () -> handler.handle(ex, body))),
                 (ex, failure) -> {
                     if (failure instanceof RequestTooBigException) {
                         tooLarge(ex);

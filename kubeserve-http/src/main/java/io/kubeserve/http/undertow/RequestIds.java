@@ -25,6 +25,7 @@ public final class RequestIds implements HttpHandler {
     static final AttachmentKey<String> ID = AttachmentKey.create(String.class);
 
     private static final int MAX_LENGTH = 64;
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final HttpHandler next;
 
@@ -74,7 +75,17 @@ public final class RequestIds implements HttpHandler {
     /** 128 random bits in hex: unique enough to find a request in the logs, and not a secret. */
     static String generate() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return String.format("%016x%016x", random.nextLong(), random.nextLong());
+        byte[] hex = new byte[32];
+        writeHex(random.nextLong(), hex, 0);
+        writeHex(random.nextLong(), hex, 16);
+        return new String(hex, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static void writeHex(long value, byte[] out, int offset) {
+        for (int i = 15; i >= 0; i--) {
+            out[offset + i] = HEX_DIGITS[(int) (value & 0xf)];
+            value >>>= 4;
+        }
     }
 
     static void restore(String previous) {

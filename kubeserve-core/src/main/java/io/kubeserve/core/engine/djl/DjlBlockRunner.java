@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a DJL block (an OnnxRuntime session or a TorchScript module) on our tensors. Each call has
+ * Runs a DJL block (a TorchScript module) on our tensors. Each call has
  * its own {@link NDManager}, closed before returning, so native buffers never outlive the call;
  * both engines allow concurrent forward calls, so no lock is taken.
  *

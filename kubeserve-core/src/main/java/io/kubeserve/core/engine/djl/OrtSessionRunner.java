@@ -16,8 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Runs an ONNX model on the OnnxRuntime Java API, for models with outputs DJL cannot convert
- * (scikit-learn's ZipMap probabilities). Input tensors and results are closed within the call;
+ * Runs an ONNX model on the OnnxRuntime Java API: inputs copied once into reused native buffers,
+ * outputs copied once out of OnnxRuntime's, scikit-learn's ZipMap probabilities turned into a
+ * {@code [rows, classes]} tensor. Input tensors and results are closed within the call;
  * {@link OrtSession#run} is safe to call concurrently.
  */
 final class OrtSessionRunner implements EngineRunner {

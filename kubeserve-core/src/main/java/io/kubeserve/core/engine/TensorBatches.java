@@ -1,4 +1,4 @@
-package io.kubeserve.core.batch;
+package io.kubeserve.core.engine;
 
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;

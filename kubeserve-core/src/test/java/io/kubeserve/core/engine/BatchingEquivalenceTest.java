@@ -1,4 +1,4 @@
-package io.kubeserve.core.batch;
+package io.kubeserve.core.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,507 @@
+package io.kubeserve.core.engine;
+
+import io.kubeserve.core.ErrorCode;
+import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.spi.ModelConfig;
+import io.kubeserve.core.spi.Scheduler;
+import io.kubeserve.core.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Schedules the requests of one model version onto its engine: a bounded queue of requests, at most
+ * {@code instances} executions at once (Triton's instance group), optional dynamic batching, and an
+ * optional deadline per request.
+ *
+ * <p><b>Requests wait, threads do not.</b> {@link #submit} queues the request and returns a future
+ * at once; no caller thread is held while the model works. Each version has its own execution
+ * threads, at most {@code instances}, started on demand and gone after
+ * {@value #IDLE_SECONDS} s idle. So a version that is slow or stuck fills its own queue and then
+ * refuses more with {@code OVERLOADED}, and every other model keeps its threads and its latency.
+ *
+ * <p><b>Dynamic batching</b> ({@code maxBatchSize > 0}): an execution takes the oldest request and
+ * adds queued ones, stacked along the batch dimension, until the batch holds {@code maxBatchSize}
+ * rows, reaches a preferred size with nothing else queued, or the oldest request has waited
+ * {@code maxQueueDelay}. A request that would overflow the batch, or whose other dimensions differ,
+ * waits at the head of the queue for the next execution. Each request gets the engine's own rows
+ * back, so batched and unbatched answers are identical.
+ *
+ * <p><b>Deadlines</b> ({@code timeoutMillis > 0}): a timer, not a waiting thread, fails the
+ * request with {@code TIMEOUT} when its deadline passes. A request still queued then leaves the
+ * queue and never reaches the engine; one already executing is answered at once and its rows are
+ * dropped when the engine returns.
+ *
+ * <p><b>Threads.</b> The returned future completes on the thread that finishes the request: an
+ * execution thread of this model, the deadline timer, or the caller's own thread when the request
+ * is refused at once. Dependent stages run there too; keep them short (encoding a response is fine)
+ * or move them elsewhere with an executor. All methods are thread-safe.
+ */
+public final class ModelScheduler implements Scheduler, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelScheduler.class);
+
+    /** Seconds an execution thread stays after its last request. */
+    static final long IDLE_SECONDS = 30;
+    /** How long {@link #close} waits for executions still in the engine. */
+    private static final long CLOSE_WAIT_SECONDS = 30;
+
+    private static final Observer NO_OBSERVER = new Observer() {
+        @Override
+        public void dequeued(long queueNanos) {
+        }
+
+        @Override
+        public void executed(int requests, long rows, long computeNanos) {
+        }
+    };
+
+    /**
+     * How a model version is scheduled.
+     *
+     * @param instances           executions at once, at least 1
+     * @param maxBatchSize        most rows in one execution; 0 turns dynamic batching off
+     * @param maxQueueDelayMicros longest the oldest request waits for others to join its batch
+     * @param preferredBatchSizes batch sizes (rows) run at once when nothing else is queued
+     * @param maxQueueSize        requests that may wait; beyond, {@code OVERLOADED} at once
+     * @param timeoutMillis       deadline of each request from its arrival; 0: none
+     */
+    public record Settings(int instances, int maxBatchSize, long maxQueueDelayMicros,
+                           List<Integer> preferredBatchSizes, int maxQueueSize, long timeoutMillis) {
+
+        public Settings {
+            if (instances < 1 || maxBatchSize < 0 || maxQueueDelayMicros < 0 || maxQueueSize < 1 || timeoutMillis < 0) {
+                throw new IllegalArgumentException("invalid scheduler settings: instances " + instances
+                        + ", max batch size " + maxBatchSize + ", delay " + maxQueueDelayMicros + " µs, queue "
+                        + maxQueueSize + ", timeout " + timeoutMillis + " ms");
+            }
+            preferredBatchSizes = List.copyOf(preferredBatchSizes);
+        }
+
+        /** Unbatched, no deadline: {@code instances} executions and a queue of {@code maxQueueSize}. */
+        public static Settings unbatched(int instances, int maxQueueSize) {
+            return new Settings(instances, 0, 0, List.of(), maxQueueSize, 0);
+        }
+
+        /**
+         * The settings a model config asks for; batching only when the config turns it on and
+         * {@code batchable} says every input has a batch dimension.
+         */
+        public static Settings of(ModelConfig config, boolean batchable) {
+            return new Settings(config.effectiveInstances(), batchable ? config.maxBatchSize() : 0,
+                    config.maxQueueDelayMicros(), config.preferredBatchSizes(), config.effectiveMaxQueueSize(),
+                    config.requestTimeoutMillis());
+        }
+    }
+
+    /** One request: queued in an intrusive list, so a deadline unlinks it in constant time. */
+    private static final class Pending {
+        final Tensor[] inputs;
+        final long rows;
+        final long arrivedNanos;
+        final CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
+        ScheduledFuture<?> deadline;
+        /** Guarded by the scheduler's lock. */
+        Pending previous;
+        Pending next;
+        boolean queued;
+
+        Pending(Tensor[] inputs, long rows, long arrivedNanos) {
+            this.inputs = inputs;
+            this.rows = rows;
+            this.arrivedNanos = arrivedNanos;
+        }
+    }
+
+    private final EngineRunner engine;
+    private final String model;
+    private final int instances;
+    private final int maxBatchSize;
+    private final long maxDelayNanos;
+    private final int[] preferredSizes;
+    private final int maxQueueSize;
+    private final long timeoutNanos;
+    private final ThreadPoolExecutor executions;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a request arrives while an execution is gathering a batch. */
+    private final Condition arrived = lock.newCondition();
+    private final AtomicInteger executing = new AtomicInteger();
+    private volatile Observer observer = NO_OBSERVER;
+
+    // guarded by lock (queued also read without it, for gauges)
+    private Pending head;
+    private Pending tail;
+    private volatile int queued;
+    private int running;
+    private int gathering;
+    private boolean closed;
+
+    /**
+     * @param engine  runs one execution; called from this scheduler's threads only
+     * @param model   the model's name and version, for thread names and messages
+     */
+    public ModelScheduler(EngineRunner engine, String model, Settings settings) {
+        this.engine = engine;
+        this.model = model;
+        this.instances = settings.instances();
+        this.maxBatchSize = settings.maxBatchSize();
+        this.maxDelayNanos = TimeUnit.MICROSECONDS.toNanos(settings.maxQueueDelayMicros());
+        this.preferredSizes = settings.preferredBatchSizes().stream().mapToInt(Integer::intValue).sorted().toArray();
+        this.maxQueueSize = settings.maxQueueSize();
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.timeoutMillis());
+        AtomicInteger threads = new AtomicInteger();
+        this.executions = new ThreadPoolExecutor(instances, instances, IDLE_SECONDS, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "kubeserve-" + model + "-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.executions.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Queues one request, already checked against the model's inputs (in input order).
+     *
+     * @return the engine's outputs by name; fails with {@code OVERLOADED} when the queue is full,
+     *         {@code MODEL_NOT_READY} once closed, {@code TIMEOUT} past the deadline, or whatever
+     *         the engine threw
+     */
+    public CompletableFuture<Map<String, Tensor>> submit(Tensor[] inputs) {
+        long rows = maxBatchSize > 0 ? inputs[0].dim(0) : 1;
+        Pending pending = new Pending(inputs, rows, System.nanoTime());
+        if (timeoutNanos > 0) {
+            pending.deadline = Deadlines.TIMER.schedule(() -> expire(pending), timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        KubeServeException refused = null;
+        boolean startExecution = false;
+        lock.lock();
+        try {
+            if (closed) {
+                refused = KubeServeException.notReady("model '" + model + "' is being unloaded");
+            } else if (queued >= maxQueueSize) {
+                refused = new KubeServeException(ErrorCode.OVERLOADED, "model '" + model + "' is overloaded: its queue of "
+                        + maxQueueSize + " requests is full; retry later");
+            } else {
+                link(pending);
+                if (gathering > 0) {
+                    arrived.signal();
+                } else if (running < instances) {
+                    running++;
+                    startExecution = true;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (refused != null) {
+            cancelDeadline(pending);
+            pending.result.completeExceptionally(refused);
+        } else if (startExecution) {
+            startExecution();
+        }
+        return pending.result;
+    }
+
+    /** An execution thread's loop: runs queued requests until none are left. */
+    private void executeQueued() {
+        List<Pending> batch = new ArrayList<>();
+        while (true) {
+            boolean startAnother = false;
+            lock.lock();
+            try {
+                Pending first = closed ? null : takeFirst();
+                if (first == null) {
+                    running--;
+                    return;
+                }
+                batch.add(first);
+                if (maxBatchSize > 0) {
+                    gather(first, batch);
+                }
+                // what this batch could not take goes to an idle instance rather than waiting for this one
+                if (head != null && running < instances && gathering == 0) {
+                    running++;
+                    startAnother = true;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (startAnother) {
+                startExecution();
+            }
+            execute(batch);
+            batch.clear();
+        }
+    }
+
+    private void startExecution() {
+        try {
+            executions.execute(this::executeQueued);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile: close() has answered everything that was queued
+        }
+    }
+
+    /** The oldest queued request still unanswered, unlinked; null when none. Holds the lock. */
+    private Pending takeFirst() {
+        Pending first;
+        while ((first = head) != null) {
+            unlink(first);
+            if (!first.result.isDone()) {
+                return first;
+            }
+        }
+        return null;
+    }
+
+    /** Adds queued requests to {@code batch}, as the class comment says. Holds the lock. */
+    private void gather(Pending first, List<Pending> batch) {
+        long rows = first.rows;
+        long delayEnds = first.arrivedNanos + maxDelayNanos;
+        while (rows < maxBatchSize && !closed) {
+            Pending next = head;
+            if (next == null) {
+                long wait = delayEnds - System.nanoTime();
+                if (wait <= 0 || isPreferred(rows)) {
+                    return;
+                }
+                gathering++;
+                try {
+                    arrived.awaitNanos(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } finally {
+                    gathering--;
+                }
+            } else if (next.result.isDone()) {
+                unlink(next);
+            } else if (rows + next.rows > maxBatchSize || !stackable(first, next)) {
+                return;
+            } else {
+                unlink(next);
+                batch.add(next);
+                rows += next.rows;
+            }
+        }
+    }
+
+    private boolean isPreferred(long rows) {
+        return preferredSizes.length > 0
+                && Arrays.binarySearch(preferredSizes, (int) Math.min(rows, Integer.MAX_VALUE)) >= 0;
+    }
+
+    private static boolean stackable(Pending a, Pending b) {
+        for (int i = 0; i < a.inputs.length; i++) {
+            if (!TensorBatches.stackable(a.inputs[i], b.inputs[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs one batch on the engine and answers each request; requests answered meanwhile are left out. */
+    private void execute(List<Pending> batch) {
+        long start = System.nanoTime();
+        Observer watcher = observer;
+        int live = 0;
+        long rows = 0;
+        for (Pending pending : batch) {
+            if (!pending.result.isDone()) {
+                batch.set(live++, pending);
+                rows += pending.rows;
+                watcher.dequeued(start - pending.arrivedNanos);
+            }
+        }
+        if (live == 0) {
+            return;
+        }
+        List<Pending> requests = batch.subList(0, live);
+        executing.addAndGet(live);
+        try {
+            if (live == 1) {
+                Map<String, Tensor> outputs = engine.run(requests.get(0).inputs);
+                watcher.executed(1, rows, System.nanoTime() - start);
+                answer(requests.get(0), outputs);
+            } else {
+                List<Map<String, Tensor>> split = split(engine.run(stack(requests)), requests, rows);
+                watcher.executed(live, rows, System.nanoTime() - start);
+                for (int i = 0; i < live; i++) {
+                    answer(requests.get(i), split.get(i));
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            for (Pending pending : requests) {
+                cancelDeadline(pending);
+                pending.result.completeExceptionally(e);
+            }
+        } finally {
+            executing.addAndGet(-live);
+        }
+    }
+
+    private static void answer(Pending pending, Map<String, Tensor> outputs) {
+        cancelDeadline(pending);
+        pending.result.complete(outputs);
+    }
+
+    private static Tensor[] stack(List<Pending> batch) {
+        int inputCount = batch.get(0).inputs.length;
+        Tensor[] stacked = new Tensor[inputCount];
+        List<Tensor> parts = new ArrayList<>(batch.size());
+        for (int i = 0; i < inputCount; i++) {
+            parts.clear();
+            for (Pending pending : batch) {
+                parts.add(pending.inputs[i]);
+            }
+            stacked[i] = TensorBatches.concat(parts);
+        }
+        return stacked;
+    }
+
+    /** Each request's rows of the batch's outputs; outputs without the batch dimension go to all. */
+    private static List<Map<String, Tensor>> split(Map<String, Tensor> outputs, List<Pending> batch, long totalRows) {
+        List<Map<String, Tensor>> parts = new ArrayList<>(batch.size());
+        long offset = 0;
+        for (Pending pending : batch) {
+            Map<String, Tensor> mine = new LinkedHashMap<>();
+            for (Map.Entry<String, Tensor> output : outputs.entrySet()) {
+                Tensor tensor = output.getValue();
+                boolean batched = tensor.rank() > 0 && tensor.dim(0) == totalRows;
+                mine.put(output.getKey(), batched ? TensorBatches.rows(tensor, offset, offset + pending.rows) : tensor);
+            }
+            offset += pending.rows;
+            parts.add(mine);
+        }
+        return parts;
+    }
+
+    /** The deadline timer's task: out of the queue if still there, and answered {@code TIMEOUT}. */
+    private void expire(Pending pending) {
+        lock.lock();
+        try {
+            if (pending.queued) {
+                unlink(pending);
+            }
+        } finally {
+            lock.unlock();
+        }
+        pending.result.completeExceptionally(new KubeServeException(ErrorCode.TIMEOUT, "model '" + model
+                + "' did not answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+    }
+
+    private static void cancelDeadline(Pending pending) {
+        ScheduledFuture<?> deadline = pending.deadline;
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+    }
+
+    private void link(Pending pending) {
+        pending.previous = tail;
+        if (tail == null) {
+            head = pending;
+        } else {
+            tail.next = pending;
+        }
+        tail = pending;
+        pending.queued = true;
+        queued++;
+    }
+
+    private void unlink(Pending pending) {
+        if (pending.previous == null) {
+            head = pending.next;
+        } else {
+            pending.previous.next = pending.next;
+        }
+        if (pending.next == null) {
+            tail = pending.previous;
+        } else {
+            pending.next.previous = pending.previous;
+        }
+        pending.previous = null;
+        pending.next = null;
+        pending.queued = false;
+        queued--;
+    }
+
+    @Override
+    public int queueDepth() {
+        return queued;
+    }
+
+    @Override
+    public int inFlight() {
+        return queued + executing.get();
+    }
+
+    @Override
+    public void observe(Observer newObserver) {
+        this.observer = newObserver == null ? NO_OBSERVER : newObserver;
+    }
+
+    /**
+     * Refuses new requests, fails the queued ones with {@code MODEL_NOT_READY}, and waits (up to
+     * {@value #CLOSE_WAIT_SECONDS} s) for executions still in the engine, so the engine's native
+     * resources can be freed after this returns.
+     */
+    @Override
+    public void close() {
+        List<Pending> left = new ArrayList<>();
+        lock.lock();
+        try {
+            closed = true;
+            Pending pending;
+            while ((pending = head) != null) {
+                unlink(pending);
+                left.add(pending);
+            }
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (Pending pending : left) {
+            cancelDeadline(pending);
+            pending.result.completeExceptionally(KubeServeException.notReady("model '" + model + "' was unloaded"));
+        }
+        executions.shutdown();
+        try {
+            if (!executions.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("model {}: an execution is still in the engine after {} s; closing anyway", model,
+                        CLOSE_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The one timer thread that fails requests past their deadline, for every model. */
+    private static final class Deadlines {
+        static final ScheduledThreadPoolExecutor TIMER = timer();
+
+        private static ScheduledThreadPoolExecutor timer() {
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+                Thread thread = new Thread(runnable, "kubeserve-deadlines");
+                thread.setDaemon(true);
+                return thread;
+            });
+            timer.setRemoveOnCancelPolicy(true);
+            return timer;
+        }
+    }
+}
