@@ -211,9 +211,50 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             cancelDeadline(pending);
             pending.result.completeExceptionally(refused);
         } else if (startExecution) {
-            startExecution();
+            HeldWakeups held = HELD.get();
+            if (held != null && held.holding) {
+                held.schedulers.add(this);
+            } else {
+                startExecution();
+            }
         }
         return pending.result;
+    }
+
+    /**
+     * Holds back the execution starts that this thread's submits cause until {@code flusher} runs
+     * a task: an event loop that reads several requests in one pass submits them all before any
+     * execution is woken. Without it, each wake-up can take the core from the loop at once on a
+     * one-core machine, and requests go through one at a time, each paying two thread switches.
+     * Call it on the loop's thread before submitting; {@code flusher} must run its task on that
+     * same thread (an I/O thread's own task queue), after the requests ready now are read.
+     */
+    public static void holdWakeups(java.util.concurrent.Executor flusher) {
+        HeldWakeups held = HELD.get();
+        if (held == null) {
+            held = new HeldWakeups();
+            HELD.set(held);
+        }
+        if (!held.holding) {
+            held.holding = true;
+            flusher.execute(held::flush);
+        }
+    }
+
+    private static final ThreadLocal<HeldWakeups> HELD = new ThreadLocal<>();
+
+    /** The schedulers whose executions wait for one thread's flush. Used by that thread only. */
+    private static final class HeldWakeups {
+        final List<ModelScheduler> schedulers = new ArrayList<>();
+        boolean holding;
+
+        void flush() {
+            holding = false;
+            for (ModelScheduler scheduler : schedulers) {
+                scheduler.startExecution();
+            }
+            schedulers.clear();
+        }
     }
 
     /** An execution thread's loop: runs queued requests until none are left. */

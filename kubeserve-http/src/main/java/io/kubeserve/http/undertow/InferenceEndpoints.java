@@ -3,6 +3,7 @@ package io.kubeserve.http.undertow;
 import io.kubeserve.core.ErrorCode;
 import io.kubeserve.core.InferenceResponse;
 import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.engine.ModelScheduler;
 import io.kubeserve.core.registry.ModelLease;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.spi.Model;
@@ -121,6 +122,10 @@ final class InferenceEndpoints {
         }
         CompletionStage<Reply> reply;
         try {
+            if (exchange.isInIoThread()) {
+                // the executions this request wakes start once the I/O thread has read what is ready
+                ModelScheduler.holdWakeups(exchange.getIoThread());
+            }
             reply = call.start(lease.model());
         } catch (Exception | StackOverflowError e) {
             reply = CompletableFuture.failedFuture(e);
