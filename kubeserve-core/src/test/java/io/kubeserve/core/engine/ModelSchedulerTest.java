@@ -155,7 +155,10 @@ class ModelSchedulerTest {
         try (ModelScheduler a = new ModelScheduler(stuck, "a", ModelScheduler.Settings.unbatched(1, 4));
              ModelScheduler b = new ModelScheduler(free, "b", ModelScheduler.Settings.unbatched(1, 4))) {
             List<CompletableFuture<Map<String, Tensor>>> onA = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
+            onA.add(a.submit(row(10f)));
+            // until its execution takes it, the first request still counts against the queue of 4
+            await().until(() -> stuck.entered.get() == 1);
+            for (int i = 1; i < 5; i++) {
                 onA.add(a.submit(row(10f + i)));
             }
             assertThat(a.queueDepth()).isEqualTo(4);
@@ -176,10 +179,13 @@ class ModelSchedulerTest {
         int before = Thread.activeCount();
         try (ModelScheduler scheduler = new ModelScheduler(engine, "sums", ModelScheduler.Settings.unbatched(2, 1000))) {
             List<CompletableFuture<Map<String, Tensor>>> answers = new ArrayList<>();
-            for (int i = 0; i < 1002; i++) {
+            answers.add(scheduler.submit(row(0)));
+            answers.add(scheduler.submit(row(1)));
+            // both executions hold a request before the queue is filled, or the last two would be refused
+            await().until(() -> engine.entered.get() == 2);
+            for (int i = 2; i < 1002; i++) {
                 answers.add(scheduler.submit(row(i)));
             }
-            await().until(() -> engine.entered.get() == 2);
             assertThat(scheduler.queueDepth()).isEqualTo(1000);
             assertThat(scheduler.inFlight()).isEqualTo(1002);
             // the two executions, and the deadline timer if no earlier test started it
@@ -260,6 +266,31 @@ class ModelSchedulerTest {
         closer.join();
         assertThat(running.join().get("sum").getFloat(0)).isEqualTo(1f);
         assertThat(failure(scheduler.submit(row(3f)))).hasMessageContaining("being unloaded");
+    }
+
+    @Test
+    void heldWakeupsStartTheExecutionOnlyWhenFlushedAndThenRunTheRequestsTogether() {
+        RowSums engine = new RowSums(false);
+        List<Runnable> flushes = new ArrayList<>();
+        try (ModelScheduler scheduler = new ModelScheduler(engine, "sums", batched(8, 0, 16))) {
+            ModelScheduler.holdWakeups(flushes::add);
+            List<CompletableFuture<Map<String, Tensor>>> answers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ModelScheduler.holdWakeups(flushes::add);
+                answers.add(scheduler.submit(row(i)));
+            }
+            assertThat(flushes).hasSize(1);
+            assertThat(scheduler.queueDepth()).isEqualTo(3);
+            assertThat(engine.entered.get()).isZero();
+
+            flushes.get(0).run();
+            for (int i = 0; i < 3; i++) {
+                assertThat(answers.get(i).join().get("sum").getFloat(0)).isEqualTo(i);
+            }
+            assertThat(engine.batchSizes).containsExactly(3L);
+            // once flushed, this thread's submits start executions at once again
+            assertThat(scheduler.submit(row(7f)).join().get("sum").getFloat(0)).isEqualTo(7f);
+        }
     }
 
     @Test
