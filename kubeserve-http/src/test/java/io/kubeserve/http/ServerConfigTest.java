@@ -24,7 +24,13 @@ class ServerConfigTest {
         assertThat(config.host()).isEqualTo("0.0.0.0");
         assertThat(config.logFormat()).isEqualTo("text");
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(config.effectiveWorkerThreads()).isGreaterThanOrEqualTo(8);
+        // no request waits on a worker (it waits in its model's queue): one per core, two on one core
+        assertThat(config.effectiveWorkerThreads()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        assertThat(config.effectiveWorkerThreads()).isGreaterThanOrEqualTo(2);
+        assertThat(ServerConfig.parse(new String[] {"--model-repository", "/models", "--worker-threads", "3"}, Map.of())
+                .effectiveWorkerThreads()).isEqualTo(3);
+        assertThat(ServerConfig.parse(new String[] {"--model-repository", "/models"}, Map.of("KUBESERVE_WORKER_THREADS", "5"))
+                .effectiveWorkerThreads()).isEqualTo(5);
     }
 
     @Test
