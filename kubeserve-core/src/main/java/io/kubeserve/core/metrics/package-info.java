@@ -1,2 +1,5 @@
-/** Micrometer binders for model state; request metrics belong to the transport that sees requests. */
+/**
+ * Micrometer binders for model state and scheduling (queue, executions, batches); request metrics
+ * belong to the transport that sees requests.
+ */
 package io.kubeserve.core.metrics;

@@ -87,7 +87,10 @@ public final class ModelRegistry implements AutoCloseable {
         return found;
     }
 
-    /** Called with a version's status whenever its state changes (for metrics and logs). */
+    /**
+     * Called with a version's status whenever its state changes (for metrics and logs). When it is
+     * told {@code READY}, {@link #model(String, String)} already returns that version's model.
+     */
     public void addListener(Consumer<ModelStatus> listener) {
         listeners.add(listener);
     }
@@ -219,6 +222,7 @@ public final class ModelRegistry implements AutoCloseable {
             }
             List<ModelVersion> next = new ArrayList<>();
             List<ModelVersion> replaced = new ArrayList<>();
+            List<ModelVersion> readyOncePublished = new ArrayList<>();
             for (ModelSource source : wanted) {
                 String fingerprint = Fingerprints.of(source);
                 ModelVersion current = entry.find(source.version());
@@ -233,11 +237,15 @@ public final class ModelRegistry implements AutoCloseable {
                     shown.add(loading);
                     publish(entry, shown);
                 }
-                ModelVersion loaded = load(loading);
+                // a new version is found by its label as soon as it is ready; a replacement only once published
+                ModelVersion loaded = load(loading, current == null);
                 if (loaded.state == ModelState.READY || current == null || !current.ready()) {
                     next.add(loaded);
                     if (current != null) {
                         replaced.add(current);
+                        if (loaded.state == ModelState.READY) {
+                            readyOncePublished.add(loaded);
+                        }
                     }
                 } else {
                     // the new files are broken: keep serving what works, and say why
@@ -260,6 +268,7 @@ public final class ModelRegistry implements AutoCloseable {
                 }
             }
             publish(entry, next);
+            readyOncePublished.forEach(this::notify);
             for (ModelVersion old : replaced) {
                 retireLater(old);
             }
@@ -289,7 +298,11 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    private ModelVersion load(ModelVersion version) {
+    /**
+     * Loads and warms up one version; tells listeners it is loading, then that it failed, or that it
+     * is ready if {@code announceReady} (else the caller does once {@link #model} finds it).
+     */
+    private ModelVersion load(ModelVersion version, boolean announceReady) {
         ModelSource source = version.source;
         long start = System.nanoTime();
         notify(version);
@@ -311,7 +324,9 @@ public final class ModelRegistry implements AutoCloseable {
         } catch (RuntimeException e) {
             fail(version, model, e.toString());
         }
-        notify(version);
+        if (announceReady || version.state != ModelState.READY) {
+            notify(version);
+        }
         return version;
     }
 

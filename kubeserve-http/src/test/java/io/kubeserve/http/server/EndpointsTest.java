@@ -213,6 +213,16 @@ class EndpointsTest {
         assertThat(text).contains("inference_errors_total{code=\"model_not_found\",protocol=\"v2\"} 2.0");
         assertThat(text).contains("model_loaded{model=\"iris\",version=\"1\"} 1.0");
         assertThat(text).containsPattern("model_version_info\\{model=\"mlp\",platform=\"pytorch_libtorch\",version=\"1\"} 1");
+        // scheduling of the iris version that answered: queue and compute histograms, batches, counts
+        assertThat(text).containsPattern("model_queue_duration_seconds_bucket\\{model=\"iris\",version=\"1\",le=\"0.001\"} ")
+                .containsPattern("model_queue_duration_seconds_count\\{model=\"iris\",version=\"1\"} [1-9]")
+                .containsPattern("model_compute_duration_seconds_bucket\\{model=\"iris\",version=\"1\",le=\"10.0\"} [1-9]")
+                .containsPattern("model_batch_size_bucket\\{model=\"iris\",version=\"1\",le=\"1024.0\"} [1-9]")
+                .containsPattern("model_executions_total\\{model=\"iris\",version=\"1\"} [1-9]")
+                .containsPattern("model_inferences_total\\{model=\"iris\",version=\"1\"} [1-9]")
+                .containsPattern("model_requests_executed_total\\{model=\"iris\",version=\"1\"} [1-9]")
+                .containsPattern("model_queue_depth\\{model=\"mlp\",version=\"1\"} 0")
+                .containsPattern("model_inflight_requests\\{model=\"iris\",version=\"1\"} [0-9]");
         assertThat(text).contains("jvm_memory_used_bytes", "process_cpu_usage", "jvm_threads_live_threads");
         assertThat(text).doesNotContain("random-name");
     }
