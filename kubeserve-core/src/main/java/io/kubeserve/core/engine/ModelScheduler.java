@@ -195,7 +195,8 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             } else if (queued >= maxQueueSize) {
                 refused = new KubeServeException(ErrorCode.OVERLOADED, "model '" + model + "' is overloaded: its queue of "
                         + maxQueueSize + " requests is full; retry later");
-            } else {
+            } else if (!pending.result.isDone()) {
+                // (a deadline of a few milliseconds may have answered it already: then it stays out)
                 link(pending);
                 if (gathering > 0) {
                     arrived.signal();
@@ -273,6 +274,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
                 if (maxBatchSize > 0) {
                     gather(first, batch);
                 }
+                executing.addAndGet(batch.size());
                 // what this batch could not take goes to an idle instance rather than waiting for this one
                 if (head != null && running < instances && gathering == 0) {
                     running++;
@@ -284,8 +286,12 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             if (startAnother) {
                 startExecution();
             }
-            execute(batch);
-            batch.clear();
+            try {
+                execute(batch);
+            } finally {
+                executing.addAndGet(-batch.size());
+                batch.clear();
+            }
         }
     }
 
@@ -372,7 +378,6 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             return;
         }
         List<Pending> requests = batch.subList(0, live);
-        executing.addAndGet(live);
         try {
             if (live == 1) {
                 Map<String, Tensor> outputs = engine.run(requests.get(0).inputs);
@@ -390,8 +395,6 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
                 cancelDeadline(pending);
                 pending.result.completeExceptionally(e);
             }
-        } finally {
-            executing.addAndGet(-live);
         }
     }
 

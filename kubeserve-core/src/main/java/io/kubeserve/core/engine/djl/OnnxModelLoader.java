@@ -65,9 +65,11 @@ public final class OnnxModelLoader implements ModelLoader {
         }
         try {
             ModelMetadata metadata = describe(source, session);
-            EnginePredictor predictor = EnginePredictor.scheduled(metadata,
-                    new OrtSessionRunner(env, session, metadata), config);
-            return new LoadedModel(EnginePredictor.served(metadata), predictor, predictor::close, session::close);
+            OrtSessionRunner runner = new OrtSessionRunner(env, session, metadata);
+            EnginePredictor predictor = EnginePredictor.scheduled(metadata, runner, config);
+            // the scheduler first (its executions finish), then the runner's kept tensors, then the session
+            return new LoadedModel(EnginePredictor.served(metadata), predictor, predictor::close, runner::close,
+                    session::close);
         } catch (OrtException | RuntimeException e) {
             closeQuietly(session);
             if (e instanceof KubeServeException kse) {

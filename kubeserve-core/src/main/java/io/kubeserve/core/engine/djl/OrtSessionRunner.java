@@ -9,73 +9,110 @@ import ai.onnxruntime.OrtSession;
 import io.kubeserve.core.KubeServeException;
 import io.kubeserve.core.engine.EngineRunner;
 import io.kubeserve.core.spi.ModelMetadata;
+import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Runs an ONNX model on the OnnxRuntime Java API: inputs copied once into reused native buffers,
- * outputs copied once out of OnnxRuntime's, scikit-learn's ZipMap probabilities turned into a
- * {@code [rows, classes]} tensor. Input tensors and results are closed within the call;
- * {@link OrtSession#run} is safe to call concurrently.
+ * Runs an ONNX model on the OnnxRuntime Java API: inputs copied once into native buffers, outputs
+ * copied once out of OnnxRuntime's, scikit-learn's ZipMap probabilities turned into a
+ * {@code [rows, classes]} tensor. {@link OrtSession#run} is safe to call concurrently.
+ *
+ * <p>Each execution thread keeps a {@link Binding} for the last input shapes it ran: the native
+ * input tensors (refilled in place each call) and, once a first run has shown the output shapes,
+ * native output tensors that OnnxRuntime writes into ("pinned" outputs). Repeated calls of the same
+ * shape, the common case under load, so skip creating and describing native tensors through JNI,
+ * which a profile showed costing about as much as the small model's own run. A model whose output
+ * shape changes with the data makes the pinned run fail; that binding then runs unpinned.
+ * {@link #close} frees every thread's binding; call it only when no run is in progress.
  */
-final class OrtSessionRunner implements EngineRunner {
+final class OrtSessionRunner implements EngineRunner, AutoCloseable {
 
+    /** Bindings of more native memory than this are not kept between calls. */
     private static final long MAX_KEPT_BYTES = 1 << 20;
 
     private final OrtEnvironment env;
     private final OrtSession session;
     private final String[] inputNames;
-    /**
-     * Each thread's native input buffers, reused call after call: OnnxRuntime reads inputs from
-     * them in place, and they are free again once the call's tensors are closed.
-     */
-    private final ThreadLocal<ByteBuffer[]> scratch;
+    private final List<String> outputNames;
+    private final ThreadLocal<Binding> bindings = new ThreadLocal<>();
+    private final Set<Binding> open = ConcurrentHashMap.newKeySet();
 
     OrtSessionRunner(OrtEnvironment env, OrtSession session, ModelMetadata metadata) {
         this.env = env;
         this.session = session;
         this.inputNames = metadata.inputs().stream().map(spec -> spec.name()).toArray(String[]::new);
-        this.scratch = ThreadLocal.withInitial(() -> new ByteBuffer[inputNames.length]);
-    }
-
-    /** A direct buffer of at least {@code bytes} for input {@code index}; big ones are not kept. */
-    private ByteBuffer buffer(int index, long bytes) {
-        ByteBuffer[] buffers = scratch.get();
-        ByteBuffer buffer = buffers[index];
-        if (buffer != null && buffer.capacity() >= bytes) {
-            return buffer;
-        }
-        buffer = ByteBuffer.allocateDirect((int) bytes);
-        if (bytes <= MAX_KEPT_BYTES) {
-            buffers[index] = buffer;
-        }
-        return buffer;
+        this.outputNames = List.copyOf(session.getOutputNames());
     }
 
     @Override
     public Map<String, Tensor> run(Tensor[] tensors) {
+        try {
+            Binding binding = binding(tensors);
+            return binding == null ? runOnce(tensors) : binding.run(tensors);
+        } catch (OrtException | RuntimeException e) {
+            throw EngineFailures.translate(e);
+        }
+    }
+
+    /** This thread's binding for these input shapes, made anew if they changed; null: not kept. */
+    private Binding binding(Tensor[] tensors) throws OrtException {
+        Binding binding = bindings.get();
+        if (binding != null && binding.matches(tensors)) {
+            return binding;
+        }
+        if (binding != null) {
+            bindings.remove();
+            open.remove(binding);
+            binding.close();
+        }
+        long bytes = 0;
+        for (Tensor tensor : tensors) {
+            if (!tensor.type().isFixedSize() || (tensor.type().isUnsigned() && tensor.type() != DataType.UINT8)) {
+                return null;
+            }
+            bytes += tensor.byteSize();
+        }
+        if (bytes > MAX_KEPT_BYTES) {
+            return null;
+        }
+        binding = new Binding(tensors);
+        bindings.set(binding);
+        open.add(binding);
+        return binding;
+    }
+
+    /** A call without a kept binding: native tensors made for it and closed after. */
+    private Map<String, Tensor> runOnce(Tensor[] tensors) throws OrtException {
         Map<String, OnnxTensor> feeds = new HashMap<>(tensors.length * 2);
         try {
             for (int i = 0; i < tensors.length; i++) {
                 Tensor tensor = tensors[i];
-                ByteBuffer direct = tensor.type().isFixedSize() ? buffer(i, tensor.byteSize()) : null;
+                ByteBuffer direct = tensor.type().isFixedSize() ? ByteBuffer.allocateDirect((int) tensor.byteSize()) : null;
                 feeds.put(inputNames[i], OrtTypes.toOrt(env, tensor, direct));
             }
             try (OrtSession.Result result = session.run(feeds)) {
-                Map<String, Tensor> outputs = new LinkedHashMap<>();
-                for (Map.Entry<String, OnnxValue> entry : result) {
-                    outputs.put(entry.getKey(), convert(entry.getKey(), entry.getValue()));
-                }
-                return outputs;
+                return convert(result);
             }
-        } catch (OrtException | RuntimeException e) {
-            throw EngineFailures.translate(e);
         } finally {
             feeds.values().forEach(OnnxTensor::close);
         }
+    }
+
+    private static Map<String, Tensor> convert(OrtSession.Result result) throws OrtException {
+        Map<String, Tensor> outputs = new LinkedHashMap<>();
+        for (Map.Entry<String, OnnxValue> entry : result) {
+            outputs.put(entry.getKey(), convert(entry.getKey(), entry.getValue()));
+        }
+        return outputs;
     }
 
     private static Tensor convert(String name, OnnxValue value) throws OrtException {
@@ -89,4 +126,137 @@ final class OrtSessionRunner implements EngineRunner {
                 + value.getInfo());
     }
 
+    @Override
+    public void close() {
+        for (Binding binding : open) {
+            binding.close();
+        }
+        open.clear();
+    }
+
+    /** One thread's native tensors for one set of input shapes. Used by that thread only. */
+    private final class Binding {
+        final long[][] shapes;
+        final DataType[] types;
+        final ByteBuffer[] inputBuffers;
+        final Map<String, OnnxTensor> feeds = new HashMap<>();
+        /** Null until a run has shown the outputs, or for good when they cannot be pinned. */
+        Map<String, OnnxTensor> pinned;
+        DataType[] outputTypes;
+        long[][] outputShapes;
+        boolean pinnable = true;
+
+        Binding(Tensor[] tensors) throws OrtException {
+            shapes = new long[tensors.length][];
+            types = new DataType[tensors.length];
+            inputBuffers = new ByteBuffer[tensors.length];
+            try {
+                for (int i = 0; i < tensors.length; i++) {
+                    Tensor tensor = tensors[i];
+                    shapes[i] = tensor.shape();
+                    types[i] = tensor.type();
+                    inputBuffers[i] = ByteBuffer.allocateDirect((int) tensor.byteSize());
+                    feeds.put(inputNames[i], OrtTypes.toOrt(env, tensor, inputBuffers[i]));
+                }
+            } catch (OrtException | RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        boolean matches(Tensor[] tensors) {
+            for (int i = 0; i < tensors.length; i++) {
+                if (tensors[i].type() != types[i] || !Arrays.equals(tensors[i].shape(), shapes[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        Map<String, Tensor> run(Tensor[] tensors) throws OrtException {
+            for (int i = 0; i < tensors.length; i++) {
+                ByteBuffer buffer = inputBuffers[i].clear().order(ByteOrder.nativeOrder());
+                OrtTypes.copyLittleEndian(tensors[i].data(), buffer, tensors[i].type().byteSize());
+            }
+            if (pinned != null) {
+                try (OrtSession.Result ignored = session.run(feeds, pinned)) {
+                    return readPinned();
+                } catch (OrtException e) {
+                    // the output shapes depend on the data, not only on the input shapes
+                    unpin();
+                    pinnable = false;
+                }
+            }
+            try (OrtSession.Result result = session.run(feeds)) {
+                if (pinnable) {
+                    pin(result);
+                }
+                return convert(result);
+            }
+        }
+
+        /** Native output tensors shaped as this run's outputs, when every output is a plain tensor. */
+        private void pin(OrtSession.Result result) throws OrtException {
+            pinnable = false;
+            Map<String, OnnxTensor> made = new LinkedHashMap<>();
+            DataType[] madeTypes = new DataType[outputNames.size()];
+            long[][] madeShapes = new long[outputNames.size()][];
+            long bytes = 0;
+            try {
+                for (int i = 0; i < outputNames.size(); i++) {
+                    OnnxValue value = result.get(outputNames.get(i)).orElse(null);
+                    if (!(value instanceof OnnxTensor tensor)) {
+                        return;
+                    }
+                    DataType type = OrtTypes.toDataType(tensor.getInfo().onnxType);
+                    if (!type.isFixedSize() || (type.isUnsigned() && type != DataType.UINT8)) {
+                        return;
+                    }
+                    madeTypes[i] = type;
+                    madeShapes[i] = tensor.getInfo().getShape();
+                    long size = (long) Tensor.elementCount(madeShapes[i]) * type.byteSize();
+                    bytes += size;
+                    if (bytes > MAX_KEPT_BYTES) {
+                        return;
+                    }
+                    Tensor zeros = Tensor.of(type, madeShapes[i], Tensor.allocate(type, Tensor.elementCount(madeShapes[i])));
+                    made.put(outputNames.get(i), OrtTypes.toOrt(env, zeros, ByteBuffer.allocateDirect((int) size)));
+                }
+                pinned = made;
+                outputTypes = madeTypes;
+                outputShapes = madeShapes;
+                pinnable = true;
+            } finally {
+                if (pinned != made) {
+                    made.values().forEach(OnnxTensor::close);
+                }
+            }
+        }
+
+        private Map<String, Tensor> readPinned() {
+            Map<String, Tensor> outputs = new LinkedHashMap<>();
+            for (int i = 0; i < outputNames.size(); i++) {
+                OnnxTensor tensor = pinned.get(outputNames.get(i));
+                ByteBuffer source = ((ByteBuffer) tensor.getBufferRef().orElseThrow()).duplicate()
+                        .clear().order(ByteOrder.nativeOrder());
+                ByteBuffer copy = ByteBuffer.allocate(source.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+                OrtTypes.copyLittleEndian(source, copy, outputTypes[i].byteSize());
+                outputs.put(outputNames.get(i), Tensor.of(outputTypes[i], outputShapes[i], copy.flip()));
+            }
+            return outputs;
+        }
+
+        private void unpin() {
+            if (pinned != null) {
+                pinned.values().forEach(OnnxTensor::close);
+                pinned = null;
+            }
+        }
+
+        void close() {
+            unpin();
+            feeds.values().forEach(OnnxTensor::close);
+            feeds.clear();
+        }
+    }
 }
