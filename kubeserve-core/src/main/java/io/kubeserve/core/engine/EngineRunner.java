@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * The engine-specific half of a predictor: runs already-validated inputs, given in the model's
  * input order, and returns every output by name in the model's output order. Must be safe for
- * concurrent calls and must free the call's native memory before returning.
+ * concurrent calls (a model version runs up to {@code instances} at once, each on its own execution
+ * thread of its {@link ModelScheduler}). Native memory of a call is freed before it returns; what
+ * an engine keeps between calls (per-thread buffers, say) is freed when its model is closed.
  */
 @FunctionalInterface
 public interface EngineRunner {
