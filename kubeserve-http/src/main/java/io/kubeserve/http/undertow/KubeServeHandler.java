@@ -156,7 +156,11 @@ public final class KubeServeHandler implements HttpHandler {
             return this;
         }
 
-        /** Threads that decode, run and encode requests; never Undertow's I/O threads. */
+        /**
+         * Threads for the blocking and the long work: decoding bodies too big to decode on an I/O
+         * thread, and the repository API (model loads). Inference itself runs on each model's
+         * own execution threads; small bodies are decoded on the I/O thread that read them.
+         */
         public Builder workers(Executor executor) {
             this.workers = executor;
             return this;
@@ -241,7 +245,7 @@ public final class KubeServeHandler implements HttpHandler {
                 meters = new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
             }
             if (workers == null) {
-                throw new IllegalStateException("workers(executor) is required: inference must not run on I/O threads");
+                throw new IllegalStateException("workers(executor) is required: big bodies and model loads must not run on I/O threads");
             }
             return new KubeServeHandler(this);
         }
