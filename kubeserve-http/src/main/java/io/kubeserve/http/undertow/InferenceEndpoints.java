@@ -21,6 +21,7 @@ import org.slf4j.MDC;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 /**
@@ -139,7 +140,13 @@ final class InferenceEndpoints {
                 // exchange off its I/O thread, then losing the core mid-change, leaves the I/O thread
                 // spinning (a tenth of the CPU in a profile on one core). The response is encoded by
                 // now; only the write goes back.
-                exchange.getIoThread().execute(() -> finish(exchange, protocol, lease, start, requestId, answer, failure));
+                try {
+                    exchange.getIoThread().execute(() -> finish(exchange, protocol, lease, start, requestId, answer,
+                            failure));
+                } catch (RejectedExecutionException e) {
+                    // the listener is stopping: the write fails, but the lease and metrics still close
+                    finish(exchange, protocol, lease, start, requestId, answer, failure);
+                }
             }
         });
     }
