@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.SequenceInfo;
 import ai.onnxruntime.TensorInfo;
@@ -87,6 +88,10 @@ public final class OnnxModelLoader implements ModelLoader {
     private static OrtSession.SessionOptions sessionOptions(ModelConfig config) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        // a run that fails reaches us as an exception, which EngineFailures words and the server logs
+        // as it deserves; OnnxRuntime's own ERROR line (native paths included) on stderr for each
+        // request a client got wrong would only let clients flood the log
+        options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
         // cores are shared out among the model's parallel executions, so they do not oversubscribe
         options.setIntraOpNumThreads(config.effectiveIntraOpThreads());
         if (config.interOpThreads() > 0) {
