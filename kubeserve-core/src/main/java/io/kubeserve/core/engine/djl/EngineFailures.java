@@ -33,7 +33,26 @@ final class EngineFailures {
     private static final Pattern SERVER_FAULT = Pattern.compile(
             "alloc|out of memory|cuda|cudnn|cublas|device|session (is )?closed", Pattern.CASE_INSENSITIVE);
 
+    /** OnnxRuntime's prefix to every message. */
+    private static final Pattern ORT_PREFIX = Pattern.compile("^Error code - ORT_\\w+ - message: ");
+    /** A native source location ({@code /onnxruntime_src/.../graph.cc:123 }) or any other absolute path. */
+    private static final Pattern PATH = Pattern.compile("(?<![\\w.])(/[\\w.+-]+)+/?(:\\d+)?");
+
     private EngineFailures() {
+    }
+
+    /**
+     * An engine's message about a model file, fit for a client that may read it in a
+     * {@code MODEL_NOT_READY} reason: its first line, the model's own path as its file name, no
+     * other path or native source location and no engine prefix.
+     */
+    static String describeLoadFailure(String message, java.nio.file.Path modelFile) {
+        String line = OnnxModelLoader.firstLine(message);
+        line = ORT_PREFIX.matcher(line).replaceFirst("");
+        line = line.replace(modelFile.toAbsolutePath().toString(), modelFile.getFileName().toString())
+                .replace(modelFile.toString(), modelFile.getFileName().toString());
+        line = PATH.matcher(line).replaceAll("(path)").replaceAll("\\s+", " ").trim();
+        return line.isEmpty() ? "unknown error" : line;
     }
 
     static KubeServeException translate(Exception e) {

@@ -66,7 +66,8 @@ public final class OnnxModelLoader implements ModelLoader {
             session = env.createSession(source.modelFile().toString(), options);
         } catch (OrtException e) {
             throw new KubeServeException(ErrorCode.INVALID_INPUT, "cannot load ONNX model " + source.fileName()
-                    + " of '" + source.name() + "' version " + source.version() + ": " + firstLine(e.getMessage()), e);
+                    + " of '" + source.name() + "' version " + source.version() + ": "
+                    + EngineFailures.describeLoadFailure(e.getMessage(), source.modelFile()), e);
         }
         try {
             Map<String, List<Object>> zipMapLabels = zipMapLabels(source, session);

@@ -64,4 +64,22 @@ class EngineFailuresTest {
                         "memory", "broadcast", "tensor a");
         assertThat(translated.getCause()).isSameAs(failure);
     }
+
+    static Stream<Arguments> loadFailures() {
+        return Stream.of(
+                Arguments.of("Error code - ORT_INVALID_PROTOBUF - message: Load model from /srv/models/corrupt/1/model.onnx"
+                        + " failed:Protobuf parsing failed.", "Load model from model.onnx failed:Protobuf parsing failed."),
+                Arguments.of("Error code - ORT_FAIL - message: Load model from /srv/models/corrupt/1/model.onnx failed:"
+                        + "/onnxruntime_src/onnxruntime/core/graph/model.cc:180 Unsupported model IR version: 11, max"
+                        + " supported IR version: 10\nmore native detail",
+                        "Load model from model.onnx failed:(path) Unsupported model IR version: 11, max supported IR version: 10"),
+                Arguments.of(null, "unknown error"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("loadFailures")
+    void loadFailuresNameTheFileNotTheServersPaths(String message, String described) {
+        assertThat(EngineFailures.describeLoadFailure(message, java.nio.file.Path.of("/srv/models/corrupt/1/model.onnx")))
+                .isEqualTo(described);
+    }
 }
