@@ -88,3 +88,12 @@ for name, attr, labels, label_type in (
 
 with open("expected.json", "w") as f:
     json.dump(expected, f, indent=1)
+
+# TorchScript twin of anonymous_add: a + b, so a PyTorch operator failing on the inputs is tested too
+import torch
+
+class Add(torch.nn.Module):
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return a + b
+
+torch.jit.save(torch.jit.script(Add()), "add_torchscript.pt")
