@@ -172,6 +172,9 @@ class ModelShapesTest {
                 InferenceRequest.of("float_input", floats(zipmap.get("float_input"))));
         assertThat(kubeServe.registry().model("zipmap_strings", "1").metadata().classLabels())
                 .containsExactly("b", "a", "c");
+        assertThat(kubeServe.registry().model("zipmap_strings", "1").metadata().outputs())
+                .filteredOn(spec -> spec.name().equals("output_probability"))
+                .singleElement().satisfies(spec -> assertThat(spec.shape()).containsExactly(-1, 3));
         Tensor probabilities = response.output("output_probability");
         assertThat(probabilities.shape()).containsExactly(3, 3);
         assertFloats(probabilities, zipmap.get("probabilities"));

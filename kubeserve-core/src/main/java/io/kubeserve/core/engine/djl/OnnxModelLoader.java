@@ -112,9 +112,10 @@ public final class OnnxModelLoader implements ModelLoader {
     private static ModelMetadata describe(ModelSource source, OrtSession session,
                                           Map<String, List<Object>> zipMapLabels) throws OrtException {
         ModelConfig config = source.config();
-        List<TensorSpec> declared = specs(session.getInputInfo());
+        List<TensorSpec> declared = specs(session.getInputInfo(), Map.of());
         List<TensorSpec> inputs = config.inputs().isEmpty() ? declared : named(config.inputs(), declared);
-        List<TensorSpec> outputs = config.outputs().isEmpty() ? specs(session.getOutputInfo()) : config.outputs();
+        List<TensorSpec> outputs = config.outputs().isEmpty() ? specs(session.getOutputInfo(), zipMapLabels)
+                : config.outputs();
         List<String> labels = config.labels();
         if (labels.isEmpty() && zipMapLabels.size() == 1) {
             List<Object> classes = zipMapLabels.values().iterator().next();
@@ -152,7 +153,7 @@ public final class OnnxModelLoader implements ModelLoader {
         }
     }
 
-    private static List<TensorSpec> specs(Map<String, NodeInfo> nodes) {
+    private static List<TensorSpec> specs(Map<String, NodeInfo> nodes, Map<String, List<Object>> zipMapLabels) {
         List<TensorSpec> specs = new ArrayList<>(nodes.size());
         for (NodeInfo node : nodes.values()) {
             ValueInfo info = node.getInfo();
@@ -161,7 +162,8 @@ public final class OnnxModelLoader implements ModelLoader {
                         Arrays.asList(tensor.getDimensionNames())));
             } else if (info instanceof SequenceInfo sequence && sequence.isSequenceOfMaps()) {
                 // a ZipMap: served as [rows, classes] probabilities
-                specs.add(new TensorSpec(node.getName(), DataType.FP32, new long[] {-1, -1}));
+                List<Object> classes = zipMapLabels.get(node.getName());
+                specs.add(new TensorSpec(node.getName(), DataType.FP32, new long[] {-1, classes == null ? -1 : classes.size()}));
             } else {
                 throw KubeServeException.unsupported("output '" + node.getName() + "' has type " + info
                         + ", which KubeServe cannot serve");
