@@ -31,13 +31,17 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnginePredictor.class);
 
     private final ModelMetadata metadata;
+    /** What the inputs must agree on across each other, beyond each one's own spec. */
+    private final InputShapes shapes;
     /** The engine without queue, limit or deadline; what warm-up runs on. */
     private final EngineRunner engine;
     /** Null for {@link #unscheduled()}: the engine then runs on the caller's thread. */
     private final ModelScheduler scheduler;
 
-    private EnginePredictor(ModelMetadata metadata, EngineRunner engine, ModelScheduler scheduler) {
+    private EnginePredictor(ModelMetadata metadata, InputShapes shapes, EngineRunner engine,
+                            ModelScheduler scheduler) {
         this.metadata = metadata;
+        this.shapes = shapes;
         this.engine = engine;
         this.scheduler = scheduler;
     }
@@ -48,7 +52,7 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
      * the queue.
      */
     public EnginePredictor unscheduled() {
-        return scheduler == null ? this : new EnginePredictor(metadata, engine, null);
+        return scheduler == null ? this : new EnginePredictor(metadata, shapes, engine, null);
     }
 
     /** What callers see: the engine's outputs plus {@code class_name} for classifiers with labels. */
@@ -58,19 +62,20 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
 
     /**
      * A predictor whose engine calls are scheduled as the model's config says: dynamic batching
-     * when {@code max_batch_size} is set and every input has a batch dimension, a bounded queue,
+     * when {@code max_batch_size} is set and every input carries the model's batch dimension (see
+     * {@link InputShapes}), a bounded queue,
      * {@code instances} executions at once, and the request timeout as each request's deadline.
      */
     public static EnginePredictor scheduled(ModelMetadata metadata, EngineRunner engine, ModelConfig config) {
-        boolean batchable = !metadata.inputs().isEmpty()
-                && metadata.inputs().stream().allMatch(TensorSpec::hasBatchDimension);
+        boolean batchable = InputShapes.of(metadata).batchable();
         if (config.maxBatchSize() > 0 && !batchable) {
-            LOG.warn("model {}: max_batch_size is set but not every input has a batch dimension; batching is off",
-                    metadata.name());
+            LOG.warn("model {}: max_batch_size is set but its inputs do not all start with the same variable "
+                    + "(batch) dimension; batching is off", metadata.name());
         }
+        InputShapes shapes = InputShapes.of(metadata, batchable && config.maxBatchSize() > 0);
         ModelScheduler scheduler = new ModelScheduler(engine, metadata.name() + "-v" + metadata.version(),
                 ModelScheduler.Settings.of(config, batchable));
-        return new EnginePredictor(metadata, engine, scheduler);
+        return new EnginePredictor(metadata, shapes, engine, scheduler);
     }
 
     /** The scheduler's view for monitoring; empty for {@link #unscheduled()}. */
@@ -90,7 +95,7 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
     public CompletionStage<InferenceResponse> predictAsync(InferenceRequest request) {
         Tensor[] inputs;
         try {
-            inputs = bindInputs(metadata, request);
+            inputs = bindInputs(metadata, shapes, request);
         } catch (KubeServeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -109,10 +114,11 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
     }
 
     /**
-     * The request's tensors in the model's input order, each checked against its spec. Every
-     * mistake names the input and what was expected.
+     * The request's tensors in the model's input order, each checked against its spec, then
+     * against each other on the dimensions the model declares shared. Every mistake names the
+     * input and what was expected.
      */
-    static Tensor[] bindInputs(ModelMetadata metadata, InferenceRequest request) {
+    static Tensor[] bindInputs(ModelMetadata metadata, InputShapes shapes, InferenceRequest request) {
         List<TensorSpec> specs = metadata.inputs();
         Map<String, Tensor> given = request.inputs();
         for (String name : given.keySet()) {
@@ -122,7 +128,6 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
             }
         }
         Tensor[] bound = new Tensor[specs.size()];
-        long batch = -1;
         for (int i = 0; i < bound.length; i++) {
             TensorSpec spec = specs.get(i);
             Tensor tensor = given.get(spec.name());
@@ -131,15 +136,9 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
                         + metadata.name() + "' needs " + specs);
             }
             spec.check(tensor);
-            if (spec.hasBatchDimension()) {
-                if (batch >= 0 && tensor.dim(0) != batch) {
-                    throw KubeServeException.invalidInput("inputs disagree on the batch size: '" + spec.name()
-                            + "' has " + tensor.dim(0) + " rows, an earlier input " + batch);
-                }
-                batch = tensor.dim(0);
-            }
             bound[i] = tensor;
         }
+        shapes.check(bound);
         return bound;
     }
 

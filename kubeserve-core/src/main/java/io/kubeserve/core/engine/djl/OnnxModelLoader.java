@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.SequenceInfo;
 import ai.onnxruntime.TensorInfo;
@@ -19,7 +20,9 @@ import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.spi.ModelSource;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.TensorSpec;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +36,8 @@ import java.util.Map;
  * {@code NDArray} wrapping, which cost more CPU than the OnnxRuntime call itself for small models.
  */
 public final class OnnxModelLoader implements ModelLoader {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnnxModelLoader.class);
 
     public static final String ENGINE = "onnxruntime";
     static final String PLATFORM = "onnxruntime_onnx";
@@ -61,11 +66,13 @@ public final class OnnxModelLoader implements ModelLoader {
             session = env.createSession(source.modelFile().toString(), options);
         } catch (OrtException e) {
             throw new KubeServeException(ErrorCode.INVALID_INPUT, "cannot load ONNX model " + source.fileName()
-                    + " of '" + source.name() + "' version " + source.version() + ": " + firstLine(e.getMessage()), e);
+                    + " of '" + source.name() + "' version " + source.version() + ": "
+                    + EngineFailures.describeLoadFailure(e.getMessage(), source.modelFile()), e);
         }
         try {
-            ModelMetadata metadata = describe(source, session);
-            OrtSessionRunner runner = new OrtSessionRunner(env, session, metadata);
+            Map<String, List<Object>> zipMapLabels = zipMapLabels(source, session);
+            ModelMetadata metadata = describe(source, session, zipMapLabels);
+            OrtSessionRunner runner = new OrtSessionRunner(env, session, metadata, zipMapLabels);
             EnginePredictor predictor = EnginePredictor.scheduled(metadata, runner, config);
             // the scheduler first (its executions finish), then the runner's kept tensors, then the session
             return new LoadedModel(EnginePredictor.served(metadata), predictor, predictor::close, runner::close,
@@ -82,6 +89,10 @@ public final class OnnxModelLoader implements ModelLoader {
     private static OrtSession.SessionOptions sessionOptions(ModelConfig config) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        // a run that fails reaches us as an exception, which EngineFailures words and the server logs
+        // as it deserves; OnnxRuntime's own ERROR line (native paths included) on stderr for each
+        // request a client got wrong would only let clients flood the log
+        options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
         // cores are shared out among the model's parallel executions, so they do not oversubscribe
         options.setIntraOpNumThreads(config.effectiveIntraOpThreads());
         if (config.interOpThreads() > 0) {
@@ -93,22 +104,66 @@ public final class OnnxModelLoader implements ModelLoader {
         return options;
     }
 
-    private static ModelMetadata describe(ModelSource source, OrtSession session) throws OrtException {
+    /**
+     * The signature, with the symbolic dimension names the graph declares (also on inputs whose
+     * shape the config gives, when the ranks agree), and class labels from the config or else from
+     * a ZipMap's string labels, in the model's order.
+     */
+    private static ModelMetadata describe(ModelSource source, OrtSession session,
+                                          Map<String, List<Object>> zipMapLabels) throws OrtException {
         ModelConfig config = source.config();
-        List<TensorSpec> inputs = config.inputs().isEmpty() ? specs(session.getInputInfo()) : config.inputs();
-        List<TensorSpec> outputs = config.outputs().isEmpty() ? specs(session.getOutputInfo()) : config.outputs();
-        return new ModelMetadata(source.name(), source.version(), PLATFORM, inputs, outputs, config.labels());
+        List<TensorSpec> declared = specs(session.getInputInfo(), Map.of());
+        List<TensorSpec> inputs = config.inputs().isEmpty() ? declared : named(config.inputs(), declared);
+        List<TensorSpec> outputs = config.outputs().isEmpty() ? specs(session.getOutputInfo(), zipMapLabels)
+                : config.outputs();
+        List<String> labels = config.labels();
+        if (labels.isEmpty() && zipMapLabels.size() == 1) {
+            List<Object> classes = zipMapLabels.values().iterator().next();
+            if (!classes.isEmpty() && classes.stream().allMatch(String.class::isInstance)) {
+                // string labels have no index to name them by: the column order is the only order
+                labels = classes.stream().map(String.class::cast).toList();
+            }
+        }
+        return new ModelMetadata(source.name(), source.version(), PLATFORM, inputs, outputs, labels);
     }
 
-    private static List<TensorSpec> specs(Map<String, NodeInfo> nodes) {
+    private static List<TensorSpec> named(List<TensorSpec> configured, List<TensorSpec> declared) {
+        List<TensorSpec> named = new ArrayList<>(configured.size());
+        for (TensorSpec spec : configured) {
+            TensorSpec graph = declared.stream().filter(d -> d.name().equals(spec.name())).findFirst().orElse(null);
+            named.add(graph == null ? spec : spec.withDimensionNames(graph.dimensionNames()));
+        }
+        return named;
+    }
+
+    /** The ZipMap labels by output name; read only for models that have a ZipMap output. */
+    private static Map<String, List<Object>> zipMapLabels(ModelSource source, OrtSession session) throws OrtException {
+        boolean zipMap = session.getOutputInfo().values().stream()
+                .anyMatch(node -> node.getInfo() instanceof SequenceInfo sequence && sequence.isSequenceOfMaps());
+        if (!zipMap) {
+            return Map.of();
+        }
+        try {
+            return ZipMapLabels.read(source.modelFile());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("model '{}' version {}: cannot read the ZipMap class order from {} ({}); probability "
+                    + "columns follow the sorted class labels", source.name(), source.version(), source.fileName(),
+                    e.getMessage());
+            return Map.of();
+        }
+    }
+
+    private static List<TensorSpec> specs(Map<String, NodeInfo> nodes, Map<String, List<Object>> zipMapLabels) {
         List<TensorSpec> specs = new ArrayList<>(nodes.size());
         for (NodeInfo node : nodes.values()) {
             ValueInfo info = node.getInfo();
             if (info instanceof TensorInfo tensor) {
-                specs.add(new TensorSpec(node.getName(), OrtTypes.toDataType(tensor.onnxType), tensor.getShape()));
+                specs.add(new TensorSpec(node.getName(), OrtTypes.toDataType(tensor.onnxType), tensor.getShape(),
+                        Arrays.asList(tensor.getDimensionNames())));
             } else if (info instanceof SequenceInfo sequence && sequence.isSequenceOfMaps()) {
                 // a ZipMap: served as [rows, classes] probabilities
-                specs.add(new TensorSpec(node.getName(), DataType.FP32, new long[] {-1, -1}));
+                List<Object> classes = zipMapLabels.get(node.getName());
+                specs.add(new TensorSpec(node.getName(), DataType.FP32, new long[] {-1, classes == null ? -1 : classes.size()}));
             } else {
                 throw KubeServeException.unsupported("output '" + node.getName() + "' has type " + info
                         + ", which KubeServe cannot serve");

@@ -43,11 +43,15 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
     private final OrtSession session;
     private final String[] inputNames;
     private final List<String> outputNames;
+    /** The class labels of each ZipMap output in the model's order, by output name. */
+    private final Map<String, List<Object>> zipMapLabels;
     private final ThreadLocal<Binding> bindings = new ThreadLocal<>();
     private final Set<Binding> open = ConcurrentHashMap.newKeySet();
 
-    OrtSessionRunner(OrtEnvironment env, OrtSession session, ModelMetadata metadata) {
+    OrtSessionRunner(OrtEnvironment env, OrtSession session, ModelMetadata metadata,
+                     Map<String, List<Object>> zipMapLabels) {
         this.env = env;
+        this.zipMapLabels = Map.copyOf(zipMapLabels);
         this.session = session;
         this.inputNames = metadata.inputs().stream().map(spec -> spec.name()).toArray(String[]::new);
         this.outputNames = List.copyOf(session.getOutputNames());
@@ -107,7 +111,7 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
         }
     }
 
-    private static Map<String, Tensor> convert(OrtSession.Result result) throws OrtException {
+    private Map<String, Tensor> convert(OrtSession.Result result) throws OrtException {
         Map<String, Tensor> outputs = new LinkedHashMap<>();
         for (Map.Entry<String, OnnxValue> entry : result) {
             outputs.put(entry.getKey(), convert(entry.getKey(), entry.getValue()));
@@ -115,12 +119,12 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
         return outputs;
     }
 
-    private static Tensor convert(String name, OnnxValue value) throws OrtException {
+    private Tensor convert(String name, OnnxValue value) throws OrtException {
         if (value instanceof OnnxTensor tensor) {
             return OrtTypes.fromOrt(tensor);
         }
         if (value instanceof OnnxSequence sequence && sequence.getInfo().isSequenceOfMaps()) {
-            return ZipMapOutputs.toProbabilities(sequence);
+            return ZipMapOutputs.toProbabilities(sequence, zipMapLabels.get(name));
         }
         throw KubeServeException.unsupported("output '" + name + "' has a type KubeServe cannot serve: "
                 + value.getInfo());

@@ -14,8 +14,11 @@ import java.util.Map;
 
 /**
  * Turns skl2onnx's ZipMap output, a sequence with one {class → probability} map per row, into a
- * dense FP32 tensor {@code [rows, classes]} whose columns are in class order (ascending class
- * key, the order scikit-learn keeps in {@code classes_}).
+ * dense FP32 tensor {@code [rows, classes]} whose columns are in the model's class order: the
+ * ZipMap node's own {@code classlabels_*} order ({@link ZipMapLabels}), the order of the
+ * classifier's probability tensor and of {@code classes_}. That order is not the keys' sorted order
+ * when the labels were not sorted; the maps OnnxRuntime returns keep no order, so only when the
+ * graph's labels are unknown are columns in ascending key order.
  *
  * <p>This exists because DJL's OnnxRuntime engine converts such outputs lossily (dropping keys and
  * reordering columns); reading them through OnnxRuntime's own Java API keeps every value.
@@ -30,20 +33,22 @@ final class ZipMapOutputs {
      * value that closing the sequence (or the run's result) does not free, so unclosed rows leak
      * native memory on every call (seen as RSS growing ~2 MB/s under load with a flat JVM).
      */
-    static Tensor toProbabilities(OnnxSequence sequence) throws OrtException {
+    static Tensor toProbabilities(OnnxSequence sequence, List<Object> classOrder) throws OrtException {
         List<? extends OnnxValue> rows = sequence.getValue();
         try {
-            return read(rows);
+            return read(rows, classOrder);
         } finally {
             rows.forEach(OnnxValue::close);
         }
     }
 
-    private static Tensor read(List<? extends OnnxValue> rows) throws OrtException {
+    private static Tensor read(List<? extends OnnxValue> rows, List<Object> classOrder) throws OrtException {
         if (rows.isEmpty()) {
-            return Tensor.ofFloats(new long[] {0, 0});
+            return Tensor.ofFloats(new long[] {0, classOrder == null ? 0 : classOrder.size()});
         }
-        List<Object> classes = sortedKeys(((OnnxMap) rows.get(0)).getValue());
+        Map<? extends Object, ? extends Object> first = ((OnnxMap) rows.get(0)).getValue();
+        List<Object> classes = classOrder != null && classOrder.size() == first.size()
+                && first.keySet().containsAll(classOrder) ? classOrder : sortedKeys(first);
         int columns = classes.size();
         ByteBuffer values = Tensor.allocate(io.kubeserve.core.tensor.DataType.FP32, rows.size() * columns);
         for (OnnxValue row : rows) {
