@@ -3,17 +3,26 @@ package io.kubeserve.core;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
+import io.kubeserve.core.tensor.TensorSpec;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a classifier's answer out of its raw outputs, row by row: the predicted class index,
- * its probability and, when the model has labels, its name.
+ * Reads a classifier's answer out of its outputs, row by row: the model's own label, the
+ * probability of that class and, when the model has class names, its name.
  *
- * <p>Two output layouts are understood. scikit-learn models (via skl2onnx) give a label tensor
- * (integer, {@code [N]}) beside a probability tensor ({@code [N, classes]}); neural classifiers
- * give only the {@code [N, classes]} scores, and the class is their arg-max. Anything else is not
- * a classification and {@link #of} returns null.
+ * <p>Whether a model is a classifier is read from what the model declares, never guessed from the
+ * shape of an answer (a 3-target regressor's {@code [N, 3]} looks just like three class scores):
+ * <ul>
+ *   <li>a <em>label output</em> (integer or BYTES, {@code [N]} or {@code [N, 1]}, as every
+ *       scikit-learn classifier converted by skl2onnx has) beside a probability output
+ *       (floating point {@code [N, classes]}, ZipMap ones included) or beside declared class names;</li>
+ *   <li>or class names ({@code labels.txt}, the config's {@code labels}) beside a score output
+ *       {@code [N, classes]}, the neural classifier, whose class is the arg-max of its scores.</li>
+ * </ul>
+ * Anything else is not a classifier: {@link #of} returns null and callers answer with the
+ * model's output values. A label output is taken as it is: strings stay strings, the model's own
+ * integer classes (negative or not contiguous ones too) stay those integers.
  */
 public final class Classification {
 
@@ -22,22 +31,47 @@ public final class Classification {
 
     private final Tensor labelTensor;
     private final Tensor probabilities;
-    private final List<String> classLabels;
+    private final List<String> classNames;
     private final int rows;
 
-    private Classification(Tensor labelTensor, Tensor probabilities, List<String> classLabels, int rows) {
+    private Classification(Tensor labelTensor, Tensor probabilities, List<String> classNames, int rows) {
         this.labelTensor = labelTensor;
         this.probabilities = probabilities;
-        this.classLabels = classLabels;
+        this.classNames = classNames;
         this.rows = rows;
     }
 
     /**
-     * The classification in {@code outputs}, or null when they are not a classifier's.
-     * Without a label tensor, scores are taken as classes only if the model has labels or the
-     * scores have more than one column.
+     * True when the model declares itself a classifier (see the class comment). Models that
+     * declare no outputs (TorchScript without a config) are classifiers only with class names.
+     */
+    public static boolean isClassifier(ModelMetadata model) {
+        TensorSpec label = null;
+        TensorSpec scores = null;
+        for (TensorSpec spec : model.outputs()) {
+            if (spec.name().equals(CLASS_NAME_OUTPUT)) {
+                continue;
+            }
+            if (label == null && isLabel(spec.type(), spec.shape())) {
+                label = spec;
+            } else if (scores == null && isScores(spec.type(), spec.shape())) {
+                scores = spec;
+            }
+        }
+        if (label != null) {
+            return scores != null || !model.classLabels().isEmpty();
+        }
+        return !model.classLabels().isEmpty() && (scores != null || model.outputs().isEmpty());
+    }
+
+    /**
+     * The classification in {@code outputs}, or null when the model is not a classifier or the
+     * outputs lack what it declared (for example when only other outputs were requested).
      */
     public static Classification of(Map<String, Tensor> outputs, ModelMetadata model) {
+        if (!isClassifier(model)) {
+            return null;
+        }
         Tensor labels = null;
         Tensor scores = null;
         for (Map.Entry<String, Tensor> entry : outputs.entrySet()) {
@@ -45,16 +79,13 @@ public final class Classification {
             if (entry.getKey().equals(CLASS_NAME_OUTPUT)) {
                 continue;
             }
-            if (labels == null && isInteger(tensor.type()) && isColumn(tensor)) {
+            if (labels == null && isLabel(tensor.type(), tensor.shape())) {
                 labels = tensor;
-            } else if (scores == null && tensor.type().isFloatingPoint() && tensor.rank() == 2) {
+            } else if (scores == null && isScores(tensor.type(), tensor.shape())) {
                 scores = tensor;
             }
         }
-        if (scores == null && labels == null) {
-            return null;
-        }
-        if (labels == null && model.classLabels().isEmpty() && scores.dim(1) < 2) {
+        if (labels == null && (scores == null || model.classLabels().isEmpty())) {
             return null;
         }
         if (labels != null && scores != null && labels.dim(0) != scores.dim(0)) {
@@ -72,17 +103,43 @@ public final class Classification {
         return rows;
     }
 
-    /** The predicted class index of a row. */
+    /** True when the model gives its own labels as strings. */
+    public boolean hasStringLabels() {
+        return labelTensor != null && labelTensor.type() == DataType.BYTES;
+    }
+
+    /**
+     * The model's own label of a row as a string (for {@link #hasStringLabels()} models), else
+     * null.
+     */
+    public String stringLabel(int row) {
+        return hasStringLabels() ? labelTensor.getString(row) : null;
+    }
+
+    /**
+     * The model's own integer label of a row: what its label output holds (e.g. {@code -1} or
+     * {@code 30}), or, for a model that gives scores only, the class index. Undefined for
+     * {@link #hasStringLabels()} models.
+     */
+    public long label(int row) {
+        return labelTensor != null ? labelTensor.getAsLong(row) : classIndex(row);
+    }
+
+    /**
+     * The position of the predicted class in the model's class order, the column of its
+     * probability: the arg-max of the row's probabilities (the class a scikit-learn classifier
+     * predicts), or the integer label itself when the model gives no probabilities.
+     */
     public long classIndex(int row) {
-        if (labelTensor != null) {
-            return labelTensor.getAsLong(row);
+        if (probabilities == null) {
+            return labelTensor.type() == DataType.BYTES ? -1 : labelTensor.getAsLong(row);
         }
         int columns = (int) probabilities.dim(1);
-        int best = 0;
+        int best = -1;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < columns; c++) {
             double score = probabilities.getAsDouble(row * columns + c);
-            if (score > bestScore) {
+            if (best < 0 || score > bestScore) {
                 bestScore = score;
                 best = c;
             }
@@ -103,10 +160,17 @@ public final class Classification {
         return probabilities.getAsDouble(row * columns + (int) index);
     }
 
-    /** The class name of the prediction, or null when the model has no label for it. */
+    /**
+     * The class name of the prediction: a string label as it is; a name from the model's class
+     * names ({@code labels.txt}, class 0 first) for an integer label or a score arg-max; null
+     * when there is none.
+     */
     public String className(int row) {
-        long index = classIndex(row);
-        return index >= 0 && index < classLabels.size() ? classLabels.get((int) index) : null;
+        if (hasStringLabels()) {
+            return stringLabel(row);
+        }
+        long index = labelTensor != null ? labelTensor.getAsLong(row) : classIndex(row);
+        return index >= 0 && index < classNames.size() ? classNames.get((int) index) : null;
     }
 
     /** The {@code [N, classes]} probabilities, or null. */
@@ -114,8 +178,9 @@ public final class Classification {
         return probabilities;
     }
 
+    /** True when class names come from the model's declared labels (not from string labels). */
     public boolean hasClassNames() {
-        return !classLabels.isEmpty();
+        return !classNames.isEmpty();
     }
 
     /** Class names of every row as a BYTES tensor {@code [N]}; unlabelled indices become "". */
@@ -128,14 +193,15 @@ public final class Classification {
         return Tensor.ofStrings(new long[] {rows}, names);
     }
 
-    private static boolean isInteger(DataType type) {
-        return switch (type) {
-            case INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64 -> true;
+    private static boolean isLabel(DataType type, long[] shape) {
+        boolean labelType = switch (type) {
+            case INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, BYTES -> true;
             default -> false;
         };
+        return labelType && (shape.length == 1 || (shape.length == 2 && shape[1] == 1));
     }
 
-    private static boolean isColumn(Tensor tensor) {
-        return tensor.rank() == 1 || (tensor.rank() == 2 && tensor.dim(1) == 1);
+    private static boolean isScores(DataType type, long[] shape) {
+        return type.isFloatingPoint() && shape.length == 2;
     }
 }

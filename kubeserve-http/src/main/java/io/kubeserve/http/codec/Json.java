@@ -93,7 +93,38 @@ final class Json {
         }
         JsonLocation where = e.getLocation();
         String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
-        return KubeServeException.invalidInput("request body is not valid JSON" + at + ": " + e.getOriginalMessage());
+        String why = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        java.util.regex.Matcher nonFinite = NON_FINITE_TOKEN.matcher(why);
+        if (nonFinite.find()) {
+            return KubeServeException.invalidInput("request body is not valid JSON" + at + ": " + nonFinite.group(2)
+                    + " is not a JSON number. Tensor values are JSON numbers; NaN and Infinity are not allowed as"
+                    + " bare tokens, send a non-finite FP16, FP32 or FP64 value as the string \"NaN\", \"Infinity\""
+                    + " or \"-Infinity\"");
+        }
+        return KubeServeException.invalidInput("request body is not valid JSON" + at + ": " + withoutParserHints(why));
+    }
+
+    /** Jackson's words for a bare NaN or infinity (and their spellings in other languages). */
+    private static final java.util.regex.Pattern NON_FINITE_TOKEN = java.util.regex.Pattern.compile(
+            "(Non-standard|Unrecognized) token '([+-]?(NaN|Infinity|INF|nan|inf|infinity|Inf))'");
+
+    /**
+     * Jackson's message without its advice to enable one of its own options, which a client cannot
+     * do: "Unexpected character ... : enable `JsonReadFeature.X` to allow" loses the part from "enable".
+     */
+    static String withoutParserHints(String why) {
+        String cut = why;
+        for (String hint : new String[] {"enable `", "(not recognized as one since Feature", "Feature '"}) {
+            int at = cut.indexOf(hint);
+            if (at >= 0) {
+                cut = cut.substring(0, at);
+            }
+        }
+        cut = cut.strip();
+        while (!cut.isEmpty() && (cut.endsWith(":") || cut.endsWith(";") || cut.endsWith(","))) {
+            cut = cut.substring(0, cut.length() - 1).strip();
+        }
+        return cut.isEmpty() ? "malformed JSON" : cut;
     }
 
     /** A short description of the token under the parser, for "expected X, got Y" messages. */

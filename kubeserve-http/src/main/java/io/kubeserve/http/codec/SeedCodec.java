@@ -25,9 +25,11 @@ import java.util.Map;
  *   <li>one row, {@code {"features": [...], "request_id": "r1"}}, answered {@code {"prediction": 0,
  *       "confidence": 0.97, "model_version": "1", "request_id": "r1", "class_name": "setosa"}}.</li>
  * </ul>
- * A classifier's predictions are class indices ({@code confidence} only when it gives
- * probabilities, {@code class_name} only when it has labels); any other model's predictions are the
- * rows of its first output, a single-value row written as that value. Stateless and thread-safe.
+ * A classifier's predictions are its own labels ({@link Classification}: strings, or its integer
+ * classes; class indices for a model that gives scores only), {@code confidence} only when it gives
+ * probabilities, {@code class_name} only when it has declared class names; any other model's
+ * predictions are its output values, row by row (a single-value row written as that value, several
+ * outputs as one object per row keyed by output name). Stateless and thread-safe.
  */
 public final class SeedCodec {
 
@@ -87,17 +89,17 @@ public final class SeedCodec {
 
     public byte[] encode(SeedRequest request, InferenceResponse response, ModelMetadata model) {
         Classification classes = Classification.of(response, model);
-        Tensor first = classes == null ? V1Codec.firstOutput(response) : null;
-        if (classes == null && first == null) {
+        List<Map.Entry<String, Tensor>> outputs = classes == null ? Predictions.outputs(response) : List.of();
+        if (classes == null && outputs.isEmpty()) {
             throw KubeServeException.internal("model '" + response.modelName() + "' returned no outputs", null);
         }
         ByteSink sink = new ByteSink(128);
         try (JsonGenerator gen = Json.generator(sink)) {
             gen.writeStartObject();
             if (request.single()) {
-                writeSingle(gen, request, response, classes, first);
+                writeSingle(gen, request, response, classes, outputs);
             } else {
-                writeBatch(gen, classes, first);
+                writeBatch(gen, classes, outputs);
             }
             gen.writeEndObject();
         } catch (IOException e) {
@@ -107,15 +109,16 @@ public final class SeedCodec {
     }
 
     private static void writeSingle(JsonGenerator gen, SeedRequest request, InferenceResponse response,
-                                    Classification classes, Tensor first) throws IOException {
-        int rows = classes != null ? classes.rows() : (first.rank() == 0 ? 1 : (int) first.dim(0));
-        if (rows < 1) {
+                                    Classification classes, List<Map.Entry<String, Tensor>> outputs)
+            throws IOException {
+        int rows = classes != null ? classes.rows() : valueRows(outputs);
+        if (rows == 0) {
             throw KubeServeException.internal("model '" + response.modelName() + "' answered one row with none",
                     null);
         }
         gen.writeFieldName("prediction");
         if (classes != null) {
-            gen.writeNumber(classes.classIndex(0));
+            Predictions.writeLabel(gen, classes, 0);
             double confidence = classes.confidence(0);
             if (!Double.isNaN(confidence)) {
                 gen.writeFieldName("confidence");
@@ -126,8 +129,10 @@ public final class SeedCodec {
                     gen.writeNumber((float) confidence);
                 }
             }
+        } else if (rows < 0) {
+            Predictions.writeColumns(gen, outputs);
         } else {
-            TensorJsonWriter.writeRow(gen, first, 0);
+            writeValueRow(gen, outputs, 0);
         }
         if (response.modelVersion() != null) {
             gen.writeStringField("model_version", response.modelVersion());
@@ -135,7 +140,7 @@ public final class SeedCodec {
         if (request.requestId() != null) {
             gen.writeStringField("request_id", request.requestId());
         }
-        if (classes != null && classes.hasClassNames()) {
+        if (classes != null && classes.hasClassNames() && !classes.hasStringLabels()) {
             String name = classes.className(0);
             if (name != null) {
                 gen.writeStringField("class_name", name);
@@ -143,21 +148,46 @@ public final class SeedCodec {
         }
     }
 
-    private static void writeBatch(JsonGenerator gen, Classification classes, Tensor first) throws IOException {
+    private static void writeBatch(JsonGenerator gen, Classification classes,
+                                   List<Map.Entry<String, Tensor>> outputs) throws IOException {
         gen.writeFieldName(Json.PREDICTIONS);
-        gen.writeStartArray();
         if (classes != null) {
+            gen.writeStartArray();
             for (int row = 0; row < classes.rows(); row++) {
-                gen.writeNumber(classes.classIndex(row));
+                Predictions.writeLabel(gen, classes, row);
             }
+            gen.writeEndArray();
         } else {
-            int rows = first.rank() == 0 ? 1 : (int) first.dim(0);
-            for (int row = 0; row < rows; row++) {
-                TensorJsonWriter.writeRow(gen, first, row);
+            int rows = valueRows(outputs);
+            if (rows < 0) {
+                Predictions.writeColumns(gen, outputs);
+            } else {
+                gen.writeStartArray();
+                for (int row = 0; row < rows; row++) {
+                    writeValueRow(gen, outputs, row);
+                }
+                gen.writeEndArray();
             }
         }
-        gen.writeEndArray();
         gen.writeBooleanField("model_loaded", true);
+    }
+
+    /** Rows of a non-classifier's answer: a scalar output is one row; -1 when outputs share none. */
+    private static int valueRows(List<Map.Entry<String, Tensor>> outputs) {
+        if (outputs.size() == 1) {
+            Tensor only = outputs.get(0).getValue();
+            return only.rank() == 0 ? 1 : (int) only.dim(0);
+        }
+        return Predictions.rows(outputs);
+    }
+
+    private static void writeValueRow(JsonGenerator gen, List<Map.Entry<String, Tensor>> outputs, int row)
+            throws IOException {
+        if (outputs.size() == 1) {
+            TensorJsonWriter.writeRow(gen, outputs.get(0).getValue(), row);
+        } else {
+            Predictions.writeRowObject(gen, outputs, row, true);
+        }
     }
 
     private static String requestId(JsonParser p) throws IOException {

@@ -49,6 +49,16 @@ final class TensorJsonWriter {
         }
     }
 
+    /** One row (index along dimension 0) nested by shape, a one-element row {@code [2.5]} included. */
+    static void writeRowNested(JsonGenerator gen, Tensor tensor, int row) throws IOException {
+        long[] shape = tensor.shape();
+        if (shape.length <= 1) {
+            writeElements(gen, tensor, shape.length == 0 ? 0 : row, 1);
+        } else {
+            writeNested(gen, tensor, shape, 1, row * stride(shape, 0), stride(shape, 1));
+        }
+    }
+
     private static void writeNested(JsonGenerator gen, Tensor tensor, long[] shape, int axis, int offset,
                                     int stride) throws IOException {
         int length = (int) shape[axis];

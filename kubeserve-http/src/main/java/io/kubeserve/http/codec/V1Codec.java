@@ -21,10 +21,13 @@ import java.util.Map;
  * KServe V1 ({@code POST /v1/models/{m}:predict}): {@code {"instances": [[...], ...]}} in (or the
  * {@code "inputs"} alias), {@code {"predictions": [...]}} out.
  *
- * <p>The instances become one tensor for the model's first input, shaped by their nesting. For a
- * classifier the predictions are class indices, with {@code class_names} beside them when the
- * model has labels and {@code probabilities} ({@code [N, classes]}) when it gives them; any other
- * model's predictions are its first output, nested by shape. Stateless and thread-safe.
+ * <p>The instances become one tensor for the model's first input, shaped by their nesting. The
+ * predictions follow what the model is ({@link Classification}): a classifier's are its own labels
+ * (strings, or its integer classes; class indices for a model that gives scores only), with
+ * {@code class_names} beside them when the model has declared class names and
+ * {@code probabilities} ({@code [N, classes]}) when it gives them; any other model's are its
+ * output values: its one output nested by shape, or one object per row keyed by output name.
+ * Stateless and thread-safe.
  */
 public final class V1Codec {
 
@@ -73,13 +76,7 @@ public final class V1Codec {
             if (classes != null) {
                 writeClassification(gen, classes);
             } else {
-                Tensor first = firstOutput(response);
-                if (first == null) {
-                    gen.writeStartArray();
-                    gen.writeEndArray();
-                } else {
-                    TensorJsonWriter.writeNested(gen, first);
-                }
+                writeValues(gen, Predictions.outputs(response));
             }
             gen.writeFieldName(Json.MODEL_NAME);
             gen.writeString(response.modelName());
@@ -98,10 +95,10 @@ public final class V1Codec {
         int rows = classes.rows();
         gen.writeStartArray(classes, rows);
         for (int row = 0; row < rows; row++) {
-            gen.writeNumber(classes.classIndex(row));
+            Predictions.writeLabel(gen, classes, row);
         }
         gen.writeEndArray();
-        if (classes.hasClassNames()) {
+        if (classes.hasClassNames() && !classes.hasStringLabels()) {
             gen.writeFieldName(Json.CLASS_NAMES);
             gen.writeStartArray(classes, rows);
             for (int row = 0; row < rows; row++) {
@@ -115,13 +112,27 @@ public final class V1Codec {
         }
     }
 
-    /** The model's first real output; the derived class-name output is not one. */
-    static Tensor firstOutput(InferenceResponse response) {
-        for (Map.Entry<String, Tensor> output : response.outputs().entrySet()) {
-            if (!output.getKey().equals(Classification.CLASS_NAME_OUTPUT)) {
-                return output.getValue();
+    /**
+     * A model that is not a classifier answers with its output values: its one output nested by
+     * shape, or one object per row keyed by output name (whole outputs when they share no rows).
+     */
+    private static void writeValues(JsonGenerator gen, List<Map.Entry<String, Tensor>> outputs) throws IOException {
+        if (outputs.isEmpty()) {
+            gen.writeStartArray();
+            gen.writeEndArray();
+        } else if (outputs.size() == 1) {
+            TensorJsonWriter.writeNested(gen, outputs.get(0).getValue());
+        } else {
+            int rows = Predictions.rows(outputs);
+            if (rows < 0) {
+                Predictions.writeColumns(gen, outputs);
+                return;
             }
+            gen.writeStartArray(outputs, rows);
+            for (int row = 0; row < rows; row++) {
+                Predictions.writeRowObject(gen, outputs, row, false);
+            }
+            gen.writeEndArray();
         }
-        return null;
     }
 }

@@ -9,6 +9,9 @@
  *   <li>{@link io.kubeserve.http.codec.V1Codec}: KServe V1 ({@code instances} / {@code predictions});</li>
  *   <li>{@link io.kubeserve.http.codec.SeedCodec}: the original {@code POST /predict} API.</li>
  * </ul>
+ * V1 and seed predictions follow what the model declares itself to be
+ * ({@link io.kubeserve.core.Classification}): a classifier's own labels, any other model's output
+ * values; both codecs write them through {@code Predictions}, so they agree.
  *
  * <p>Nothing here knows about sockets or a web server: the HTTP adapter hands over the body and the
  * {@code Inference-Header-Content-Length} header and sends back what the encoders return. Every

@@ -62,7 +62,7 @@ class SeedCodecTest {
     }
 
     @Test
-    void nonClassifierPredictionsAreRows() {
+    void nonClassifierPredictionsAreRowsOfEveryOutput() {
         ModelMetadata embedder = new ModelMetadata("emb", "2", "onnxruntime_onnx",
                 List.of(new TensorSpec("ids", DataType.INT64, new long[] {-1, 3})),
                 List.of(new TensorSpec("score", DataType.FP32, new long[] {-1, 1}),
@@ -74,7 +74,8 @@ class SeedCodecTest {
         SeedCodec.SeedRequest batch = codec.decode(utf8("{\"data\": [[1,2,3],[4,5,6]]}"), embedder);
         assertThat(batch.request().inputs().get("ids").toLongArray()).containsExactly(1, 2, 3, 4, 5, 6);
         assertThat(text(codec.encode(batch, new InferenceResponse(null, "emb", "2", batchOut), embedder)))
-                .isEqualTo("{\"predictions\":[0.5,1.5],\"model_loaded\":true}");
+                .isEqualTo("{\"predictions\":[{\"score\":0.5,\"vec\":[1.0,2.0]},{\"score\":1.5,\"vec\":[3.0,4.0]}],"
+                        + "\"model_loaded\":true}");
 
         SeedCodec.SeedRequest single = codec.decode(utf8("{\"features\": [1,2,3], \"request_id\": 9}"), embedder);
         // integer [1, 2] is neither a label column nor scores: the row itself is the prediction
