@@ -40,7 +40,7 @@ public final class FileSystemModelRepository implements ModelRepository {
 
     /** What the log says to whoever wonders why a directory is not served. */
     public static final String NAMING_RULE = "a model is a directory ROOT/<name>; <name> is any UTF-8 text of"
-            + " 1 to " + "128 characters without '/', '\\' or control characters and not starting with '.',"
+            + " 1 to 128 characters up to U+FFFF without '/', '\\' or control characters, not starting with '.',"
             + " written percent-encoded in URLs; its versions are directories named 1, 2, 3, ... (no leading zeros),"
             + " each holding model.onnx or model.pt";
     private static final int MAX_NAME_LENGTH = 128;
@@ -263,6 +263,12 @@ public final class FileSystemModelRepository implements ModelRepository {
             if (c == '\uFFFD' || Character.isSurrogate(c) && !validSurrogate(name, i)) {
                 return "could not be decoded in the JVM's file name encoding (" + System.getProperty("sun.jnu.encoding")
                         + "); run the server with a UTF-8 locale, e.g. LANG=C.UTF-8";
+            }
+            if (Character.isSurrogate(c)) {
+                // JNI hands paths to native code in modified UTF-8, where these are two 3-byte halves:
+                // OnnxRuntime then looks for a file that does not exist
+                return "contains a character beyond U+FFFF (such as an emoji), under which the native engines"
+                        + " cannot open a model file";
             }
         }
         return null;

@@ -60,7 +60,7 @@ class RepositoryNamingTest {
                 Arguments.of("a+b:c@d"),
                 Arguments.of("modèle"),
                 Arguments.of("模型"),
-                Arguments.of("Ωmega😀"),
+                Arguments.of("Ωmega"),
                 Arguments.of("x".repeat(128)));
     }
 
@@ -88,12 +88,16 @@ class RepositoryNamingTest {
                 Arguments.of("tab\there", "contains a control character"),
                 Arguments.of("new\nline", "contains a control character"),
                 Arguments.of("back\\slash", "contains a path separator"),
-                Arguments.of("x".repeat(129), "longer than 128 characters"));
+                Arguments.of("x".repeat(129), "longer than 128 characters"),
+                Arguments.of("emoji😀", "beyond U+FFFF"));
     }
 
     @ParameterizedTest(name = "[{0}]")
     @MethodSource("skippedNames")
     void aDirectoryWhoseNameBreaksTheRuleIsSkippedWithTheReasonLogged(String name, String reason) {
+        if (!name.chars().allMatch(c -> c < 128)) {
+            Assumptions.assumeTrue(utf8FileNames(), "the JVM reads file names as UTF-8 (LANG=C.UTF-8)");
+        }
         TestModels.install(root, "iris_rf.onnx", "iris", "1");
         TestModels.install(root, "iris_rf.onnx", name, "1");
         FileSystemModelRepository repository = FileSystemModelRepository.open(root);
