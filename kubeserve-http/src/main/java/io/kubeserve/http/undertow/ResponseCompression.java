@@ -7,6 +7,7 @@ import io.undertow.server.handlers.encoding.ContentEncodingRepository;
 import io.undertow.server.handlers.encoding.EncodingHandler;
 import io.undertow.server.handlers.encoding.GzipEncodingProvider;
 import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import java.util.zip.Deflater;
 
 /**
@@ -30,8 +31,10 @@ final class ResponseCompression implements HttpHandler {
     private static final String IDENTITY = "identity";
 
     private final HttpHandler encoding;
+    private final HttpHandler next;
 
     ResponseCompression(HttpHandler next) {
+        this.next = next;
         ContentEncodingRepository encodings = new ContentEncodingRepository()
                 .addEncodingHandler("gzip", new GzipEncodingProvider(Deflater.BEST_SPEED), 100,
                         Predicates.maxContentSize(MIN_BYTES));
@@ -41,6 +44,11 @@ final class ResponseCompression implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         exchange.getResponseHeaders().add(Headers.VARY, Headers.ACCEPT_ENCODING_STRING);
+        if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+            // no body to compress: the encoder would announce gzip beside the plain body's length
+            next.handleRequest(exchange);
+            return;
+        }
         // Undertow labels an uncompressed answer to an Accept-Encoding it cannot meet "identity",
         // which RFC 9110 reserves for requests; the absence of the header says it
         if (exchange.getRequestHeaders().contains(Headers.ACCEPT_ENCODING)) {

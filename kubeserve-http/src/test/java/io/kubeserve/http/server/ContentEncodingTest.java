@@ -364,6 +364,18 @@ class ContentEncodingTest {
     }
 
     @Test
+    void metricsComeGzippedAndHeadStaysPlain() throws IOException {
+        HttpResponse<byte[]> get = server.sendBytes(HttpRequest.newBuilder(server.uri("/metrics"))
+                .header("Accept-Encoding", "gzip").GET().build());
+        assertThat(get.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(gunzip(get.body())).contains("# TYPE");
+        HttpResponse<byte[]> head = server.sendBytes(HttpRequest.newBuilder(server.uri("/metrics"))
+                .header("Accept-Encoding", "gzip").method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Content-Encoding")).isEmpty();
+    }
+
+    @Test
     void theV1AndSeedAnswersAreCompressedToo() throws IOException {
         JsonNode rows = iris.get("sample_inputs").get("float_input");
         StringBuilder instances = new StringBuilder("[");
