@@ -130,22 +130,31 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * Loads (or reloads) one model from the repository, as the repository API's load does.
+     * Loads (or reloads) one model from the repository, as the repository API's load does: new and
+     * changed versions load, and versions that failed before are tried again.
      *
-     * @throws KubeServeException {@code MODEL_NOT_FOUND} if the repository has no such model,
-     *         {@code INVALID_INPUT} with the reason if no version of it could be loaded
+     * @return the version now serving and the state of every version
+     * @throws KubeServeException {@code MODEL_NOT_FOUND} if the repository has no such model;
+     *         {@code INVALID_INPUT} if any version the policy selects failed to load or the
+     *         model's repository entry is unusable, naming each failure with its reason and the
+     *         version that keeps serving (an older ready one stays in place), if any
      */
-    public List<ModelStatus> load(String name) {
+    public LoadResult load(String name) {
         if (!repository.modelNames().contains(name)) {
             throw KubeServeException.modelNotFound(name);
         }
-        sync(name);
+        List<String> failures = sync(name, true);
         ModelEntry entry = models.get(name);
-        if (entry.serving == null) {
-            String reason = entry.versions.isEmpty() ? "no version to load" : entry.versions.get(0).reason;
-            throw KubeServeException.invalidInput("model '" + name + "' failed to load: " + reason);
+        ModelVersion serving = entry.serving;
+        if (serving == null && failures.isEmpty()) {
+            failures = List.of("no version to load");
         }
-        return statuses(name);
+        if (!failures.isEmpty()) {
+            throw KubeServeException.invalidInput("model '" + name + "' failed to load: " + String.join("; ", failures)
+                    + (serving != null ? "; version " + serving.version + " keeps serving"
+                    : "; no version of it is serving"));
+        }
+        return new LoadResult(name, serving.version, statuses(name));
     }
 
     /** Unloads every version of a model; running requests finish first. */
@@ -180,14 +189,14 @@ public final class ModelRegistry implements AutoCloseable {
 
     private void syncAll(List<String> names, int parallelism) {
         if (names.size() <= 1 || parallelism <= 1) {
-            names.forEach(this::sync);
+            names.forEach(name -> sync(name, false));
             return;
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, names.size()), daemon("kubeserve-load"));
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (String name : names) {
-                futures.add(pool.submit(() -> sync(name)));
+                futures.add(pool.submit(() -> sync(name, false)));
             }
             for (Future<?> future : futures) {
                 future.get();
@@ -202,9 +211,16 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** Makes one model match the repository. Serialized per model; other models go on meanwhile. */
-    private void sync(String name) {
+    /**
+     * Makes one model match the repository. Serialized per model; other models go on meanwhile.
+     *
+     * @param retryFailed load again versions that failed before though their files did not change
+     * @return what failed on the way, in the client's words: one entry per failed version, or the
+     *         reason the repository entry is unusable; empty if all went well
+     */
+    private List<String> sync(String name, boolean retryFailed) {
         ModelEntry entry = models.computeIfAbsent(name, ModelEntry::new);
+        List<String> failures = new ArrayList<>();
         synchronized (entry) {
             List<ModelSource> wanted;
             try {
@@ -218,7 +234,8 @@ public final class ModelRegistry implements AutoCloseable {
                     publish(entry, List.of(ModelVersion.unusable(name, e.getMessage())));
                     LOG.error("model {} cannot be loaded: {}", name, e.getMessage());
                 }
-                return;
+                failures.add(e.getMessage());
+                return failures;
             }
             List<ModelVersion> next = new ArrayList<>();
             List<ModelVersion> replaced = new ArrayList<>();
@@ -226,7 +243,8 @@ public final class ModelRegistry implements AutoCloseable {
             for (ModelSource source : wanted) {
                 String fingerprint = Fingerprints.of(source);
                 ModelVersion current = entry.find(source.version());
-                if (current != null && current.fingerprint.equals(fingerprint) && current.state != ModelState.UNLOADED) {
+                if (current != null && current.fingerprint.equals(fingerprint) && current.state != ModelState.UNLOADED
+                        && !(retryFailed && current.state == ModelState.FAILED)) {
                     next.add(current);
                     continue;
                 }
@@ -239,6 +257,9 @@ public final class ModelRegistry implements AutoCloseable {
                 }
                 // a new version is found by its label as soon as it is ready; a replacement only once published
                 ModelVersion loaded = load(loading, current == null);
+                if (loaded.state == ModelState.FAILED) {
+                    failures.add("version " + loaded.version + ": " + loaded.reason);
+                }
                 if (loaded.state == ModelState.READY || current == null || !current.ready()) {
                     next.add(loaded);
                     if (current != null) {
@@ -273,6 +294,7 @@ public final class ModelRegistry implements AutoCloseable {
                 retireLater(old);
             }
         }
+        return failures;
     }
 
     /** Makes {@code versions} the model's list and its newest ready one the default, in that order. */

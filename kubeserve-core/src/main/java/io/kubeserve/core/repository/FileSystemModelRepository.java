@@ -11,8 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Models on a local disk, in either of two layouts.
@@ -23,17 +27,31 @@ import java.util.stream.Stream;
  *
  * <p>Single model: {@code ROOT} itself holds a model file (or is one), served under the name
  * given or the directory's name, as version 1.
+ *
+ * <p>A model's name is its directory's name, any text a URL can carry percent-encoded as UTF-8
+ * ({@code /v2/models/mod%C3%A8le/infer} serves {@code modèle}), within {@link #NAMING_RULE}.
+ * Whatever the repository passes over, a directory whose name breaks the rule, a version
+ * directory that is not a version or holds no model file, a model file lying in the root, is
+ * logged with the reason and the rule, once per entry, rather than silently left out.
  */
 public final class FileSystemModelRepository implements ModelRepository {
 
-    /** Model names become URL path segments and directory names: keep them plain. */
-    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    private static final Logger LOG = LoggerFactory.getLogger(FileSystemModelRepository.class);
+
+    /** What the log says to whoever wonders why a directory is not served. */
+    public static final String NAMING_RULE = "a model is a directory ROOT/<name>; <name> is any UTF-8 text of"
+            + " 1 to 128 characters up to U+FFFF without '/', '\\' or control characters, not starting with '.',"
+            + " written percent-encoded in URLs; its versions are directories named 1, 2, 3, ... (no leading zeros),"
+            + " each holding model.onnx or model.pt";
+    private static final int MAX_NAME_LENGTH = 128;
     private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
     private static final List<String> MODEL_EXTENSIONS = List.of(".onnx", ".pt", ".pth", ".torchscript");
 
     private final Path root;
     private final String singleModelName;
     private final ModelConfigReader configReader = new ModelConfigReader();
+    /** Entries already logged as skipped, so a poll every few seconds does not repeat them. */
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     private FileSystemModelRepository(Path root, String singleModelName) {
         this.root = root;
@@ -70,11 +88,24 @@ public final class FileSystemModelRepository implements ModelRepository {
             return List.of(singleModelName);
         }
         try (Stream<Path> children = Files.list(root)) {
-            return children.filter(Files::isDirectory)
-                    .map(dir -> dir.getFileName().toString())
-                    .filter(name -> MODEL_NAME.matcher(name).matches())
-                    .sorted()
-                    .toList();
+            List<String> names = new ArrayList<>();
+            for (Path child : children.sorted().toList()) {
+                String name = child.getFileName().toString();
+                if (!Files.isDirectory(child)) {
+                    if (modelFileName(name)) {
+                        skip(child, "a model file directly in a repository of several models is not served;"
+                                + " move it to " + root.resolve(stem(name)).resolve("1").resolve(name));
+                    }
+                    continue;
+                }
+                String problem = nameProblem(name);
+                if (problem != null) {
+                    skip(child, "the name " + problem);
+                } else {
+                    names.add(name);
+                }
+            }
+            return names;
         } catch (IOException e) {
             throw KubeServeException.internal("cannot list model repository " + root + ": " + e.getMessage(), e);
         }
@@ -109,12 +140,21 @@ public final class FileSystemModelRepository implements ModelRepository {
         }
         List<ModelSource> versions = new ArrayList<>();
         try (Stream<Path> children = Files.list(modelDir)) {
-            for (Path dir : children.filter(Files::isDirectory).toList()) {
+            for (Path dir : children.filter(Files::isDirectory).sorted().toList()) {
                 String version = dir.getFileName().toString();
-                Path file = modelFileIn(dir);
-                if (VERSION.matcher(version).matches() && file != null) {
-                    versions.add(new ModelSource(modelName, version, file, config));
+                if (!VERSION.matcher(version).matches()) {
+                    skip(dir, "model '" + modelName + "': '" + printable(version) + "' is not a version"
+                            + (version.matches("0[0-9]*") ? " (versions start at 1, without leading zeros)"
+                            : " (version directories are named by positive integers)"));
+                    continue;
                 }
+                Path file = modelFileIn(dir);
+                if (file == null) {
+                    skip(dir, "model '" + modelName + "' version " + version + " holds no model file (model.onnx,"
+                            + " model.pt, or a single .onnx/.pt/.pth/.torchscript file)");
+                    continue;
+                }
+                versions.add(new ModelSource(modelName, version, file, config));
             }
         } catch (IOException e) {
             throw KubeServeException.internal("cannot list " + modelDir + ": " + e.getMessage(), e);
@@ -186,8 +226,90 @@ public final class FileSystemModelRepository implements ModelRepository {
 
     /** Model names become URL path segments and directory names; remote stores apply the same rule. */
     public static void checkName(String name) {
-        if (name == null || !MODEL_NAME.matcher(name).matches() || name.contains("..")) {
-            throw KubeServeException.invalidInput("'" + name + "' is not a valid model name (letters, digits, '_', '.', '-')");
+        String problem = name == null ? "is missing" : nameProblem(name);
+        if (problem != null) {
+            throw KubeServeException.invalidInput("'" + printable(name) + "' is not a valid model name: it " + problem
+                    + "; " + NAMING_RULE);
         }
+    }
+
+    /**
+     * Why {@code name} cannot be a model's name, or null if it can. The rule keeps a name one safe
+     * path segment (no separators, no {@code .} or {@code ..}, no hidden directories such as
+     * {@code .git}), printable, and readable: a name the JVM could not decode from the file
+     * system (a non-UTF-8 locale) would be served under a mangled name no client could write.
+     */
+    public static String nameProblem(String name) {
+        if (name.isEmpty()) {
+            return "is empty";
+        }
+        if (name.codePointCount(0, name.length()) > MAX_NAME_LENGTH) {
+            return "is longer than " + MAX_NAME_LENGTH + " characters";
+        }
+        if (name.startsWith(".")) {
+            return "starts with '.' (hidden directories such as .git are not models)";
+        }
+        if (name.equals("lost+found")) {
+            return "is the file system's own directory";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/' || c == '\\') {
+                return "contains a path separator";
+            }
+            if (Character.isISOControl(c)) {
+                return "contains a control character";
+            }
+            if (c == '\uFFFD' || Character.isSurrogate(c) && !validSurrogate(name, i)) {
+                return "could not be decoded in the JVM's file name encoding (" + System.getProperty("sun.jnu.encoding")
+                        + "); run the server with a UTF-8 locale, e.g. LANG=C.UTF-8";
+            }
+            if (Character.isSurrogate(c)) {
+                // JNI hands paths to native code in modified UTF-8, where these are two 3-byte halves:
+                // OnnxRuntime then looks for a file that does not exist
+                return "contains a character beyond U+FFFF (such as an emoji), under which the native engines"
+                        + " cannot open a model file";
+            }
+        }
+        return null;
+    }
+
+    private static boolean validSurrogate(String text, int index) {
+        char c = text.charAt(index);
+        return Character.isHighSurrogate(c) ? index + 1 < text.length() && Character.isLowSurrogate(text.charAt(index + 1))
+                : index > 0 && Character.isHighSurrogate(text.charAt(index - 1));
+    }
+
+    /** Logs, once per entry and reason, that the repository passes over {@code path}. */
+    private void skip(Path path, String reason) {
+        if (!reported.add(path + "\n" + reason)) {
+            return;
+        }
+        String name = path.getFileName().toString();
+        if (name.startsWith(".") || name.equals("lost+found")) {
+            // expected beside models (.git, a volume's lost+found): worth a line, not a warning
+            LOG.info("model repository: skipping {}: {}", printable(path.toString()), reason);
+        } else {
+            LOG.warn("model repository: skipping {}: {}. Naming rule: {}", printable(path.toString()), reason, NAMING_RULE);
+        }
+    }
+
+    private static boolean modelFileName(String name) {
+        return MODEL_EXTENSIONS.stream().anyMatch(name::endsWith);
+    }
+
+    private static String stem(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        return dot > 0 ? fileName.substring(0, dot) : fileName;
+    }
+
+    /** Keeps log lines on one line whatever bytes a directory name holds. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return out.toString();
     }
 }

@@ -142,7 +142,10 @@ class HotReloadTest {
         try (KubeServe kubeServe = KubeServe.builder().repository(repo).build()) {
             ModelRegistry registry = kubeServe.registry();
             assertThat(registry.statuses("iris")).extracting(ModelStatus::version).containsExactly("3", "2");
-            assertThat(registry.acquire("iris", "2").model().metadata().version()).isEqualTo("2");
+            try (ModelLease lease = registry.acquire("iris", "2")) {
+                // closed, or the registry's close waits a minute for this request to finish
+                assertThat(lease.model().metadata().version()).isEqualTo("2");
+            }
             assertThatThrownBy(() -> registry.acquire("iris", "1")).hasMessageContaining("no version '1'");
 
             TestModels.write(repo.resolve("iris/config.json"), "{\"version_policy\": {\"specific\": [1]}}");
@@ -169,6 +172,29 @@ class HotReloadTest {
             TestModels.write(repo.resolve("broken/1/model.onnx"), "no");
             assertThatThrownBy(() -> registry.load("broken")).hasMessageContaining("failed to load");
             assertThat(predictIris(kubeServe).modelVersion()).isEqualTo("1");
+        }
+    }
+
+    /** Field case 19 in the library: an explicit load says what happened, a failure with its reason. */
+    @Test
+    void anExplicitLoadReportsTheVersionsItLoadedOrWhyItFailed() throws Exception {
+        TestModels.install(repo, "iris_rf.onnx", "iris", "1");
+        try (KubeServe kubeServe = KubeServe.builder().repository(repo).build()) {
+            ModelRegistry registry = kubeServe.registry();
+            TestModels.write(repo.resolve("iris/2/model.onnx"), "garbage");
+            for (int attempt = 0; attempt < 2; attempt++) {
+                assertThatThrownBy(() -> registry.load("iris"))
+                        .satisfies(e -> assertThat(((KubeServeException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT))
+                        .hasMessageContaining("model 'iris' failed to load: version 2: ")
+                        .hasMessageContaining("version 1 keeps serving");
+                assertThat(predictIris(kubeServe).modelVersion()).isEqualTo("1");
+            }
+            TestModels.install(repo, "iris_rf.onnx", "iris", "2");
+            LoadResult result = registry.load("iris");
+            assertThat(result.name()).isEqualTo("iris");
+            assertThat(result.serving()).isEqualTo("2");
+            assertThat(result.readyVersions()).contains("2");
+            assertThat(predictIris(kubeServe).modelVersion()).isEqualTo("2");
         }
     }
 

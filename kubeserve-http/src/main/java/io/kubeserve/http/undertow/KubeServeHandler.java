@@ -73,10 +73,11 @@ public final class KubeServeHandler implements HttpHandler {
 
     /**
      * Request ids outermost, so every answer, a 401 or 429 too, carries one; rate limiting before
-     * authentication, so guessing tokens is limited as well.
+     * authentication, so guessing tokens is limited as well; responses compressed for clients that
+     * ask, whatever answers them.
      */
     private static HttpHandler guard(HttpHandler router, Builder builder) {
-        HttpHandler handler = router;
+        HttpHandler handler = new ResponseCompression(router);
         if (builder.apiTokens != null) {
             handler = new BearerAuthHandler(handler, builder.apiTokens, builder.protectProbes, builder.protectMetrics);
         }

@@ -13,6 +13,12 @@ import java.util.concurrent.Executor;
  * <p>Bodies over the limit are refused with 413: at once when {@code Content-Length} says so,
  * otherwise as soon as the running count passes the limit, so an endless chunked body never
  * fills the heap. Only bodies of the expected media type are read (415 otherwise).
+ *
+ * <p>A body sent with {@code Content-Encoding: gzip} or {@code deflate} is decoded before the
+ * endpoint sees it, and its decoded size is held to the same limit (413 past it); any other coding
+ * is refused with 415 and an {@code Accept-Encoding} header naming the ones that work. Decoding
+ * starts on the I/O thread only for a small body and only as far as {@value #INLINE_BYTES}
+ * decoded bytes; one that inflates further is finished on a worker.
  */
 public final class RequestBodies {
 
@@ -68,6 +74,14 @@ public final class RequestBodies {
                     + (acceptBinary ? " or application/octet-stream" : ""));
             return;
         }
+        ContentCodings codings;
+        try {
+            codings = ContentCodings.parse(exchange.getRequestHeaders().get(Headers.CONTENT_ENCODING));
+        } catch (ContentCodings.Unsupported e) {
+            exchange.getResponseHeaders().put(Headers.ACCEPT_ENCODING, ContentCodings.SUPPORTED);
+            Responses.error(exchange, 415, e.getMessage());
+            return;
+        }
         long declared = exchange.getRequestContentLength();
         if (declared > maxBytes) {
             tooLarge(exchange);
@@ -75,8 +89,7 @@ public final class RequestBodies {
         }
         exchange.setMaxEntitySize(maxBytes);
         exchange.getRequestReceiver().receiveFullBytes(
-                (ex, body) -> ex.dispatch(nonBlocking && body.length <= INLINE_BYTES ? SameThreadExecutor.INSTANCE : workers,
-                        () -> Endpoints.run(ex, () -> handler.handle(ex, body))),
+                (ex, body) -> received(ex, body, codings, handler, nonBlocking && body.length <= INLINE_BYTES),
                 (ex, failure) -> {
                     if (failure instanceof RequestTooBigException) {
                         tooLarge(ex);
@@ -85,6 +98,32 @@ public final class RequestBodies {
                         Responses.error(ex, 400, "the request body could not be read completely");
                     }
                 });
+    }
+
+    private void received(HttpServerExchange exchange, byte[] body, ContentCodings codings, BodyHandler handler,
+                          boolean small) {
+        if (codings.isIdentity()) {
+            exchange.dispatch(small ? SameThreadExecutor.INSTANCE : workers,
+                    () -> Endpoints.run(exchange, () -> handler.handle(exchange, body)));
+            return;
+        }
+        ContentCodings.Decoding decoding = codings.decode(body, maxBytes);
+        // a few compressed kilobytes can inflate to megabytes: the I/O thread goes only as far as a small body would
+        boolean inline = small && decoding.advance(INLINE_BYTES + 1L);
+        exchange.dispatch(inline ? SameThreadExecutor.INSTANCE : workers, () -> Endpoints.run(exchange, () -> {
+            byte[] decoded;
+            try {
+                decoded = decoding.result();
+            } catch (ContentCodings.TooLarge e) {
+                Responses.error(exchange, 413, "request body is larger than the limit of " + maxBytes
+                        + " bytes once decoded (Content-Encoding: " + codings + ")");
+                return;
+            } catch (java.io.IOException e) {
+                Responses.error(exchange, 400, decoding.describe(e));
+                return;
+            }
+            handler.handle(exchange, decoded);
+        }));
     }
 
     private void tooLarge(HttpServerExchange exchange) {

@@ -41,13 +41,13 @@ class SafePathsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"..", "../x", "a/b", "-x", ".hidden", "", "a b"})
+    @ValueSource(strings = {"..", "../x", "a/b", "a\\b", ".hidden", "", "tab\tname", "nul\u0000"})
     void modelNamesFollowTheFileSystemRepositoryRule(String name) {
         assertThatThrownBy(() -> FileSystemModelRepository.checkName(name)).isInstanceOf(KubeServeException.class);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"iris", "iris_v2", "Model-1.0"})
+    @ValueSource(strings = {"iris", "iris_v2", "Model-1.0", "a b", "-x", "modèle", "模型"})
     void plainModelNamesPass(String name) {
         FileSystemModelRepository.checkName(name);
     }
