@@ -9,13 +9,18 @@ import io.kubeserve.core.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Conversions between our tensors and DJL's NDArrays. */
+/**
+ * Conversions between our tensors and DJL's NDArrays (PyTorch's tensors). DJL's PyTorch engine makes no
+ * INT16 or unsigned 16/32/64-bit tensors and no string tensors; asking for one aborts the native side, so
+ * those types are refused here in words before anything native is touched.
+ */
 final class DjlTypes {
 
     private DjlTypes() {
     }
 
     static ai.djl.ndarray.types.DataType toDjl(DataType type) {
+        requireSupported(type, "input");
         return switch (type) {
             case BOOL -> ai.djl.ndarray.types.DataType.BOOLEAN;
             case UINT8 -> ai.djl.ndarray.types.DataType.UINT8;
@@ -52,15 +57,22 @@ final class DjlTypes {
         };
     }
 
+    /** Refuses, naming it, a datatype PyTorch has no tensor of. */
+    static void requireSupported(DataType type, String what) {
+        switch (type) {
+            case INT16, UINT16, UINT32, UINT64 -> throw KubeServeException.unsupported(type + " " + what
+                    + "s are not supported by PyTorch models (DJL's PyTorch engine has no such tensors); "
+                    + "use INT32, INT64, INT8 or UINT8");
+            case BYTES -> throw KubeServeException.unsupported("BYTES " + what
+                    + "s are not supported by PyTorch models, which have no string tensors");
+            default -> { }
+        }
+    }
+
     /** An NDArray owned by {@code manager}, named so engines can match it to a model input. */
     static NDArray toNDArray(NDManager manager, String name, Tensor tensor) {
-        NDArray array;
-        if (tensor.type() == DataType.BYTES) {
-            array = manager.create(tensor.toStringArray(), java.nio.charset.StandardCharsets.UTF_8,
-                    new Shape(tensor.shape()));
-        } else {
-            array = manager.create(tensor.data(), new Shape(tensor.shape()), toDjl(tensor.type()));
-        }
+        ai.djl.ndarray.types.DataType type = toDjl(tensor.type());
+        NDArray array = manager.create(tensor.data(), new Shape(tensor.shape()), type);
         array.setName(name);
         return array;
     }
@@ -68,10 +80,8 @@ final class DjlTypes {
     /** Copies an NDArray out into heap memory, so its manager can free the native side. */
     static Tensor fromNDArray(NDArray array) {
         DataType type = fromDjl(array.getDataType());
+        requireSupported(type, "output");
         long[] shape = array.getShape().getShape();
-        if (type == DataType.BYTES) {
-            return Tensor.ofStrings(shape, array.toStringArray());
-        }
         ByteBuffer source = array.toByteBuffer();
         ByteBuffer copy = ByteBuffer.allocate(source.remaining()).order(ByteOrder.LITTLE_ENDIAN);
         OrtTypes.copyLittleEndian(source.order(ByteOrder.nativeOrder()), copy, type.byteSize());

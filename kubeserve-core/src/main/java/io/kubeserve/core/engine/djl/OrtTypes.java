@@ -11,6 +11,10 @@ import io.kubeserve.core.tensor.Tensor;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /** Conversions between our tensors and OnnxRuntime's, with the element types mapped one to one. */
 final class OrtTypes {
@@ -59,7 +63,7 @@ final class OrtTypes {
      */
     static OnnxTensor toOrt(OrtEnvironment env, Tensor tensor, ByteBuffer direct) throws OrtException {
         if (tensor.type() == DataType.BYTES) {
-            return OnnxTensor.createTensor(env, tensor.toStringArray(), tensor.shape());
+            return OnnxTensor.createTensor(env, utf8Strings(tensor), tensor.shape());
         }
         if (tensor.type().isUnsigned() && tensor.type() != DataType.UINT8) {
             throw KubeServeException.unsupported(tensor.type() + " inputs are not supported by the OnnxRuntime Java API");
@@ -68,6 +72,28 @@ final class OrtTypes {
         direct.clear().order(ByteOrder.nativeOrder()).limit((int) tensor.byteSize());
         copyLittleEndian(tensor.data(), direct, tensor.type().byteSize());
         return OnnxTensor.createTensor(env, direct.flip(), tensor.shape(), toJavaType(tensor.type()));
+    }
+
+    /**
+     * The elements as text. ONNX string tensors hold UTF-8 text and the Java API takes only
+     * {@code String}s, so an element that is not UTF-8 cannot reach the model unchanged: it is
+     * refused rather than silently replaced by U+FFFD (what a lenient decode would do).
+     */
+    private static String[] utf8Strings(Tensor tensor) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        String[] out = new String[tensor.size()];
+        for (int i = 0; i < out.length; i++) {
+            byte[] element = tensor.getBytes(i);
+            try {
+                out[i] = decoder.decode(ByteBuffer.wrap(element)).toString();
+            } catch (CharacterCodingException e) {
+                throw KubeServeException.invalidInput("BYTES element " + i + " (" + element.length
+                        + " bytes) is not UTF-8 text; ONNX models take string tensors of UTF-8 text only, "
+                        + "so raw bytes cannot be passed to them unchanged");
+            }
+        }
+        return out;
     }
 
     /** Copies an OnnxRuntime tensor out, so it can be closed at once. */
