@@ -1,14 +1,21 @@
 package io.kubeserve.http.codec;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.kubeserve.core.KubeServeException;
 import io.kubeserve.core.tensor.Float16;
 import io.kubeserve.core.tensor.Tensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Writes tensor elements as JSON values: flat (V2 {@code data}) or nested by shape (V1 and seed
  * predictions). Unsigned types are written unsigned, FP16 as the float it encodes, BYTES as UTF-8
- * strings and non-finite floats as the strings "NaN", "Infinity", "-Infinity".
+ * strings (an element that is not UTF-8 text is refused, never altered) and non-finite floats as
+ * the strings "NaN", "Infinity", "-Infinity".
  */
 final class TensorJsonWriter {
 
@@ -128,10 +135,27 @@ final class TensorJsonWriter {
                 }
             }
             case BYTES -> {
+                CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
                 for (int i = from; i < end; i++) {
-                    gen.writeString(t.getString(i));
+                    gen.writeString(text(utf8, t.getBytes(i), i));
                 }
             }
+        }
+    }
+
+    /**
+     * A BYTES element as the JSON string it is. JSON strings are UTF-8 text, so an element that is
+     * not cannot be written unchanged; it is refused rather than altered (a lenient decode would put
+     * U+FFFD in place of its bytes). The binary extension carries any bytes.
+     */
+    private static String text(CharsetDecoder utf8, byte[] element, int index) {
+        try {
+            return utf8.decode(ByteBuffer.wrap(element)).toString();
+        } catch (CharacterCodingException e) {
+            throw KubeServeException.unsupported("BYTES output element " + index + " (" + element.length
+                    + " bytes) is not UTF-8 text, so a JSON string cannot carry it unchanged; ask for the output "
+                    + "in binary with the V2 binary tensor extension (\"parameters\": {\"binary_data\": true})");
         }
     }
 
