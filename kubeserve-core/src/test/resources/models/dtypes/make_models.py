@@ -3,6 +3,7 @@
 #   /usr/bin/python3 make_models.py
 # echo_<TYPE>.onnx: Identity x -> y of that ONNX element type, shape [N, 3] (every Open Inference
 # datatype has one). echo.pt: a scripted identity module, typed per model by config.json.
+# cast_<TYPE>.onnx: FP32 in, unsigned 16/32/64-bit out.
 # half.onnx: field case01, x FP16 [N, 3] -> y = 2x FP16, z = float32(x).
 import json
 import numpy as np
@@ -27,6 +28,12 @@ for name, elem in ONNX_TYPES.items():
     save(helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "echo_" + name,
                            [helper.make_tensor_value_info("x", elem, ["N", 3])],
                            [helper.make_tensor_value_info("y", elem, ["N", 3])]), "echo_" + name)
+
+# cast_<TYPE>.onnx: FP32 x -> y of an unsigned type the OnnxRuntime Java API can read out but not take in
+for name in ("UINT16", "UINT32", "UINT64"):
+    save(helper.make_graph([helper.make_node("Cast", ["x"], ["y"], to=ONNX_TYPES[name])], "cast_" + name,
+                           [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3])],
+                           [helper.make_tensor_value_info("y", ONNX_TYPES[name], ["N", 3])]), "cast_" + name)
 
 two = numpy_helper.from_array(np.array(2.0, dtype=np.float16), "two")
 save(helper.make_graph(
@@ -70,6 +77,10 @@ expected["BYTES"] = {"input": texts, "output": texts,
 raw = [b"\x00\xff\xc3\x28", b"", b"\xff", b"\xc3\xa8", b"\x80\x81", b"plain"]
 expected["BYTES_RAW"] = {"elements": [e.hex() for e in raw],
                          "bytes": b"".join(len(e).to_bytes(4, "little") + e for e in raw).hex()}
+cast_x = np.array([[0.0, 1.0, 65535.0], [40000.0, 7.0, 255.0]], dtype=np.float32)
+expected["cast"] = {"x_bytes": cast_x.astype("<f4").tobytes().hex(),
+                    **{name: cast_x.astype(np.dtype(name.lower()).newbyteorder("<")).tobytes().hex()
+                       for name in ("UINT16", "UINT32", "UINT64")}}
 x = np.array([[1.5, -2.25, 0.1]], dtype=np.float16)
 expected["half"] = {"x": [[1.5, -2.25, 0.1]], "x_bytes": x.astype("<f2").tobytes().hex(),
                     "y": (x * np.float16(2)).astype(np.float64).tolist(),

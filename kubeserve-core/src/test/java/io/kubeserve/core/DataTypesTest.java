@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public class DataTypesTest {
 
-    /** What the OnnxRuntime Java API cannot create or read. */
+    /** What the OnnxRuntime Java API cannot create (as inputs; it reads them as outputs). */
     public static final Set<DataType> ONNX_UNSUPPORTED = EnumSet.of(DataType.UINT16, DataType.UINT32, DataType.UINT64);
     /** What DJL's PyTorch engine has no tensors of (INT16 aborts the JVM in its native code). */
     public static final Set<DataType> TORCH_UNSUPPORTED =
@@ -51,7 +51,10 @@ public class DataTypesTest {
     private KubeServe kubeServe;
     private JsonNode expected;
 
-    /** Lays out onnx_TYPE and torch_TYPE echo models and half (field case01) in {@code repo}. */
+    /**
+     * Lays out onnx_TYPE and torch_TYPE echo models, onnx_out_TYPE (FP32 in, an unsigned type the
+     * OnnxRuntime Java API cannot read out) and half (field case01) in {@code repo}.
+     */
     public static void installAll(Path repo) {
         for (DataType type : DataType.values()) {
             TestModels.install(repo, "dtypes/echo_" + type + ".onnx", "onnx_" + type, "1");
@@ -59,6 +62,9 @@ public class DataTypesTest {
             TestModels.write(repo.resolve("torch_" + type + "/config.json"), "{\"inputs\": [{\"name\": \"x\", "
                     + "\"datatype\": \"" + type + "\", \"shape\": [-1, 3]}], \"outputs\": [{\"name\": \"y\", "
                     + "\"datatype\": \"" + type + "\", \"shape\": [-1, 3]}]}");
+        }
+        for (DataType type : ONNX_UNSUPPORTED) {
+            TestModels.install(repo, "dtypes/cast_" + type + ".onnx", "onnx_out_" + type, "1");
         }
         TestModels.install(repo, "dtypes/half.onnx", "half", "1");
     }
@@ -149,6 +155,23 @@ public class DataTypesTest {
                     assertThat(e.code()).isEqualTo(ErrorCode.MODEL_NOT_READY);
                     assertThat(e.getMessage()).contains(type.name()).doesNotContain("java.", "class ");
                 });
+    }
+
+    /** The Java API reads unsigned 16/32/64-bit outputs, though it cannot make such inputs. */
+    @ParameterizedTest
+    @MethodSource("unsignedOutputs")
+    void unsignedOutputsOfOnnxModelsAreServed(DataType type) {
+        JsonNode cast = expected.get("cast");
+        Tensor x = Tensor.of(DataType.FP32, new long[] {2, 3}, ByteBuffer.wrap(HexFormat.of().parseHex(cast.get("x_bytes").asText())));
+        Tensor y = kubeServe.predictor("onnx_out_" + type).predict(InferenceRequest.of("x", x)).output("y");
+        assertThat(y.type()).isEqualTo(type);
+        byte[] bytes = new byte[(int) y.byteSize()];
+        y.data().duplicate().get(bytes);
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo(cast.get(type.name()).asText());
+    }
+
+    static Stream<DataType> unsignedOutputs() {
+        return ONNX_UNSUPPORTED.stream();
     }
 
     @Test
