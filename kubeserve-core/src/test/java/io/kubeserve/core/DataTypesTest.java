@@ -174,6 +174,10 @@ public class DataTypesTest {
         return ONNX_UNSUPPORTED.stream();
     }
 
+    public static Stream<DataType> onnxUnsupported() {
+        return ONNX_UNSUPPORTED.stream();
+    }
+
     @Test
     void case01HalfPrecisionInputIsServed() {
         JsonNode half = expected.get("half");

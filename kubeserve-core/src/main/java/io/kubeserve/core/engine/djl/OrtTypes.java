@@ -68,7 +68,12 @@ final class OrtTypes {
         if (tensor.type().isUnsigned() && tensor.type() != DataType.UINT8) {
             throw KubeServeException.unsupported(tensor.type() + " inputs are not supported by the OnnxRuntime Java API");
         }
-        // a direct buffer in native order is handed to OnnxRuntime as is; anything else it would copy anyway
+        // a direct buffer in native order is handed to OnnxRuntime as is. Never the tensor's own heap
+        // buffer: for FLOAT16 the Java API casts a non-direct ByteBuffer to ShortBuffer and fails
+        // (HeapByteBufferR cannot be cast to ShortBuffer: field case01, issue 12 kind 1)
+        if (!direct.isDirect()) {
+            throw new IllegalArgumentException("OnnxRuntime inputs are copied into a direct buffer");
+        }
         direct.clear().order(ByteOrder.nativeOrder()).limit((int) tensor.byteSize());
         copyLittleEndian(tensor.data(), direct, tensor.type().byteSize());
         return OnnxTensor.createTensor(env, direct.flip(), tensor.shape(), toJavaType(tensor.type()));
