@@ -70,6 +70,8 @@ public final class TorchScriptModelLoader implements ModelLoader {
             if (metadata.outputs().isEmpty() && Warmup.possible(metadata)) {
                 metadata = withDiscoveredOutputs(metadata,
                         new DjlBlockRunner(model.getBlock(), model.getNDManager(), metadata));
+            } else if (Warmup.possible(metadata)) {
+                checkDeclaredOutputs(source, metadata, new DjlBlockRunner(model.getBlock(), model.getNDManager(), metadata));
             }
         } catch (RuntimeException e) {
             model.close();
@@ -78,6 +80,25 @@ public final class TorchScriptModelLoader implements ModelLoader {
         EnginePredictor predictor = EnginePredictor.scheduled(metadata,
                 new DjlBlockRunner(model.getBlock(), model.getNDManager(), metadata), config);
         return new LoadedModel(EnginePredictor.served(metadata), predictor, predictor::close, model::close);
+    }
+
+    /**
+     * The config's outputs are all clients are told, so they must be what the module returns: run
+     * zeros once, which binds the result to them ({@link TorchScriptOutputs}) and fails on a name,
+     * count, datatype or rank that does not match.
+     */
+    private static void checkDeclaredOutputs(ModelSource source, ModelMetadata metadata, EngineRunner runner) {
+        Tensor[] zeros = Warmup.zeros(metadata).inputs().values().toArray(Tensor[]::new);
+        try {
+            runner.run(zeros);
+        } catch (KubeServeException e) {
+            if (e.code() == ErrorCode.INVALID_INPUT) {
+                // the module refused the zeros the declared inputs describe: that is for warm-up to report
+                return;
+            }
+            throw new KubeServeException(ErrorCode.INVALID_INPUT, "cannot load TorchScript model " + source.fileName()
+                    + " of '" + source.name() + "' version " + source.version() + ": " + e.getMessage(), e);
+        }
     }
 
     /** TorchScript does not declare its outputs: run zeros once and describe what comes back. */
