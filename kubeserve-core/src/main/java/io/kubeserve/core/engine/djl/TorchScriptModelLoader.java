@@ -25,8 +25,9 @@ import java.util.Map;
  * Loads TorchScript files ({@code .pt}, {@code .pth}, {@code .torchscript}) on DJL's PyTorch engine.
  *
  * <p>TorchScript carries no input signature, so inputs come from the model config; without one
- * the model takes a single FP32 tensor named {@code input} of any rank-2 shape. Outputs are
- * named from the config or {@code output}, {@code output1}, ... in the order the module returns them.
+ * the model takes a single FP32 tensor named {@code input} of any rank-2 shape. What the module
+ * returns is bound to the config's outputs by {@link TorchScriptOutputs} (a dict by key, a tuple or
+ * list in order), and checked against them once at load when the inputs' shapes allow a run.
  */
 public final class TorchScriptModelLoader implements ModelLoader {
 
