@@ -48,6 +48,15 @@ class NestedTupleNet(Base):
         return (p, torch.argmax(p, dim=1)), z
 
 
+class DictOfDictNet(Base):
+    # a dict holding a dict: DJL reads one level of dict only, so KubeServe refuses it at load
+    def forward(self, x: torch.Tensor) -> Dict[str, Dict[str, torch.Tensor]]:
+        p = torch.softmax(self.fc(x), dim=1)
+        return {"out": {"probs": p, "label": torch.argmax(p, dim=1)}}
+
+
+torch.jit.script(DictOfDictNet().eval()).save("dict_of_dict_net.pt")
+
 x = torch.tensor([[0.1, 2.0, 0.3, 9.0], [3.0, -1.0, 0.5, 0.0]])
 expected = {"input": x.tolist()}
 for name, cls in [("tuple_net", TupleNet), ("list_net", ListNet), ("dict_net", DictNet),

@@ -65,6 +65,8 @@ class TorchScriptOutputsTest {
         model("dict_wrongtype", "dict_net", "{\"name\": \"probs\", \"datatype\": \"FP64\", \"shape\": [-1, 3]}", LABEL);
         model("tuple_wrongrank", "tuple_net", PROBS, "{\"name\": \"label\", \"datatype\": \"INT64\", \"shape\": [-1, 1]}");
         model("tuple_wrongcount", "tuple_net", PROBS, LABEL, LOGITS);
+        model("dict_of_dict", "dict_of_dict_net", PROBS, LABEL);
+        model("dict_of_dict_noout", "dict_of_dict_net");
         kubeServe = KubeServe.builder().repository(repo).build();
         try (InputStream in = getClass().getResourceAsStream("/models/outputs/expected.json")) {
             expected = new ObjectMapper().readTree(in);
@@ -161,7 +163,9 @@ class TorchScriptOutputsTest {
                 Arguments.of("tuple_wrongtype", List.of("INT64", "FP32", "'label'")),
                 Arguments.of("dict_wrongtype", List.of("FP32[1, 3]", "FP64[-1, 3]", "'probs'")),
                 Arguments.of("tuple_wrongrank", List.of("INT64[1]", "INT64[-1, 1]", "'label'")),
-                Arguments.of("tuple_wrongcount", List.of("returns 2 tensors", "3 outputs are declared", "logits")));
+                Arguments.of("tuple_wrongcount", List.of("returns 2 tensors", "3 outputs are declared", "logits")),
+                Arguments.of("dict_of_dict", List.of("cannot bind", "Only one level of map", "Dict[str, Tensor]")),
+                Arguments.of("dict_of_dict_noout", List.of("cannot bind", "Only one level of map", "Dict[str, Tensor]")));
     }
 
     @ParameterizedTest(name = "{0}")

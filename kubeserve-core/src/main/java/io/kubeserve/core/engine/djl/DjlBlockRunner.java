@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import io.kubeserve.core.KubeServeException;
 import io.kubeserve.core.engine.EngineRunner;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.Tensor;
@@ -26,12 +27,14 @@ final class DjlBlockRunner implements EngineRunner {
     private final NDManager manager;
     private final List<TensorSpec> inputs;
     private final TorchScriptOutputs outputs;
+    private final String model;
 
     DjlBlockRunner(Block block, NDManager manager, ModelMetadata metadata) {
         this.block = block;
         this.manager = manager;
         this.inputs = metadata.inputs();
         this.outputs = new TorchScriptOutputs(metadata.name(), metadata.outputs());
+        this.model = metadata.name();
     }
 
     @Override
@@ -51,6 +54,11 @@ final class DjlBlockRunner implements EngineRunner {
                 returned.add(DjlTypes.fromNDArray(result));
             }
             return outputs.bind(keys, returned);
+        } catch (UnsupportedOperationException e) {
+            // DJL reads what the module returned: a dict holding a dict, say, it cannot turn into tensors
+            throw KubeServeException.unsupported("TorchScript model '" + model + "' returns a value KubeServe cannot"
+                    + " bind to outputs (" + e.getMessage() + "); return a tensor, a tuple or list of tensors, or a"
+                    + " Dict[str, Tensor], nested in tuples if need be");
         } catch (RuntimeException e) {
             throw EngineFailures.translate(e);
         }
