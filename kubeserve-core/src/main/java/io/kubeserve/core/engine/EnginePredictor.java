@@ -73,6 +73,7 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
                     + "(batch) dimension; batching is off", metadata.name());
         }
         InputShapes shapes = InputShapes.of(metadata, batchable && config.maxBatchSize() > 0);
+        engine = emptyBatchesAnswered(metadata, engine);
         ModelScheduler scheduler = new ModelScheduler(engine, metadata.name() + "-v" + metadata.version(),
                 ModelScheduler.Settings.of(config, batchable));
         return new EnginePredictor(metadata, shapes, engine, scheduler);
@@ -164,6 +165,66 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
             selected.put(name, tensor);
         }
         return selected;
+    }
+
+    /**
+     * The engine, except that a request of zero rows it cannot run (some operators refuse empty
+     * tensors) is answered with empty outputs when the model declares every output's shape apart
+     * from its batch dimension; otherwise it fails saying why. Engines that run zero rows answer
+     * themselves, so the datatypes and shapes are the model's own.
+     */
+    static EngineRunner emptyBatchesAnswered(ModelMetadata metadata, EngineRunner engine) {
+        return inputs -> {
+            try {
+                return engine.run(inputs);
+            } catch (KubeServeException e) {
+                if (!hasZeroRows(metadata, inputs)) {
+                    throw e;
+                }
+                Map<String, Tensor> empty = emptyOutputs(metadata);
+                if (empty == null) {
+                    throw KubeServeException.invalidInput("model '" + metadata.name() + "' cannot run a request of "
+                            + "zero rows (" + e.getMessage() + "), and it does not declare the shapes of all its "
+                            + "outputs, so there is no empty answer to give; send at least one row");
+                }
+                LOG.debug("model {}: the engine refused zero rows ({}); answered from the declared outputs",
+                        metadata.name(), e.getMessage());
+                return empty;
+            }
+        };
+    }
+
+    private static boolean hasZeroRows(ModelMetadata metadata, Tensor[] inputs) {
+        for (int i = 0; i < inputs.length && i < metadata.inputs().size(); i++) {
+            if (metadata.inputs().get(i).hasBatchDimension() && inputs[i].rank() > 0 && inputs[i].dim(0) == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Zero-row outputs as declared, or null when an output's shape is not known but for its batch dimension. */
+    private static Map<String, Tensor> emptyOutputs(ModelMetadata metadata) {
+        if (metadata.outputs().isEmpty()) {
+            return null;
+        }
+        Map<String, Tensor> empty = new LinkedHashMap<>();
+        for (TensorSpec spec : metadata.outputs()) {
+            long[] shape = spec.shape();
+            if (!spec.hasBatchDimension()) {
+                return null;
+            }
+            for (int axis = 1; axis < shape.length; axis++) {
+                if (shape[axis] < 0) {
+                    return null;
+                }
+            }
+            shape[0] = 0;
+            empty.put(spec.name(), spec.type() == io.kubeserve.core.tensor.DataType.BYTES
+                    ? Tensor.ofBytes(shape, new byte[0][])
+                    : Tensor.of(spec.type(), shape, Tensor.allocate(spec.type(), 0)));
+        }
+        return empty;
     }
 
     /** Shape with every variable dimension set to one: the smallest input a warm-up can send. */

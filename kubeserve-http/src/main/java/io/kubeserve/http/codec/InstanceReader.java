@@ -28,9 +28,27 @@ final class InstanceReader {
 
     /** Reads the array under the parser as rows for {@code spec}. */
     static Tensor read(JsonParser p, TensorSpec spec, int maxElements) throws IOException {
-        Tensor tensor = TensorDataReader.readUnshaped(p, spec.name(), spec.type(), maxElements);
+        Tensor tensor = emptyRows(TensorDataReader.readUnshaped(p, spec.name(), spec.type(), maxElements), spec);
         spec.check(tensor);
         return tensor;
+    }
+
+    /**
+     * No rows ({@code []}) have no nesting to give the row's shape: they take the model's, when the
+     * model declares it ({@code [-1, 4]} makes {@code [0, 4]}), so an empty batch is answered empty.
+     */
+    private static Tensor emptyRows(Tensor tensor, TensorSpec spec) {
+        long[] declared = spec.shape();
+        if (tensor.rank() != 1 || tensor.dim(0) != 0 || declared.length < 2 || !spec.hasBatchDimension()) {
+            return tensor;
+        }
+        for (int axis = 1; axis < declared.length; axis++) {
+            if (declared[axis] < 0) {
+                return tensor;
+            }
+        }
+        declared[0] = 0;
+        return tensor.reshape(declared);
     }
 
     /** Reads one flat row ({@code [5.1, 3.5, 1.4, 0.2]}) as a batch of one for {@code spec}. */

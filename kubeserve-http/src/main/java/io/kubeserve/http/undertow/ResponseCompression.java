@@ -44,20 +44,21 @@ final class ResponseCompression implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         exchange.getResponseHeaders().add(Headers.VARY, Headers.ACCEPT_ENCODING_STRING);
-        if (exchange.getRequestMethod().equals(Methods.HEAD)) {
-            // no body to compress: the encoder would announce gzip beside the plain body's length
+        if (exchange.getRequestMethod().equals(Methods.HEAD)
+                || !exchange.getRequestHeaders().contains(Headers.ACCEPT_ENCODING)) {
+            // HEAD: no body to compress, and the encoder would announce gzip beside the plain
+            // body's length. No Accept-Encoding: nothing to negotiate, so the encoder's per-request
+            // wrapping (a few percent of a small request's CPU) is skipped
             next.handleRequest(exchange);
             return;
         }
         // Undertow labels an uncompressed answer to an Accept-Encoding it cannot meet "identity",
         // which RFC 9110 reserves for requests; the absence of the header says it
-        if (exchange.getRequestHeaders().contains(Headers.ACCEPT_ENCODING)) {
-            exchange.addResponseCommitListener(ex -> {
-                if (IDENTITY.equalsIgnoreCase(ex.getResponseHeaders().getFirst(Headers.CONTENT_ENCODING))) {
-                    ex.getResponseHeaders().remove(Headers.CONTENT_ENCODING);
-                }
-            });
-        }
+        exchange.addResponseCommitListener(ex -> {
+            if (IDENTITY.equalsIgnoreCase(ex.getResponseHeaders().getFirst(Headers.CONTENT_ENCODING))) {
+                ex.getResponseHeaders().remove(Headers.CONTENT_ENCODING);
+            }
+        });
         encoding.handleRequest(exchange);
     }
 }

@@ -45,6 +45,8 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
     private final List<String> outputNames;
     /** The class labels of each ZipMap output in the model's order, by output name. */
     private final Map<String, List<Object>> zipMapLabels;
+    /** Outputs that are ZipMaps by the graph's declaration. */
+    private final Set<String> zipMapOutputs;
     private final ThreadLocal<Binding> bindings = new ThreadLocal<>();
     private final Set<Binding> open = ConcurrentHashMap.newKeySet();
 
@@ -55,6 +57,22 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
         this.session = session;
         this.inputNames = metadata.inputs().stream().map(spec -> spec.name()).toArray(String[]::new);
         this.outputNames = List.copyOf(session.getOutputNames());
+        this.zipMapOutputs = zipMapOutputs(session);
+    }
+
+    /** The outputs the graph declares as a sequence of maps. */
+    private static Set<String> zipMapOutputs(OrtSession session) {
+        try {
+            Set<String> names = new java.util.HashSet<>();
+            session.getOutputInfo().forEach((name, node) -> {
+                if (node.getInfo() instanceof ai.onnxruntime.SequenceInfo sequence && sequence.isSequenceOfMaps()) {
+                    names.add(name);
+                }
+            });
+            return Set.copyOf(names);
+        } catch (OrtException e) {
+            throw KubeServeException.internal("cannot read the outputs of the ONNX model", e);
+        }
     }
 
     @Override
@@ -123,8 +141,11 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
         if (value instanceof OnnxTensor tensor) {
             return OrtTypes.fromOrt(tensor);
         }
-        if (value instanceof OnnxSequence sequence && sequence.getInfo().isSequenceOfMaps()) {
-            return ZipMapOutputs.toProbabilities(sequence, zipMapLabels.get(name));
+        if (value instanceof OnnxSequence sequence
+                && (sequence.getInfo().isSequenceOfMaps() || zipMapOutputs.contains(name))) {
+            // an empty sequence (zero rows) carries no element type: known as a ZipMap by the graph
+            return sequence.getInfo().length == 0 ? ZipMapOutputs.noRows(zipMapLabels.get(name))
+                    : ZipMapOutputs.toProbabilities(sequence, zipMapLabels.get(name));
         }
         throw KubeServeException.unsupported("output '" + name + "' has a type KubeServe cannot serve: "
                 + value.getInfo());

@@ -25,8 +25,9 @@ import java.util.Map;
  * Loads TorchScript files ({@code .pt}, {@code .pth}, {@code .torchscript}) on DJL's PyTorch engine.
  *
  * <p>TorchScript carries no input signature, so inputs come from the model config; without one
- * the model takes a single FP32 tensor named {@code input} of any rank-2 shape. Outputs are
- * named from the config or {@code output}, {@code output1}, ... in the order the module returns them.
+ * the model takes a single FP32 tensor named {@code input} of any rank-2 shape. What the module
+ * returns is bound to the config's outputs by {@link TorchScriptOutputs} (a dict by key, a tuple or
+ * list in order), and checked against them once at load when the inputs' shapes allow a run.
  */
 public final class TorchScriptModelLoader implements ModelLoader {
 
@@ -70,6 +71,8 @@ public final class TorchScriptModelLoader implements ModelLoader {
             if (metadata.outputs().isEmpty() && Warmup.possible(metadata)) {
                 metadata = withDiscoveredOutputs(metadata,
                         new DjlBlockRunner(model.getBlock(), model.getNDManager(), metadata));
+            } else if (Warmup.possible(metadata)) {
+                checkDeclaredOutputs(source, metadata, new DjlBlockRunner(model.getBlock(), model.getNDManager(), metadata));
             }
         } catch (RuntimeException e) {
             model.close();
@@ -78,6 +81,25 @@ public final class TorchScriptModelLoader implements ModelLoader {
         EnginePredictor predictor = EnginePredictor.scheduled(metadata,
                 new DjlBlockRunner(model.getBlock(), model.getNDManager(), metadata), config);
         return new LoadedModel(EnginePredictor.served(metadata), predictor, predictor::close, model::close);
+    }
+
+    /**
+     * The config's outputs are all clients are told, so they must be what the module returns: run
+     * zeros once, which binds the result to them ({@link TorchScriptOutputs}) and fails on a name,
+     * count, datatype or rank that does not match.
+     */
+    private static void checkDeclaredOutputs(ModelSource source, ModelMetadata metadata, EngineRunner runner) {
+        Tensor[] zeros = Warmup.zeros(metadata).inputs().values().toArray(Tensor[]::new);
+        try {
+            runner.run(zeros);
+        } catch (KubeServeException e) {
+            if (e.code() == ErrorCode.INVALID_INPUT) {
+                // the module refused the zeros the declared inputs describe: that is for warm-up to report
+                return;
+            }
+            throw new KubeServeException(ErrorCode.INVALID_INPUT, "cannot load TorchScript model " + source.fileName()
+                    + " of '" + source.name() + "' version " + source.version() + ": " + e.getMessage(), e);
+        }
     }
 
     /** TorchScript does not declare its outputs: run zeros once and describe what comes back. */

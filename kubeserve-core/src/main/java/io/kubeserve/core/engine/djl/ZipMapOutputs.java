@@ -42,9 +42,14 @@ final class ZipMapOutputs {
         }
     }
 
+    /** The probabilities of zero rows: {@code [0, classes]}, {@code [0, 0]} when the class labels are unknown. */
+    static Tensor noRows(List<Object> classOrder) {
+        return Tensor.ofFloats(new long[] {0, classOrder == null ? 0 : classOrder.size()});
+    }
+
     private static Tensor read(List<? extends OnnxValue> rows, List<Object> classOrder) throws OrtException {
         if (rows.isEmpty()) {
-            return Tensor.ofFloats(new long[] {0, classOrder == null ? 0 : classOrder.size()});
+            return noRows(classOrder);
         }
         Map<? extends Object, ? extends Object> first = ((OnnxMap) rows.get(0)).getValue();
         List<Object> classes = classOrder != null && classOrder.size() == first.size()
