@@ -67,12 +67,12 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
      * {@code instances} executions at once, and the request timeout as each request's deadline.
      */
     public static EnginePredictor scheduled(ModelMetadata metadata, EngineRunner engine, ModelConfig config) {
-        boolean batchable = InputShapes.of(metadata).batchable();
+        InputShapes shapes = InputShapes.of(metadata, config.maxBatchSize() > 0);
+        boolean batchable = shapes.batchable();
         if (config.maxBatchSize() > 0 && !batchable) {
             LOG.warn("model {}: max_batch_size is set but its inputs do not all start with the same variable "
                     + "(batch) dimension; batching is off", metadata.name());
         }
-        InputShapes shapes = InputShapes.of(metadata, batchable && config.maxBatchSize() > 0);
         engine = emptyBatchesAnswered(metadata, engine);
         ModelScheduler scheduler = new ModelScheduler(engine, metadata.name() + "-v" + metadata.version(),
                 ModelScheduler.Settings.of(config, batchable));

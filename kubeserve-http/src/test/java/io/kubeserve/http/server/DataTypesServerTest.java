@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubeserve.http.ServerConfig;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -62,9 +61,8 @@ class DataTypesServerTest {
         server = new RunningServer(ServerConfig.defaults(repo));
     }
 
-    private static void copy(String file, String model, String as) throws IOException {
-        Files.createDirectories(repo.resolve(model + "/1"));
-        Files.copy(DTYPES.resolve(file), repo.resolve(model + "/1/" + as));
+    private static void copy(String file, String model, String as) {
+        RunningServer.addModel(repo, model, DTYPES.resolve(file), as);
     }
 
     @AfterAll

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubeserve.http.ServerConfig;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -39,8 +38,7 @@ class ModelShapesServerTest {
     @BeforeAll
     void start() throws Exception {
         for (String model : new String[] {"tok", "anonymous_add", "zipmap_strings"}) {
-            Files.createDirectories(repo.resolve(model + "/1"));
-            Files.copy(SHAPES.resolve(model + ".onnx"), repo.resolve(model + "/1/model.onnx"));
+            RunningServer.addModel(repo, model, SHAPES.resolve(model + ".onnx"), "model.onnx");
         }
         expected = RunningServer.JSON.readTree(SHAPES.resolve("expected.json").toFile());
         server = new RunningServer(ServerConfig.defaults(repo));

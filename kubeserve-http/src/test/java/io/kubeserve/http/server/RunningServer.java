@@ -46,6 +46,16 @@ final class RunningServer implements AutoCloseable {
         }
     }
 
+    /** Copies {@code file} into {@code repo} as version 1 of {@code model}, named {@code as}. */
+    static void addModel(Path repo, String model, Path file, String as) {
+        try {
+            java.nio.file.Files.createDirectories(repo.resolve(model + "/1"));
+            java.nio.file.Files.copy(file, repo.resolve(model + "/1/" + as));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A GET with {@code Authorization: Bearer token}; no header when the token is null. */
     HttpResponse<String> get(String path, String token) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();

@@ -46,9 +46,8 @@ class ZeroRowsServerTest {
         server = new RunningServer(ServerConfig.defaults(repo).withDefaultModel("iris_lr"));
     }
 
-    private static void copy(String file, String model, String as) throws Exception {
-        Files.createDirectories(repo.resolve(model + "/1"));
-        Files.copy(MODELS.resolve(file), repo.resolve(model + "/1/" + as));
+    private static void copy(String file, String model, String as) {
+        RunningServer.addModel(repo, model, MODELS.resolve(file), as);
     }
 
     @AfterAll

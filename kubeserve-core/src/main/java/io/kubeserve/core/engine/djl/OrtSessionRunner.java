@@ -141,8 +141,7 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
         if (value instanceof OnnxTensor tensor) {
             return OrtTypes.fromOrt(tensor);
         }
-        if (value instanceof OnnxSequence sequence
-                && (sequence.getInfo().isSequenceOfMaps() || zipMapOutputs.contains(name))) {
+        if (value instanceof OnnxSequence sequence && zipMapOutputs.contains(name)) {
             // an empty sequence (zero rows) carries no element type: known as a ZipMap by the graph
             return sequence.getInfo().length == 0 ? ZipMapOutputs.noRows(zipMapLabels.get(name))
                     : ZipMapOutputs.toProbabilities(sequence, zipMapLabels.get(name));
