@@ -12,7 +12,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-jar="${1:-$repo/kubeserve-http/target/kubeserve-server.jar}"
+jar="${1:-$repo/kubeserve-server/target/kubeserve-server.jar}"
 load_seconds="${LOAD_SECONDS:-40}"
 [[ -f "$jar" ]] || { echo "no server jar at $jar (build with: mvn -q -B install -DskipTests)" >&2; exit 2; }
 command -v prometheus >/dev/null || { echo "prometheus not found (apt-get install prometheus)" >&2; exit 2; }

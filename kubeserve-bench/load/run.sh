@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load harness: KubeServe's server against a bare Undertow floor, over loopback, with wrk.
 #
-#   kubeserve-bench/load/run.sh [SERVER_JAR]     (default kubeserve-http/target/kubeserve-server.jar)
+#   kubeserve-bench/load/run.sh [SERVER_JAR]     (default kubeserve-server/target/kubeserve-server.jar)
 #
 # Builds nothing: run `mvn -q -B install -DskipTests` first (it makes both jars). Measures, for
 # examples/models: start -> first correct V2 prediction (ms), then requests/s, p50, p99, RSS and
@@ -24,7 +24,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 
-SERVER_JAR="${1:-kubeserve-http/target/kubeserve-server.jar}"
+SERVER_JAR="${1:-kubeserve-server/target/kubeserve-server.jar}"
 BENCH_JAR="${BENCH_JAR:-kubeserve-bench/target/benchmarks.jar}"
 MODELS="${MODELS:-examples/models}"
 DURATION="${DURATION:-10s}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak: the standalone server under steady moderate load for a long time, watching its memory.
 #
-#   kubeserve-bench/load/soak.sh [SERVER_JAR]     (default kubeserve-http/target/kubeserve-server.jar)
+#   kubeserve-bench/load/soak.sh [SERVER_JAR]     (default kubeserve-server/target/kubeserve-server.jar)
 #
 # Builds nothing: run `mvn -q -B install -DskipTests` first. Starts the server on examples/models
 # (127.0.0.1 only), drives V2 JSON iris requests with wrk at CONNECTIONS for WARMUP + DURATION
@@ -23,7 +23,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 
-SERVER_JAR="${1:-kubeserve-http/target/kubeserve-server.jar}"
+SERVER_JAR="${1:-kubeserve-server/target/kubeserve-server.jar}"
 MODELS="${MODELS:-examples/models}"
 DURATION="${DURATION:-600}"
 WARMUP="${WARMUP:-30}"

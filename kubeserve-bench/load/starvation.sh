@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starvation run: does a saturated slow model hold up a fast one?
 #
-#   kubeserve-bench/load/starvation.sh [SERVER_JAR]   (default kubeserve-http/target/kubeserve-server.jar)
+#   kubeserve-bench/load/starvation.sh [SERVER_JAR]   (default kubeserve-server/target/kubeserve-server.jar)
 #
 # One server, one repository (make_slow_model.py): `slow` (about 1 s a call, dynamic batching max 4,
 # one instance) and `iris`. First iris alone: wrk, IRIS_CONNS connections for MEASURE; then the
@@ -16,7 +16,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
-JAR="${1:-kubeserve-http/target/kubeserve-server.jar}"
+JAR="${1:-kubeserve-server/target/kubeserve-server.jar}"
 IRIS_CONNS="${IRIS_CONNS:-4}"
 SLOW_CONNS="${SLOW_CONNS:-150}"
 MEASURE="${MEASURE:-15s}"

@@ -1,7 +1,7 @@
 package io.kubeserve.bench;
 
-import io.kubeserve.http.KubeServeServer;
-import io.kubeserve.http.ServerConfig;
+import io.kubeserve.server.KubeServeServer;
+import io.kubeserve.server.ServerConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,0 +1,224 @@
+package io.kubeserve.server;
+
+import io.kubeserve.core.metrics.ModelMetrics;
+import io.kubeserve.core.registry.ModelRegistry;
+import io.kubeserve.core.registry.ModelStatus;
+import io.kubeserve.core.repository.remote.ModelRepositories;
+import io.kubeserve.core.spi.ModelRepository;
+import java.nio.file.Path;
+import io.kubeserve.http.undertow.KubeServeHandler;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import java.net.InetSocketAddress;
+import javax.net.ssl.SSLContext;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standalone server: opens the repository, listens at once (liveness answers, readiness says
+ * 503 while models load), loads and warms up every model, then reports ready.
+ *
+ * <p>Owns, and closes in reverse order: the Undertow listener, the request workers, the model
+ * registry (and with it every model's native memory), the meter registry.
+ */
+public final class KubeServeServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KubeServeServer.class);
+
+    /** Where a remote repository (s3://, http(s)://) is mirrored; default under java.io.tmpdir. */
+    static final String CACHE_DIR_VARIABLE = "KUBESERVE_MODEL_CACHE_DIR";
+
+    private final ServerConfig config;
+    private final ModelRepository repository;
+    private final ModelRegistry registry;
+    private final PrometheusMeterRegistry meters;
+    private final ExecutorService workers;
+    private final KubeServeHandler handler;
+    private final GracefulShutdownHandler graceful;
+    private final Undertow undertow;
+    private final int port;
+    private final AtomicInteger closed = new AtomicInteger();
+
+    private KubeServeServer(ServerConfig config) {
+        this.config = config;
+        long start = System.nanoTime();
+        repository = ModelRepositories.open(config.modelRepository(), cacheDir(), config.modelName());
+        registry = new ModelRegistry(repository, ModelRegistry.defaultLoaders());
+        meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AtomicInteger threadCount = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(), runnable -> {
+            Thread thread = new Thread(runnable, "kubeserve-worker-" + threadCount.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        handler = KubeServeHandler.builder(registry)
+                .meters(meters)
+                .workers(workers)
+                .maxBodyBytes(config.maxBodyBytes())
+                .defaultModel(config.defaultModel())
+                .overloadStatus(config.overloadStatus())
+                .requiredModels(config.requiredModels())
+                .repositoryApi(config.adminToken(), config.controlMode().equals("explicit"))
+                .version(Main.version())
+                .apiTokens(config.security().authTokens(), config.security().protectProbes(),
+                        config.security().protectMetrics())
+                .rateLimit(config.security().rateLimit(), config.security().rateLimitBurst())
+                .build();
+        graceful = new GracefulShutdownHandler(handler);
+        SSLContext tls = config.security().sslContext();
+        Undertow.Builder listener = Undertow.builder()
+                .setIoThreads(config.effectiveIoThreads())
+                .setWorkerThreads(config.effectiveWorkerThreads())
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBodyBytes())
+                .setServerOption(UndertowOptions.ENABLE_STATISTICS, false)
+                .setHandler(graceful);
+        hardened(listener, config.security());
+        if (tls != null) {
+            // HTTP/2 only with TLS: negotiated by ALPN; plain-text clients keep HTTP/1.1 without h2c upgrades
+            listener.addHttpsListener(config.port(), config.host(), tls)
+                    .setServerOption(UndertowOptions.ENABLE_HTTP2, true);
+        } else {
+            listener.addHttpListener(config.port(), config.host());
+        }
+        undertow = listener.build();
+        undertow.start();
+        port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        LOG.info("listening on {}://{}:{} ({} I/O threads, {} workers, body limit {} bytes)",
+                tls != null ? "https" : "http", config.host(), port, config.effectiveIoThreads(),
+                config.effectiveWorkerThreads(), config.maxBodyBytes());
+        logSecurity(config.security());
+        try {
+            LOG.info("loading models from {}", config.modelRepository());
+            // the JVM binders take a while on a cold JVM: let them run beside the model loads
+            java.util.concurrent.CompletableFuture<Void> metricsBound =
+                    java.util.concurrent.CompletableFuture.runAsync(this::bindMetrics, runnable -> {
+                        Thread thread = new Thread(runnable, "kubeserve-metrics-bind");
+                        thread.setDaemon(true);
+                        thread.start();
+                    });
+            registry.loadAll(Math.max(1, Runtime.getRuntime().availableProcessors()));
+            metricsBound.join();
+            if (config.controlMode().equals("poll")) {
+                registry.pollEvery(config.pollInterval().toSeconds());
+                LOG.info("polling {} for model changes every {} s", config.modelRepository(),
+                        config.pollInterval().toSeconds());
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        for (ModelStatus status : registry.statuses()) {
+            LOG.info("model {} version {}: {}{}", status.name(), status.version(), status.state(),
+                    status.reason() == null ? " in " + status.loadMillis() + " ms" : " (" + status.reason() + ")");
+        }
+        LOG.info("{} in {} ms", registry.isReady() ? "ready" : "started, NOT ready",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    private static Path cacheDir() {
+        String configured = System.getenv(CACHE_DIR_VARIABLE);
+        return configured != null && !configured.isBlank() ? Path.of(configured)
+                : Path.of(System.getProperty("java.io.tmpdir"), "kubeserve-models");
+    }
+
+    /**
+     * Limits that keep one client from tying up the server: headers of 16 KiB (Undertow's default
+     * is 1 MiB), 100 headers, 100 query parameters (the API reads none), a deadline for the headers
+     * of each request (against clients that send them a byte at a time) and for idle connections.
+     */
+    private static void hardened(Undertow.Builder listener, SecurityConfig security) {
+        int headerTimeout = (int) Math.min(Integer.MAX_VALUE, security.headerTimeout().toMillis());
+        int idleTimeout = (int) Math.min(Integer.MAX_VALUE, security.idleTimeout().toMillis());
+        listener.setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
+                .setServerOption(UndertowOptions.HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 16 * 1024)
+                .setServerOption(UndertowOptions.MAX_HEADERS, 100)
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, 100)
+                .setServerOption(UndertowOptions.MAX_COOKIES, 50)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, headerTimeout)
+                // a kept-alive connection waiting for its next request gets as long as an idle one
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, idleTimeout)
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, idleTimeout);
+    }
+
+    /** Says what is on, never a token. */
+    private static void logSecurity(SecurityConfig security) {
+        LOG.info("API authentication {}{}", security.authEnabled() ? "on, " + security.authTokens().size()
+                + " token(s)" : "off", security.authEnabled() ? " (probes " + (security.protectProbes() ? "protected"
+                : "open") + ", metrics " + (security.protectMetrics() ? "protected" : "open") + ")" : "");
+        if (security.rateLimit() > 0) {
+            LOG.info("rate limit {} requests/s per client, burst {}", security.rateLimit(), security.rateLimitBurst());
+        }
+    }
+
+    /** Starts a server and returns once its models are loaded (or have failed). */
+    public static KubeServeServer start(ServerConfig config) {
+        return new KubeServeServer(config);
+    }
+
+    private void bindMetrics() {
+        new ClassLoaderMetrics().bindTo(meters);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmGcMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        new FileDescriptorMetrics().bindTo(meters);
+        new ModelMetrics(registry).bindTo(meters);
+    }
+
+    /** The port listened on (useful with port 0). */
+    public int port() {
+        return port;
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Graceful stop: readiness turns 503 at once, new requests are refused with 503, requests in
+     * flight get up to the drain timeout to finish, then everything is closed.
+     */
+    @Override
+    public void close() {
+        if (closed.getAndIncrement() > 0) {
+            return;
+        }
+        handler.startDraining();
+        graceful.shutdown();
+        try {
+            if (!graceful.awaitShutdown(config.drainTimeout().toMillis())) {
+                LOG.warn("requests still running after the {} s drain timeout; stopping anyway",
+                        config.drainTimeout().toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        undertow.stop();
+        workers.shutdownNow();
+        registry.close();
+        if (repository instanceof java.io.Closeable closeable) {
+            try {
+                closeable.close();
+            } catch (java.io.IOException e) {
+                LOG.warn("closing the model store: {}", e.toString());
+            }
+        }
+        meters.close();
+        LOG.info("stopped");
+    }
+}
