@@ -1,8 +1,8 @@
 package io.kubeserve.examples;
 
-import io.kubeserve.core.Classification;
-import io.kubeserve.core.InferenceRequest;
-import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.spi.Classification;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.KubeServe;
 import io.kubeserve.core.registry.ModelStatus;
 import io.kubeserve.core.spi.Model;

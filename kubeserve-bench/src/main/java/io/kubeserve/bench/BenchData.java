@@ -1,6 +1,6 @@
 package io.kubeserve.bench;
 
-import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,5 +1,9 @@
 package io.kubeserve.core;
 
+import io.kubeserve.core.error.KubeServeException;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
+
 import io.kubeserve.core.registry.ModelLease;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.registry.ModelStatus;

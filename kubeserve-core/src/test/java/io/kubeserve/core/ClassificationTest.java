@@ -1,5 +1,7 @@
 package io.kubeserve.core;
 
+import io.kubeserve.core.spi.Classification;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kubeserve.core.spi.ModelMetadata;

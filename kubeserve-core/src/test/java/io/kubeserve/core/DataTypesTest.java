@@ -1,5 +1,10 @@
 package io.kubeserve.core;
 
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,9 +1,9 @@
 package io.kubeserve.core.engine;
 
-import io.kubeserve.core.Classification;
-import io.kubeserve.core.InferenceRequest;
-import io.kubeserve.core.InferenceResponse;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.spi.Classification;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.spi.ModelConfig;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.spi.Predictor;

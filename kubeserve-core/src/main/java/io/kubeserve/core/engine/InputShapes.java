@@ -1,6 +1,6 @@
 package io.kubeserve.core.engine;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.Tensor;
 import io.kubeserve.core.tensor.TensorSpec;

@@ -1,6 +1,6 @@
 package io.kubeserve.core.engine;
 
-import io.kubeserve.core.InferenceRequest;
+import io.kubeserve.core.spi.InferenceRequest;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.spi.Predictor;
 import io.kubeserve.core.tensor.DataType;

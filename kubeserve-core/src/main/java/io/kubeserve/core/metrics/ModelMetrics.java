@@ -1,6 +1,6 @@
 package io.kubeserve.core.metrics;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.registry.ModelState;
 import io.kubeserve.core.registry.ModelStatus;

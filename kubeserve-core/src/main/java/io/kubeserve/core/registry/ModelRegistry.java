@@ -1,7 +1,7 @@
 package io.kubeserve.core.registry;
 
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.engine.Warmup;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelLoader;

@@ -2,7 +2,7 @@ package io.kubeserve.core.repository;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.spi.ModelConfig;
 import io.kubeserve.core.spi.VersionPolicy;
 import io.kubeserve.core.tensor.DataType;

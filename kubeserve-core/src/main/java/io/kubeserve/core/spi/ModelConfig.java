@@ -1,6 +1,6 @@
 package io.kubeserve.core.spi;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.tensor.TensorSpec;
 import java.util.List;
 

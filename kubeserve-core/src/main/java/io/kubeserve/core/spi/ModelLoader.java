@@ -15,7 +15,7 @@ public interface ModelLoader {
 
     /**
      * Loads and warms up the model. A corrupt or unloadable file fails with a
-     * {@link io.kubeserve.core.KubeServeException} whose message says why.
+     * {@link io.kubeserve.core.error.KubeServeException} whose message says why.
      */
     Model load(ModelSource source);
 }

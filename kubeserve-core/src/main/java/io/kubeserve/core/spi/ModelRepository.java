@@ -14,7 +14,7 @@ public interface ModelRepository {
     /**
      * The versions of one model to serve, newest first, each with its file and config.
      *
-     * @throws io.kubeserve.core.KubeServeException {@code MODEL_NOT_FOUND} for an unknown name
+     * @throws io.kubeserve.core.error.KubeServeException {@code MODEL_NOT_FOUND} for an unknown name
      */
     List<ModelSource> versions(String modelName);
 

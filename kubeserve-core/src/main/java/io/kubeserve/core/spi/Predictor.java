@@ -1,9 +1,7 @@
 package io.kubeserve.core.spi;
 
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.InferenceRequest;
-import io.kubeserve.core.InferenceResponse;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 

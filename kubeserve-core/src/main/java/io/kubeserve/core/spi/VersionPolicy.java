@@ -1,6 +1,6 @@
 package io.kubeserve.core.spi;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

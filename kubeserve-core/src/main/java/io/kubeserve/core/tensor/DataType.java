@@ -1,6 +1,6 @@
 package io.kubeserve.core.tensor;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 
 /**
  * The tensor element types of the Open Inference Protocol (V2), by their protocol names.

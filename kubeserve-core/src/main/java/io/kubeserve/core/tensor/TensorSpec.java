@@ -1,6 +1,6 @@
 package io.kubeserve.core.tensor;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;

@@ -3,8 +3,8 @@ package io.kubeserve.core.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kubeserve.core.InferenceRequest;
-import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.KubeServe;
 import io.kubeserve.core.TestModels;
 import io.kubeserve.core.spi.Predictor;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
@@ -78,7 +78,7 @@ class InputShapesTest {
     @Test
     void bindInputsChecksEachSpecThenTheSharedDimensions() {
         ModelMetadata model = model("x[N,D] w[D,K] bias[K]");
-        var request = io.kubeserve.core.InferenceRequest.of(new java.util.LinkedHashMap<>(java.util.Map.of(
+        var request = io.kubeserve.core.spi.InferenceRequest.of(new java.util.LinkedHashMap<>(java.util.Map.of(
                 "bias", zeros("2"), "w", zeros("3x2"), "x", zeros("5x3"))));
         Tensor[] bound = EnginePredictor.bindInputs(model, InputShapes.of(model), request);
         assertThat(bound).extracting(Tensor::shape).containsExactly(new long[] {5, 3}, new long[] {3, 2}, new long[] {2});

@@ -3,8 +3,8 @@ package io.kubeserve.core.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kubeserve.core.InferenceRequest;
-import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.KubeServe;
 import io.kubeserve.core.TestModels;
 import io.kubeserve.core.engine.EnginePredictor;

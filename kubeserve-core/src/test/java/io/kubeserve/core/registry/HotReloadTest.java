@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.InferenceRequest;
-import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.KubeServe;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.TestModels;
 import io.kubeserve.core.repository.FileSystemModelRepository;
 import io.kubeserve.core.spi.Predictor;

@@ -3,7 +3,7 @@ package io.kubeserve.core.repository;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.TestModels;
 import io.kubeserve.core.spi.ModelSource;
 import java.io.ByteArrayOutputStream;

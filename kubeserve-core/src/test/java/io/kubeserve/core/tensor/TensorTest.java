@@ -3,8 +3,8 @@ package io.kubeserve.core.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
 import java.nio.ByteBuffer;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;

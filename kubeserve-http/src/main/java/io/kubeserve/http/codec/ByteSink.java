@@ -1,6 +1,6 @@
 package io.kubeserve.http.codec;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

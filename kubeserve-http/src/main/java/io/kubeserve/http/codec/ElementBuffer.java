@@ -2,7 +2,7 @@ package io.kubeserve.http.codec;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Float16;
 import io.kubeserve.core.tensor.Tensor;

@@ -1,7 +1,7 @@
 package io.kubeserve.http.codec;
 
 import com.fasterxml.jackson.core.JsonParser;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.Tensor;
 import io.kubeserve.core.tensor.TensorSpec;

@@ -2,7 +2,7 @@ package io.kubeserve.http.codec;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import java.io.IOException;
 
 /** Typed reads of single JSON values, failing with a message that names the field. */

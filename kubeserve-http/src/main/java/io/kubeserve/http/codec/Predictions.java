@@ -1,8 +1,8 @@
 package io.kubeserve.http.codec;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.kubeserve.core.Classification;
-import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.spi.Classification;
+import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.tensor.Tensor;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.kubeserve.http.codec;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.tensor.Float16;
 import io.kubeserve.core.tensor.Tensor;
 import java.io.IOException;

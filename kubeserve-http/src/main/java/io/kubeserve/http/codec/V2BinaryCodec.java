@@ -1,6 +1,6 @@
 package io.kubeserve.http.codec;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
 import java.nio.ByteBuffer;

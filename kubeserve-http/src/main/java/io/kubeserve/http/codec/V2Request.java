@@ -1,6 +1,6 @@
 package io.kubeserve.http.codec;
 
-import io.kubeserve.core.InferenceRequest;
+import io.kubeserve.core.spi.InferenceRequest;
 import java.util.Objects;
 
 /**

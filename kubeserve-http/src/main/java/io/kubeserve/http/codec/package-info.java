@@ -10,13 +10,13 @@
  *   <li>{@link io.kubeserve.http.codec.SeedCodec}: the original {@code POST /predict} API.</li>
  * </ul>
  * V1 and seed predictions follow what the model declares itself to be
- * ({@link io.kubeserve.core.Classification}): a classifier's own labels, any other model's output
+ * ({@link io.kubeserve.core.spi.Classification}): a classifier's own labels, any other model's output
  * values; both codecs write them through {@code Predictions}, so they agree.
  *
  * <p>Nothing here knows about sockets or a web server: the HTTP adapter hands over the body and the
  * {@code Inference-Header-Content-Length} header and sends back what the encoders return. Every
- * problem with a request is a {@link io.kubeserve.core.KubeServeException} with
- * {@link io.kubeserve.core.ErrorCode#INVALID_INPUT} whose message names the input and says what was
+ * problem with a request is a {@link io.kubeserve.core.error.KubeServeException} with
+ * {@link io.kubeserve.core.error.ErrorCode#INVALID_INPUT} whose message names the input and says what was
  * expected and what came; no parser exception leaks out.
  *
  * <p>JSON conventions, the same in every codec:

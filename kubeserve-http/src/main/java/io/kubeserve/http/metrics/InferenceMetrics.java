@@ -1,6 +1,6 @@
 package io.kubeserve.http.metrics;
 
-import io.kubeserve.core.ErrorCode;
+import io.kubeserve.core.error.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

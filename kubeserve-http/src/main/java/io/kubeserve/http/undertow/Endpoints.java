@@ -1,6 +1,6 @@
 package io.kubeserve.http.undertow;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.undertow.server.HttpServerExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

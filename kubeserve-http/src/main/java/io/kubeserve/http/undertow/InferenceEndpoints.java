@@ -1,8 +1,8 @@
 package io.kubeserve.http.undertow;
 
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.InferenceResponse;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.spi.InferenceResponse;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.engine.ModelScheduler;
 import io.kubeserve.core.registry.ModelLease;
 import io.kubeserve.core.registry.ModelRegistry;

@@ -1,6 +1,6 @@
 package io.kubeserve.http.undertow;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.http.metrics.InferenceMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

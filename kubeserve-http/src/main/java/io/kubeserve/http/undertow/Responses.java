@@ -1,7 +1,7 @@
 package io.kubeserve.http.undertow;
 
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.http.codec.ErrorBody;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;

@@ -1,6 +1,6 @@
 package io.kubeserve.http.undertow;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.registry.ModelStatus;
 import io.kubeserve.core.spi.Model;
@@ -116,7 +116,7 @@ final class StatusEndpoints {
                 registry.model(name, version);
                 ready = true;
             } catch (KubeServeException e) {
-                if (e.code() == io.kubeserve.core.ErrorCode.MODEL_NOT_FOUND) {
+                if (e.code() == io.kubeserve.core.error.ErrorCode.MODEL_NOT_FOUND) {
                     throw e;
                 }
                 ready = false;

@@ -1,6 +1,6 @@
 package io.kubeserve.http.codec;
 
-import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;

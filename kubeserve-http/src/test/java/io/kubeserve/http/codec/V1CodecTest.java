@@ -5,10 +5,10 @@ import static io.kubeserve.http.codec.V2JsonRoundTripTest.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.InferenceRequest;
-import io.kubeserve.core.InferenceResponse;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;

@@ -3,7 +3,7 @@ package io.kubeserve.http.codec;
 import static io.kubeserve.http.codec.V2JsonRoundTripTest.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
 import java.io.ByteArrayOutputStream;

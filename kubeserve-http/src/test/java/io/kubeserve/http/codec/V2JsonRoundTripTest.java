@@ -2,8 +2,8 @@ package io.kubeserve.http.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kubeserve.core.InferenceRequest;
-import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Float16;
 import io.kubeserve.core.tensor.Tensor;

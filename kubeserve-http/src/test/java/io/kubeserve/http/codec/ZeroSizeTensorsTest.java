@@ -6,8 +6,8 @@ import static io.kubeserve.http.codec.V2JsonRoundTripTest.text;
 import static io.kubeserve.http.codec.V2JsonRoundTripTest.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kubeserve.core.InferenceRequest;
-import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;

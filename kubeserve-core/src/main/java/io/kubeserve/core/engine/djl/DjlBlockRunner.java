@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.engine.EngineRunner;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.Tensor;

@@ -1,7 +1,7 @@
 package io.kubeserve.core.engine.djl;
 
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.spi.ModelConfig.Device;
 import ai.djl.util.cuda.CudaUtils;
 

@@ -3,7 +3,7 @@ package io.kubeserve.core.engine.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
 import java.nio.ByteBuffer;

@@ -1,8 +1,8 @@
 package io.kubeserve.core.engine.djl;
 
 import ai.onnxruntime.OrtException;
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -6,7 +6,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.engine.EngineRunner;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.DataType;

@@ -2,8 +2,8 @@ package io.kubeserve.core.engine.djl;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.engine.EnginePredictor;
 import io.kubeserve.core.engine.LoadedModel;
 import io.kubeserve.core.engine.EngineRunner;

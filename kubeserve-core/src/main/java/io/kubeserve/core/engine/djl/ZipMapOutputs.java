@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxMap;
 import ai.onnxruntime.OnnxSequence;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.kubeserve.core.repository.remote;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.repository.FileSystemModelRepository;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,7 +65,7 @@ final class CacheSync {
         List<StoreObject> listed = store.list();
         if (listed.isEmpty()) {
             // never mirror "nothing": a wrong prefix or a wiped bucket must not empty a working cache
-            throw new KubeServeException(io.kubeserve.core.ErrorCode.MODEL_NOT_FOUND,
+            throw new KubeServeException(io.kubeserve.core.error.ErrorCode.MODEL_NOT_FOUND,
                     "no model files under " + store.uri());
         }
         Map<String, StoreObject> byKey = new HashMap<>();

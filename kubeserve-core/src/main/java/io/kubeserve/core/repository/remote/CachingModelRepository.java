@@ -1,7 +1,7 @@
 package io.kubeserve.core.repository.remote;
 
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.repository.FileSystemModelRepository;
 import io.kubeserve.core.spi.ModelRepository;
 import io.kubeserve.core.spi.ModelSource;

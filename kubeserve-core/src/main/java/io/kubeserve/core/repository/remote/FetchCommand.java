@@ -1,6 +1,6 @@
 package io.kubeserve.core.repository.remote;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.spi.ModelRepository;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.kubeserve.core.repository.remote;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

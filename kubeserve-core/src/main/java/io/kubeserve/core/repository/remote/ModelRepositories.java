@@ -1,6 +1,6 @@
 package io.kubeserve.core.repository.remote;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.repository.FileSystemModelRepository;
 import io.kubeserve.core.spi.ModelRepository;
 import java.net.URI;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.EngineException;
 import ai.onnxruntime.OrtException;
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

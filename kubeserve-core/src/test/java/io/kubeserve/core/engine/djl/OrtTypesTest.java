@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
-import io.kubeserve.core.ErrorCode;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
 import java.nio.ByteBuffer;

@@ -3,10 +3,10 @@ package io.kubeserve.core.repository.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kubeserve.core.InferenceRequest;
-import io.kubeserve.core.InferenceResponse;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.KubeServe;
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.spi.ModelRepository;
 import io.kubeserve.core.spi.ModelSource;
 import io.kubeserve.core.tensor.Tensor;

@@ -3,7 +3,7 @@ package io.kubeserve.core.repository.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kubeserve.core.KubeServeException;
+import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.repository.FileSystemModelRepository;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,6 @@
-package io.kubeserve.core;
+package io.kubeserve.core.spi;
+
+import io.kubeserve.core.error.KubeServeException;
 
 import io.kubeserve.core.tensor.Tensor;
 import java.util.Collections;

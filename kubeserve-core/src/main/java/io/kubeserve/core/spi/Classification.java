@@ -1,4 +1,4 @@
-package io.kubeserve.core;
+package io.kubeserve.core.spi;
 
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.DataType;

@@ -1,4 +1,4 @@
-package io.kubeserve.core;
+package io.kubeserve.core.error;
 
 /**
  * The one exception KubeServe throws on purpose. The {@link ErrorCode} decides how a transport

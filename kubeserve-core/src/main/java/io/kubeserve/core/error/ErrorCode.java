@@ -1,4 +1,4 @@
-package io.kubeserve.core;
+package io.kubeserve.core.error;
 
 /** Why a call failed, independent of any transport. */
 public enum ErrorCode {
