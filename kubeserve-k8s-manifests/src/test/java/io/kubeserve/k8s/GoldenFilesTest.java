@@ -37,7 +37,7 @@ class GoldenFilesTest {
         var docs = ManifestGenerator.generate(options);
         if (REGENERATE) {
             clearYaml(dir);
-            ManifestsCommand.writeFiles(docs, dir);
+            ManifestFiles.write(docs, dir);
         }
 
         List<String> expectedFiles = docs.stream().map(ManifestYaml::fileName).sorted().toList();

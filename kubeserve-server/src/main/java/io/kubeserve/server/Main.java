@@ -1,52 +1,46 @@
 package io.kubeserve.server;
 
-import java.io.PrintStream;
-import java.util.Arrays;
-import java.util.Map;
+import io.kubeserve.core.repository.remote.RemoteSettings;
+import io.kubeserve.server.cli.Cli;
+import java.util.List;
+import java.util.Set;
 
 /**
- * {@code java -jar kubeserve-server.jar}: serves models, or with {@code manifests} writes
- * Kubernetes manifests.
+ * {@code java -jar kubeserve-server.jar [serve|manifests|fetch] ...}: runs the command line
+ * ({@link Cli}); {@code serve}, the default, starts the server, which then runs until SIGTERM.
  */
 public final class Main {
+
+    /** Set once the server is up: then {@link #main} returns and the server's threads keep the JVM alive. */
+    private static volatile boolean serving;
 
     private Main() {
     }
 
+    /**
+     * Runs the command line against the process environment and exits with its status: 0 done (or,
+     * for {@code serve}, the server keeps running), 1 failed, 2 bad usage.
+     *
+     * @param args the jar's arguments
+     */
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("manifests")) {
-            System.exit(io.kubeserve.k8s.ManifestsCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out));
-        }
-        if (args.length > 0 && args[0].equals("fetch")) {
-            System.exit(io.kubeserve.core.repository.remote.FetchCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
-        }
-        int status = serve(args, System.getenv(), System.out, System.err);
-        if (status != 0) {
+        Cli cli = new Cli(System.getenv(), RemoteSettings.fromEnvironment(),
+                Set.of(KubeServeServer.CACHE_DIR_VARIABLE), Main::launch);
+        int status = cli.run(args, System.out, System.err);
+        if (status != 0 || !serving) {
             System.exit(status);
         }
     }
 
-    /** Starts the server and installs the SIGTERM hook; returns a non-zero exit status on bad usage. */
-    static int serve(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            out.print(ServerConfig.usage());
-            return 0;
-        }
-        ServerConfig config;
-        try {
-            config = ServerConfig.parse(args, env);
-        } catch (IllegalArgumentException e) {
-            err.println("kubeserve: " + e.getMessage());
-            err.println("Run with --help for the options.");
-            return 2;
-        }
+    /** Starts the server and installs the SIGTERM hook; 1 when it cannot start. */
+    static int launch(ServerConfig config, List<String> unknownVariables) {
         // before the first logger is created: logback reads its configuration once
         if (config.logFormat().equals("json")) {
             System.setProperty("logback.configurationFile", "logback-json.xml");
         }
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
-        for (String unknown : ServerConfig.unknownVariables(env)) {
-            log.warn("ignoring environment variable {}: no such setting (see --help)", unknown);
+        for (String unknown : unknownVariables) {
+            log.warn("ignoring environment variable {}: no such setting (see serve --help)", unknown);
         }
         log.info("KubeServe {} starting (Java {}, {} cores)", version(), Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
@@ -58,10 +52,16 @@ public final class Main {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kubeserve-shutdown"));
+        serving = true;
         return 0;
     }
 
-    static String version() {
+    /**
+     * The server's version.
+     *
+     * @return the jar manifest's {@code Implementation-Version}, or {@code dev} when run from classes
+     */
+    public static String version() {
         String version = Main.class.getPackage().getImplementationVersion();
         return version == null ? "dev" : version;
     }

@@ -8,14 +8,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
+import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /**
  * The server's security settings: API tokens, per-client rate limit, TLS, and the timeouts that
- * keep slow clients from holding connections. Part of {@link ServerConfig}, read from the same
- * flags and {@code KUBESERVE_*} variables.
+ * keep slow clients from holding connections. Part of {@link ServerConfig}; the {@code serve} command
+ * binds it from the same flags and {@code KUBESERVE_*} variables (reading token files there). An
+ * immutable, validated value, safe to share between threads.
  *
  * @param authTokens        bearer tokens the API accepts; empty: authentication off
  * @param protectProbes     whether probes need a token too
@@ -36,8 +36,19 @@ public record SecurityConfig(List<String> authTokens, boolean protectProbes, boo
     /** Below this a token is guessable; the same floor as the repository API's admin token. */
     static final int MIN_TOKEN_LENGTH = 16;
 
+    /**
+     * Copies the token list and checks every rule; messages name the flag and never show a token.
+     *
+     * @throws IllegalArgumentException for a token under 16 characters (named by its position), a
+     *                                  negative rate or burst, a TLS certificate without key or the other
+     *                                  way round, PEM and keystore together, a keystore password file
+     *                                  without keystore, or a timeout under 1 ms
+     * @throws NullPointerException     when authTokens, headerTimeout or idleTimeout is null
+     */
     public SecurityConfig {
         authTokens = List.copyOf(authTokens);
+        Objects.requireNonNull(headerTimeout, "headerTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
         for (String token : authTokens) {
             if (token.length() < MIN_TOKEN_LENGTH) {
                 // says which entry, never what it holds
@@ -65,37 +76,42 @@ public record SecurityConfig(List<String> authTokens, boolean protectProbes, boo
         }
     }
 
-    /** Everything off or open; 10 s to send headers, 120 s idle. */
+    /**
+     * Everything off or open; 10 s to send headers, 120 s idle.
+     *
+     * @return the default settings
+     */
     public static SecurityConfig defaults() {
         return new SecurityConfig(List.of(), false, false, 0, 0, null, null, null, null, Duration.ofSeconds(10),
                 Duration.ofSeconds(120));
     }
 
-    /** From the parsed flag values (flag to value, environment already merged in) and the environment. */
-    static SecurityConfig parse(Map<String, String> values, Map<String, String> env) {
-        return new SecurityConfig(
-                tokens(values.get("--auth-tokens-file"), env.get("KUBESERVE_AUTH_TOKENS")),
-                access(values, "--auth-probes"),
-                access(values, "--auth-metrics"),
-                ServerConfig.integer(values, "--rate-limit", 0),
-                ServerConfig.integer(values, "--rate-limit-burst", 0),
-                path(values.get("--tls-cert")),
-                path(values.get("--tls-key")),
-                path(values.get("--tls-keystore")),
-                path(values.get("--tls-keystore-password-file")),
-                Duration.ofSeconds(ServerConfig.integer(values, "--header-timeout", 10)),
-                Duration.ofSeconds(ServerConfig.integer(values, "--idle-timeout", 120)));
-    }
-
+    /**
+     * Whether the API asks for a bearer token.
+     *
+     * @return true when there is at least one token
+     */
     public boolean authEnabled() {
         return !authTokens.isEmpty();
     }
 
+    /**
+     * Whether the server listens with TLS.
+     *
+     * @return true with a PEM pair or a keystore
+     */
     public boolean tlsEnabled() {
         return tlsCert != null || tlsKeystore != null;
     }
 
-    /** The TLS context to listen with, or null without TLS; files are read now, so mistakes show at start. */
+    /**
+     * The TLS context to listen with; files are read now, so mistakes show at start.
+     *
+     * @return a new context, or null without TLS
+     * @throws IllegalArgumentException when the keystore password file cannot be read
+     * @throws RuntimeException         from {@link TlsContexts} when a certificate, key or keystore is
+     *                                  unreadable or invalid
+     */
     public SSLContext sslContext() {
         if (tlsCert != null) {
             return TlsContexts.fromPem(tlsCert, tlsKey);
@@ -112,32 +128,76 @@ public record SecurityConfig(List<String> authTokens, boolean protectProbes, boo
         return null;
     }
 
+    /**
+     * A copy with other API tokens.
+     *
+     * @param tokens  bearer tokens, each at least 16 characters; empty turns authentication off
+     * @param probes  whether probes need a token too
+     * @param metrics whether {@code /metrics} needs a token
+     * @return the changed copy
+     * @throws IllegalArgumentException for a short token
+     */
     public SecurityConfig withAuthTokens(List<String> tokens, boolean probes, boolean metrics) {
         return new SecurityConfig(tokens, probes, metrics, rateLimit, rateLimitBurst, tlsCert, tlsKey, tlsKeystore,
                 tlsKeystorePasswordFile, headerTimeout, idleTimeout);
     }
 
+    /**
+     * A copy with another per-client rate limit.
+     *
+     * @param perSecond requests a second per client; 0 turns the limit off
+     * @param burst     requests a client may send at once on top of the rate, at least 0
+     * @return the changed copy
+     * @throws IllegalArgumentException for negative values
+     */
     public SecurityConfig withRateLimit(int perSecond, int burst) {
         return new SecurityConfig(authTokens, protectProbes, protectMetrics, perSecond, burst, tlsCert, tlsKey,
                 tlsKeystore, tlsKeystorePasswordFile, headerTimeout, idleTimeout);
     }
 
+    /**
+     * A copy that serves TLS from PEM files (and drops any keystore).
+     *
+     * @param cert PEM certificate chain
+     * @param key  PEM PKCS#8 private key, RSA or EC
+     * @return the changed copy
+     * @throws IllegalArgumentException when only one of the two is given
+     */
     public SecurityConfig withPemTls(Path cert, Path key) {
         return new SecurityConfig(authTokens, protectProbes, protectMetrics, rateLimit, rateLimitBurst, cert, key,
                 null, null, headerTimeout, idleTimeout);
     }
 
+    /**
+     * A copy that serves TLS from a PKCS12 keystore (and drops any PEM pair).
+     *
+     * @param keystore     the PKCS12 file
+     * @param passwordFile file holding its password; null: empty password
+     * @return the changed copy
+     */
     public SecurityConfig withKeystoreTls(Path keystore, Path passwordFile) {
         return new SecurityConfig(authTokens, protectProbes, protectMetrics, rateLimit, rateLimitBurst, null, null,
                 keystore, passwordFile, headerTimeout, idleTimeout);
     }
 
+    /**
+     * A copy with other connection timeouts.
+     *
+     * @param header time a client gets to send a request's headers, at least 1 ms
+     * @param idle   a connection silent this long is closed, at least 1 ms
+     * @return the changed copy
+     * @throws IllegalArgumentException for shorter timeouts
+     */
     public SecurityConfig withTimeouts(Duration header, Duration idle) {
         return new SecurityConfig(authTokens, protectProbes, protectMetrics, rateLimit, rateLimitBurst, tlsCert, tlsKey,
                 tlsKeystore, tlsKeystorePasswordFile, header, idle);
     }
 
-    /** Shows how many tokens there are, never the tokens. */
+    /**
+     * Shows how many tokens there are, never the tokens.
+     *
+     * @return the settings, without secrets
+     */
     @Override
     public String toString() {
         return "SecurityConfig[authTokens=" + authTokens.size() + ", protectProbes=" + protectProbes
@@ -145,42 +205,6 @@ public record SecurityConfig(List<String> authTokens, boolean protectProbes, boo
                 + ", rateLimitBurst=" + rateLimitBurst
                 + ", tlsCert=" + tlsCert + ", tlsKey=" + tlsKey + ", tlsKeystore=" + tlsKeystore
                 + ", headerTimeout=" + headerTimeout + ", idleTimeout=" + idleTimeout + "]";
-    }
-
-    /** A file (a mounted Secret) wins over the variable; never a flag value, which {@code ps} shows. */
-    private static List<String> tokens(String file, String fromEnvironment) {
-        String text;
-        String separator;
-        if (file != null) {
-            text = read(Path.of(file), "--auth-tokens-file");
-            separator = "\\R";
-        } else if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-            text = fromEnvironment;
-            separator = ",";
-        } else {
-            return List.of();
-        }
-        List<String> tokens = Arrays.stream(text.split(separator)).map(String::strip).filter(t -> !t.isEmpty())
-                .distinct().toList();
-        if (tokens.isEmpty()) {
-            // fail closed: whoever set this meant to turn authentication on
-            throw new IllegalArgumentException((file != null ? "--auth-tokens-file " + file : "KUBESERVE_AUTH_TOKENS")
-                    + " holds no token");
-        }
-        return tokens;
-    }
-
-    private static boolean access(Map<String, String> values, String flag) {
-        String value = values.getOrDefault(flag, "open").toLowerCase(Locale.ROOT);
-        return switch (value) {
-            case "open" -> false;
-            case "protected" -> true;
-            default -> throw new IllegalArgumentException(flag + " must be open or protected, got '" + value + "'");
-        };
-    }
-
-    private static Path path(String value) {
-        return value == null ? null : Path.of(value);
     }
 
     private static String read(Path file, String flag) {

@@ -1,22 +1,17 @@
 package io.kubeserve.server;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
- * The server's settings, read once at start from command-line flags and {@code KUBESERVE_*}
- * environment variables (a flag wins over its variable), and validated with a message that
- * names the flag.
+ * The server's settings: an immutable, validated value. The command line ({@code serve}, see
+ * {@link io.kubeserve.server.cli.ServeCommand}) binds it from flags and {@code KUBESERVE_*}
+ * environment variables; tests and embedders start from {@link #defaults(Path)} and change it with the
+ * {@code withX} copiers or {@link #toBuilder()}. Validation messages name the command-line flag, since
+ * that is where most values come from. Instances are immutable and safe to share between threads.
  *
  * @param host            address to bind
  * @param port            port to bind; 0 picks a free one
@@ -42,44 +37,26 @@ public record ServerConfig(String host, int port, String modelRepository, String
                            Duration drainTimeout, int overloadStatus, String controlMode, Duration pollInterval,
                            Set<String> requiredModels, String adminToken, SecurityConfig security) {
 
-    /** Flags, their environment variables and help text, in the order {@code --help} lists them. */
-    private static final Map<String, String[]> FLAGS = new LinkedHashMap<>();
     private static final List<String> CONTROL_MODES = List.of("none", "poll", "explicit");
 
-    static {
-        flag("--model-repository", "KUBESERVE_MODEL_REPOSITORY", "DIR", "model repository, model directory or model file (required)");
-        flag("--host", "KUBESERVE_HOST", "ADDR", "address to bind (default 0.0.0.0)");
-        flag("--port", "KUBESERVE_PORT", "N", "port to bind (default 8080; 0 picks a free port)");
-        flag("--model-name", "KUBESERVE_MODEL_NAME", "NAME", "name for a single model directory or file (default: its name)");
-        flag("--default-model", "KUBESERVE_DEFAULT_MODEL", "NAME", "model served by POST /predict (default: the only model)");
-        flag("--model-control-mode", "KUBESERVE_MODEL_CONTROL_MODE", "MODE", "none, poll or explicit (default none)");
-        flag("--repository-poll-seconds", "KUBESERVE_REPOSITORY_POLL_SECONDS", "N", "poll mode: seconds between repository reads (default 15)");
-        flag("--require-models", "KUBESERVE_REQUIRE_MODELS", "A,B", "models that must be ready for /ready (default: any one)");
-        flag("--admin-token-file", "KUBESERVE_ADMIN_TOKEN_FILE", "FILE", "file holding the repository API's bearer token (or KUBESERVE_ADMIN_TOKEN)");
-        flag("--max-body-size", "KUBESERVE_MAX_BODY_SIZE", "SIZE", "largest request body, e.g. 16m, 512k (default 16m)");
-        flag("--overload-status", "KUBESERVE_OVERLOAD_STATUS", "CODE", "status when a model's queue is full: 503 or 429 (default 503)");
-        flag("--log-format", "KUBESERVE_LOG_FORMAT", "FMT", "text or json (default text)");
-        flag("--io-threads", "KUBESERVE_IO_THREADS", "N", "network threads (default: one per core)");
-        flag("--worker-threads", "KUBESERVE_WORKER_THREADS", "N", "threads that decode large bodies and run the repository API (default: one per core, at least 2)");
-        flag("--drain-timeout", "KUBESERVE_DRAIN_TIMEOUT", "SECONDS", "time in-flight requests get on SIGTERM (default 20)");
-        flag("--auth-tokens-file", "KUBESERVE_AUTH_TOKENS_FILE", "FILE", "API bearer tokens, one a line (or KUBESERVE_AUTH_TOKENS=a,b); default: no auth");
-        flag("--auth-probes", "KUBESERVE_AUTH_PROBES", "MODE", "open or protected: probes need a token too (default open)");
-        flag("--auth-metrics", "KUBESERVE_AUTH_METRICS", "MODE", "open or protected: /metrics needs a token (default open)");
-        flag("--rate-limit", "KUBESERVE_RATE_LIMIT", "RPS", "requests a second per client, 429 beyond; 0 is off (default 0)");
-        flag("--rate-limit-burst", "KUBESERVE_RATE_LIMIT_BURST", "N", "extra requests a client may send at once (default 0)");
-        flag("--tls-cert", "KUBESERVE_TLS_CERT", "FILE", "serve HTTPS (and HTTP/2): PEM certificate chain, with --tls-key");
-        flag("--tls-key", "KUBESERVE_TLS_KEY", "FILE", "PEM PKCS#8 private key (RSA or EC) for --tls-cert");
-        flag("--tls-keystore", "KUBESERVE_TLS_KEYSTORE", "FILE", "serve HTTPS from a PKCS12 keystore instead of PEM");
-        flag("--tls-keystore-password-file", "KUBESERVE_TLS_KEYSTORE_PASSWORD_FILE", "FILE", "file holding the keystore's password");
-        flag("--header-timeout", "KUBESERVE_HEADER_TIMEOUT", "SECONDS", "time a client gets to send request headers (default 10)");
-        flag("--idle-timeout", "KUBESERVE_IDLE_TIMEOUT", "SECONDS", "close connections silent this long (default 120)");
-    }
-
-    private static void flag(String flag, String variable, String argument, String help) {
-        FLAGS.put(flag, new String[] {variable, argument, help});
-    }
-
+    /**
+     * Checks every setting; the messages name the command-line flag, as that is where most values
+     * come from.
+     *
+     * @throws IllegalArgumentException for a missing repository, a port outside 0..65535, a body
+     *                                  limit under 1 KiB, an unknown log format or control mode, negative
+     *                                  thread counts or drain timeout, an overload status other than 503
+     *                                  or 429, a poll interval under 1 s, or an admin token under 16 characters
+     * @throws NullPointerException     when host, logFormat, drainTimeout, controlMode, pollInterval or
+     *                                  requiredModels is null
+     */
     public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(controlMode, "controlMode");
+        Objects.requireNonNull(pollInterval, "pollInterval");
+        Objects.requireNonNull(requiredModels, "requiredModels");
         if (modelRepository == null || modelRepository.isBlank()) {
             throw new IllegalArgumentException("--model-repository (or KUBESERVE_MODEL_REPOSITORY) is required");
         }
@@ -115,44 +92,105 @@ public record ServerConfig(String host, int port, String modelRepository, String
         }
     }
 
-    /** Defaults for everything but the repository; for tests and embedding. */
+    /**
+     * Defaults for everything but the repository: {@code 0.0.0.0:8080}, 16 MiB bodies, text logs, one
+     * I/O thread per core, 20 s drain, 503 on overload, control mode {@code none} (15 s poll interval if
+     * switched to poll), no required models, no admin token, {@link SecurityConfig#defaults()}.
+     *
+     * @param modelRepository a repository, model directory or model file; not null
+     * @return the default settings serving {@code modelRepository}
+     */
     public static ServerConfig defaults(Path modelRepository) {
         return new ServerConfig("0.0.0.0", 8080, modelRepository.toString(), null, null, 16L << 20, "text", 0, 0,
                 Duration.ofSeconds(20), 503, "none", Duration.ofSeconds(15), Set.of(), null, SecurityConfig.defaults());
     }
 
+    /**
+     * A builder that starts from this config's values; {@link Builder#build()} validates again.
+     *
+     * @return a new builder, owned by the caller
+     */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
+    /**
+     * A copy with another port.
+     *
+     * @param newPort 0..65535; 0 picks a free port
+     * @return the changed copy
+     * @throws IllegalArgumentException when the port is out of range
+     */
     public ServerConfig withPort(int newPort) {
         return toBuilder().port(newPort).build();
     }
 
+    /**
+     * A copy with another bind address.
+     *
+     * @param newHost address or host name to bind, e.g. {@code 127.0.0.1}
+     * @return the changed copy
+     */
     public ServerConfig withHost(String newHost) {
         return toBuilder().host(newHost).build();
     }
 
+    /**
+     * A copy with another request body limit.
+     *
+     * @param bytes largest body accepted, in bytes (decoded size); at least 1024
+     * @return the changed copy
+     * @throws IllegalArgumentException when {@code bytes} is below 1024
+     */
     public ServerConfig withMaxBodyBytes(long bytes) {
         return toBuilder().maxBodyBytes(bytes).build();
     }
 
+    /**
+     * A copy whose {@code POST /predict} serves another model.
+     *
+     * @param model model name; null: the only model loaded
+     * @return the changed copy
+     */
     public ServerConfig withDefaultModel(String model) {
         return toBuilder().defaultModel(model).build();
     }
 
+    /**
+     * A copy that answers a full model queue with another status.
+     *
+     * @param status 503 or 429
+     * @return the changed copy
+     * @throws IllegalArgumentException for any other status
+     */
     public ServerConfig withOverloadStatus(int status) {
         return toBuilder().overloadStatus(status).build();
     }
 
+    /**
+     * A copy with other security settings.
+     *
+     * @param settings tokens, rate limit, TLS and timeouts; null means {@link SecurityConfig#defaults()}
+     * @return the changed copy
+     */
     public ServerConfig withSecurity(SecurityConfig settings) {
         return toBuilder().security(settings).build();
     }
 
+    /**
+     * The number of Undertow I/O threads to start.
+     *
+     * @return {@link #ioThreads()} when set, else one per available core (at least 1)
+     */
     public int effectiveIoThreads() {
         return ioThreads > 0 ? ioThreads : Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * The number of worker threads to start.
+     *
+     * @return {@link #workerThreads()} when set, else one per available core and at least 2
+     */
     public int effectiveWorkerThreads() {
         // no request waits on a worker any more (it waits in its model's queue): workers decode big
         // bodies, which is CPU work, and run the repository API; one per core, and two on one core
@@ -161,108 +199,10 @@ public record ServerConfig(String host, int port, String modelRepository, String
     }
 
     /**
-     * Reads flags ({@code --port 8080} or {@code --port=8080}) over environment variables.
+     * Like the record's own, but says only whether there is an admin token: a config may end up in a log.
      *
-     * @throws IllegalArgumentException naming the flag that is wrong
+     * @return the settings, without secrets
      */
-    public static ServerConfig parse(String[] args, Map<String, String> env) {
-        Map<String, String> values = new LinkedHashMap<>();
-        FLAGS.forEach((flag, meta) -> {
-            String value = env.get(meta[0]);
-            if (value != null && !value.isBlank()) {
-                values.put(flag, value.trim());
-            }
-        });
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String flag = arg;
-            String value;
-            int equals = arg.indexOf('=');
-            if (equals > 0) {
-                flag = arg.substring(0, equals);
-                value = arg.substring(equals + 1);
-            } else if (FLAGS.containsKey(arg) && i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                value = null;
-            }
-            if (!FLAGS.containsKey(flag)) {
-                throw new IllegalArgumentException("unknown option '" + arg + "' (see --help)");
-            }
-            if (value == null) {
-                throw new IllegalArgumentException(flag + " needs a value");
-            }
-            values.put(flag, value);
-        }
-        String repository = values.get("--model-repository");
-        return new ServerConfig(
-                values.getOrDefault("--host", "0.0.0.0"),
-                integer(values, "--port", 8080),
-                repository,
-                values.get("--model-name"),
-                values.get("--default-model"),
-                size(values.getOrDefault("--max-body-size", "16m")),
-                values.getOrDefault("--log-format", "text").toLowerCase(Locale.ROOT),
-                integer(values, "--io-threads", 0),
-                integer(values, "--worker-threads", 0),
-                Duration.ofSeconds(integer(values, "--drain-timeout", 20)),
-                integer(values, "--overload-status", 503),
-                values.getOrDefault("--model-control-mode", "none").toLowerCase(Locale.ROOT),
-                Duration.ofSeconds(integer(values, "--repository-poll-seconds", 15)),
-                names(values.get("--require-models")),
-                adminToken(values.get("--admin-token-file"), env.get("KUBESERVE_ADMIN_TOKEN")),
-                SecurityConfig.parse(values, env));
-    }
-
-    static int integer(Map<String, String> values, String flag, int fallback) {
-        String text = values.get(flag);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " must be a whole number, got '" + text + "'");
-        }
-    }
-
-    private static Set<String> names(String text) {
-        if (text == null || text.isBlank()) {
-            return Set.of();
-        }
-        return Arrays.stream(text.split(",")).map(String::trim).filter(name -> !name.isEmpty())
-                .collect(Collectors.toUnmodifiableSet());
-    }
-
-    /** From a file (a mounted Secret), else from the environment; never from a flag, which {@code ps} shows. */
-    private static String adminToken(String file, String fromEnvironment) {
-        if (file != null) {
-            try {
-                return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw new IllegalArgumentException("--admin-token-file " + file + " cannot be read: " + e.getMessage());
-            }
-        }
-        return fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment.strip();
-    }
-
-    /** {@code 1048576}, {@code 512k}, {@code 16m}, {@code 1g}. */
-    static long size(String text) {
-        String lower = text.toLowerCase(Locale.ROOT).trim();
-        long unit = 1;
-        char last = lower.isEmpty() ? ' ' : lower.charAt(lower.length() - 1);
-        if (last == 'k' || last == 'm' || last == 'g') {
-            unit = last == 'k' ? 1L << 10 : last == 'm' ? 1L << 20 : 1L << 30;
-            lower = lower.substring(0, lower.length() - 1);
-        }
-        try {
-            return Math.multiplyExact(Long.parseLong(lower), unit);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("--max-body-size must be a size like 16m or 512k, got '" + text + "'");
-        }
-    }
-
-    /** Like the record's own, but says only whether there is an admin token: a config may end up in a log. */
     @Override
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", modelRepository=" + modelRepository
@@ -273,34 +213,10 @@ public record ServerConfig(String host, int port, String modelRepository, String
                 + ", adminToken=" + (adminToken == null ? "none" : "set") + ", security=" + security + "]";
     }
 
-    /** {@code KUBESERVE_*} variables that name no setting: likely typos, worth a warning. */
-    public static List<String> unknownVariables(Map<String, String> env) {
-        java.util.Set<String> known = new java.util.HashSet<>(List.of("KUBESERVE_ADMIN_TOKEN", "KUBESERVE_AUTH_TOKENS",
-                KubeServeServer.CACHE_DIR_VARIABLE));
-        known.addAll(io.kubeserve.core.repository.remote.RemoteSettings.VARIABLES);
-        FLAGS.values().forEach(meta -> known.add(meta[0]));
-        return env.keySet().stream().filter(key -> key.startsWith("KUBESERVE_") && !known.contains(key)).sorted().toList();
-    }
-
-    /** The {@code --help} text. */
-    public static String usage() {
-        StringBuilder out = new StringBuilder("""
-                Usage: java -jar kubeserve-server.jar --model-repository DIR [options]
-                       java -jar kubeserve-server.jar manifests --help
-                       java -jar kubeserve-server.jar fetch --help
-
-                Serves ONNX, scikit-learn (ONNX) and TorchScript models over HTTP: POST /predict,
-                KServe V1 (/v1/models/...), Open Inference Protocol V2 (/v2/...), /metrics, /docs.
-
-                Options (each also read from the environment variable shown):
-                """);
-        FLAGS.forEach((flag, meta) -> out.append(String.format(Locale.ROOT, "  %-31s %-34s %s%n",
-                flag + " " + meta[1], meta[0], meta[2])));
-        out.append("  --help                          print this help\n");
-        return out.toString();
-    }
-
-    /** A copy of a config with some settings changed. */
+    /**
+     * A copy of a config with some settings changed; nothing is checked until {@link #build()}. Not
+     * thread-safe: one builder per thread.
+     */
     public static final class Builder {
         private String host;
         private int port;
@@ -338,66 +254,144 @@ public record ServerConfig(String host, int port, String modelRepository, String
             security = c.security;
         }
 
+        /**
+         * Sets host.
+         *
+         * @param value address to bind
+         * @return this builder
+         */
         public Builder host(String value) {
             host = value;
             return this;
         }
 
+        /**
+         * Sets port.
+         *
+         * @param value port to bind, 0..65535; 0 picks a free one
+         * @return this builder
+         */
         public Builder port(int value) {
             port = value;
             return this;
         }
 
+        /**
+         * Sets modelRepository.
+         *
+         * @param value repository, model directory, model file or remote store URI
+         * @return this builder
+         */
         public Builder modelRepository(String value) {
             modelRepository = value;
             return this;
         }
 
+        /**
+         * Sets defaultModel.
+         *
+         * @param value model {@code POST /predict} serves; null: the only one
+         * @return this builder
+         */
         public Builder defaultModel(String value) {
             defaultModel = value;
             return this;
         }
 
+        /**
+         * Sets maxBodyBytes.
+         *
+         * @param value largest request body in bytes, at least 1024
+         * @return this builder
+         */
         public Builder maxBodyBytes(long value) {
             maxBodyBytes = value;
             return this;
         }
 
+        /**
+         * Sets overloadStatus.
+         *
+         * @param value 503 or 429
+         * @return this builder
+         */
         public Builder overloadStatus(int value) {
             overloadStatus = value;
             return this;
         }
 
+        /**
+         * Sets controlMode.
+         *
+         * @param value {@code none}, {@code poll} or {@code explicit}
+         * @return this builder
+         */
         public Builder controlMode(String value) {
             controlMode = value;
             return this;
         }
 
+        /**
+         * Sets pollInterval.
+         *
+         * @param value how often poll mode reads the repository, at least 1 s
+         * @return this builder
+         */
         public Builder pollInterval(Duration value) {
             pollInterval = value;
             return this;
         }
 
+        /**
+         * Sets requiredModels.
+         *
+         * @param value models that must be ready for readiness; empty: any one
+         * @return this builder
+         */
         public Builder requiredModels(Set<String> value) {
             requiredModels = value;
             return this;
         }
 
+        /**
+         * Sets adminToken.
+         *
+         * @param value repository API bearer token, at least 16 characters; null turns the API off
+         * @return this builder
+         */
         public Builder adminToken(String value) {
             adminToken = value;
             return this;
         }
 
+        /**
+         * Sets drainTimeout.
+         *
+         * @param value time in-flight requests get on SIGTERM, not negative
+         * @return this builder
+         */
         public Builder drainTimeout(Duration value) {
             drainTimeout = value;
             return this;
         }
 
+        /**
+         * Sets security.
+         *
+         * @param value tokens, rate limit, TLS and timeouts; null: the defaults
+         * @return this builder
+         */
         public Builder security(SecurityConfig value) {
             security = value;
             return this;
         }
 
+        /**
+         * Validates and builds the config.
+         *
+         * @return a new config
+         * @throws IllegalArgumentException naming the flag of the first invalid setting
+         */
         public ServerConfig build() {
             return new ServerConfig(host, port, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
                     ioThreads, workerThreads, drainTimeout, overloadStatus, controlMode, pollInterval, requiredModels,

@@ -1,0 +1,189 @@
+package io.kubeserve.server.cli;
+
+import io.kubeserve.core.repository.remote.RemoteSettings;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The server jar's command line: {@code serve} (also what runs when the first argument is no command),
+ * {@code manifests} and {@code fetch}, each with generated {@code --help} and {@code --version}. Bad
+ * usage prints picocli's message, a suggestion for a mistyped option, and where to find help, then
+ * exits with status 2, without a stack trace.
+ *
+ * <p>An instance holds only what it was given and builds a fresh {@link CommandLine} per run, so it may
+ * run several command lines, one at a time per thread.
+ */
+public final class Cli {
+
+    /** How users start the jar; the root command's name in usage messages. */
+    public static final String NAME = "java -jar kubeserve-server.jar";
+
+    /** The commands, the default first. */
+    public static final List<String> COMMANDS = List.of("serve", "manifests", "fetch");
+
+    private static final Set<String> ROOT_OPTIONS = Set.of("-h", "--help", "-V", "--version");
+
+    private final Map<String, String> environment;
+    private final RemoteSettings remoteSettings;
+    private final Set<String> alsoKnownVariables;
+    private final ServeCommand.Launcher launcher;
+
+    /**
+     * A command line over the given environment.
+     *
+     * @param environment        the process environment: {@code serve}'s defaults and secrets
+     * @param remoteSettings     remote store settings for {@code fetch}
+     * @param alsoKnownVariables {@code KUBESERVE_*} variables the server reads outside the options (e.g. the
+     *                           model cache directory); the remote store's are known already
+     * @param launcher           what {@code serve} hands its config to
+     */
+    public Cli(Map<String, String> environment, RemoteSettings remoteSettings, Set<String> alsoKnownVariables,
+               ServeCommand.Launcher launcher) {
+        this.environment = Map.copyOf(environment);
+        this.remoteSettings = Objects.requireNonNull(remoteSettings, "remoteSettings");
+        Set<String> known = new HashSet<>(alsoKnownVariables);
+        known.addAll(RemoteSettings.VARIABLES);
+        this.alsoKnownVariables = Set.copyOf(known);
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
+    }
+
+    /** The root: only {@code --help} and {@code --version}; {@link #run} never runs it without a command. */
+    @Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, usageHelpWidth = 100,
+            description = {"KubeServe serves ONNX, scikit-learn (ONNX) and TorchScript models over HTTP, writes the "
+                    + "Kubernetes manifests to run it and fetches models for it there.", ""},
+            footer = {"", "Without a command the jar serves: '" + NAME + " --model-repository DIR' is '" + NAME
+                    + " serve --model-repository DIR'. '" + NAME + " <command> --help' lists a command's options."})
+    static final class Root implements Callable<Integer> {
+
+        @Spec
+        private CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new ParameterException(spec.commandLine(), "a command is required: " + String.join(", ", COMMANDS));
+        }
+    }
+
+    /**
+     * A fresh command line with all commands, environment defaults for {@code serve} and the usage-error
+     * handling described above.
+     *
+     * @param out standard output for results and help
+     * @param err standard error for usage errors and failures
+     * @return the root command line; run it with {@link #withDefaultCommand(String[])}'s arguments
+     */
+    public CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine root = new CommandLine(new Root()).setCommandName(NAME);
+        ServeCommand serve = new ServeCommand(environment, alsoKnownVariables, launcher);
+        CommandLine serveLine = new CommandLine(serve);
+        serveLine.setDefaultValueProvider(new EnvironmentDefaults(environment));
+        showVariables(serveLine.getCommandSpec());
+        root.addSubcommand("serve", serveLine);
+        root.addSubcommand("manifests", new ManifestsCommand());
+        root.addSubcommand("fetch", new FetchCommand(remoteSettings));
+        root.setOut(writer(out));
+        root.setErr(writer(err));
+        root.setParameterExceptionHandler(this::usageError);
+        return root;
+    }
+
+    /**
+     * Runs one command line.
+     *
+     * @param args the jar's arguments; without a command first, {@code serve} is meant
+     * @param out  standard output
+     * @param err  standard error
+     * @return the exit status: 0 done (or serving), 1 failed, 2 bad usage
+     */
+    public int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine commandLine = commandLine(out, err);
+        try {
+            return commandLine.execute(withDefaultCommand(args));
+        } finally {
+            commandLine.getOut().flush();
+            commandLine.getErr().flush();
+        }
+    }
+
+    /**
+     * The arguments with {@code serve} in front unless they start with a command or a root option
+     * ({@code --help}, {@code --version}).
+     *
+     * @param args the jar's arguments
+     * @return {@code args} itself, or a new array starting with {@code serve}
+     */
+    public static String[] withDefaultCommand(String[] args) {
+        if (args.length > 0 && (COMMANDS.contains(args[0]) || ROOT_OPTIONS.contains(args[0]))) {
+            return args;
+        }
+        List<String> withServe = new ArrayList<>(args.length + 1);
+        withServe.add("serve");
+        withServe.addAll(Arrays.asList(args));
+        return withServe.toArray(String[]::new);
+    }
+
+    /** Adds each option's variable under its description, so the help shows it. */
+    private static void showVariables(CommandSpec command) {
+        List<OptionSpec> options = command.options().stream().filter(o -> !o.usageHelp() && !o.versionHelp()).toList();
+        options.forEach(command::remove);
+        for (OptionSpec option : options) {
+            String[] description = Arrays.copyOf(option.description(), option.description().length + 1);
+            description[description.length - 1] = "  env " + EnvironmentDefaults.variableOf(option);
+            command.addOption(option.toBuilder().description(description).build());
+        }
+    }
+
+    /**
+     * Picocli's message, a suggestion for a mistyped option, which variable a bad value came from, and
+     * where the help is; exit status 2.
+     */
+    private int usageError(ParameterException error, String[] args) {
+        CommandLine command = error.getCommandLine();
+        PrintWriter err = command.getErr();
+        CommandSpec spec = command.getCommandSpec();
+        String prefix = spec.parent() == null ? "kubeserve" : "kubeserve " + spec.name();
+        err.println(prefix + ": " + error.getMessage());
+        UnmatchedArgumentException.printSuggestions(error, err);
+        if (error.getArgSpec() instanceof OptionSpec option && command.getDefaultValueProvider() != null
+                && option.command() == spec && !given(option, args)) {
+            String variable = EnvironmentDefaults.variableOf(option);
+            if (environment.containsKey(variable)) {
+                err.println("The value comes from the environment variable " + variable + ".");
+            }
+        }
+        err.println("Run '" + spec.qualifiedName() + " --help' for the options.");
+        err.flush();
+        return spec.exitCodeOnInvalidInput();
+    }
+
+    /** Whether the option is on the command line, as {@code --flag value} or {@code --flag=value}. */
+    private static boolean given(OptionSpec option, String[] args) {
+        for (String arg : args) {
+            for (String name : option.names()) {
+                if (arg.equals(name) || arg.startsWith(name + "=")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static PrintWriter writer(PrintStream stream) {
+        return new PrintWriter(stream, true);
+    }
+}
