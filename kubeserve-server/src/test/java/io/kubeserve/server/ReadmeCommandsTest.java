@@ -3,7 +3,7 @@ package io.kubeserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
+import io.kubeserve.server.cli.CliRun;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -36,7 +36,7 @@ class ReadmeCommandsTest {
                         .split("\\s+")));
         int repository = args.indexOf("--model-repository");
         args.set(repository + 1, ROOT.resolve(args.get(repository + 1)).toString());
-        ServerConfig config = ServerConfig.parse(args.toArray(String[]::new), Map.of());
+        ServerConfig config = CliRun.serve(Map.of(), args.toArray(String[]::new));
 
         // the seed and V1 calls as written (the multi-line V2 call is EndpointsTest's)
         Matcher curl = CURL.matcher(readme);

@@ -3,6 +3,7 @@ package io.kubeserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kubeserve.server.cli.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,12 +20,21 @@ class SecurityConfigTest {
     @TempDir
     Path dir;
 
-    private static SecurityConfig parse(Map<String, String> env, String... flags) {
+    private static String[] withRepository(String... flags) {
         String[] args = new String[flags.length + 2];
         args[0] = "--model-repository";
         args[1] = "/models";
         System.arraycopy(flags, 0, args, 2, flags.length);
-        return ServerConfig.parse(args, env).security();
+        return args;
+    }
+
+    private static SecurityConfig parse(Map<String, String> env, String... flags) {
+        return CliRun.serve(env, withRepository(flags)).security();
+    }
+
+    /** Standard error of a refused command line (status 2). */
+    private static String refused(Map<String, String> env, String... flags) {
+        return CliRun.usageError(env, withRepository(flags));
     }
 
     @Test
@@ -48,8 +58,8 @@ class SecurityConfigTest {
         assertThat(fromFile.protectProbes()).isTrue();
         assertThat(fromFile.protectMetrics()).isFalse();
         assertThat(fromFile.toString()).doesNotContain(A).doesNotContain(B).contains("authTokens=2");
-        ServerConfig whole = ServerConfig.parse(new String[] {"--model-repository", "/m", "--auth-tokens-file",
-                file.toString()}, Map.of("KUBESERVE_ADMIN_TOKEN", "admin-secret-0123456789"));
+        ServerConfig whole = CliRun.serve(Map.of("KUBESERVE_ADMIN_TOKEN", "admin-secret-0123456789"),
+                "--model-repository", "/m", "--auth-tokens-file", file.toString());
         assertThat(whole.toString()).doesNotContain(A).doesNotContain("admin-secret").contains("adminToken=set");
 
         SecurityConfig fromEnv = parse(Map.of("KUBESERVE_AUTH_TOKENS", A + ", " + B, "KUBESERVE_AUTH_METRICS",
@@ -58,27 +68,38 @@ class SecurityConfigTest {
         assertThat(fromEnv.protectMetrics()).isTrue();
         assertThat(fromEnv.rateLimit()).isEqualTo(50);
         assertThat(fromEnv.rateLimitBurst()).isEqualTo(20);
-        assertThat(ServerConfig.unknownVariables(Map.of("KUBESERVE_AUTH_TOKENS", A))).isEmpty();
+        assertThat(CliRun.run(Map.of("KUBESERVE_AUTH_TOKENS", A), withRepository()).unknownVariables()).isEmpty();
     }
 
     @Test
     void mistakesAreRefusedWithoutShowingTokens() throws Exception {
         Path empty = Files.writeString(dir.resolve("empty"), "\n \n");
-        assertThatThrownBy(() -> parse(Map.of(), "--auth-tokens-file", empty.toString()))
-                .hasMessageContaining("holds no token");
-        assertThatThrownBy(() -> parse(Map.of(), "--auth-tokens-file", dir.resolve("missing").toString()))
-                .hasMessageContaining("--auth-tokens-file").hasMessageContaining("cannot be read");
-        assertThatThrownBy(() -> parse(Map.of("KUBESERVE_AUTH_TOKENS", A + ",short-secret")))
-                .hasMessageContaining("API token #2 is shorter than 16").hasMessageNotContaining("short-secret");
-        assertThatThrownBy(() -> parse(Map.of(), "--auth-probes", "maybe"))
-                .hasMessageContaining("--auth-probes must be open or protected");
-        assertThatThrownBy(() -> parse(Map.of(), "--rate-limit", "-1")).hasMessageContaining("--rate-limit must be >= 0");
-        assertThatThrownBy(() -> parse(Map.of(), "--tls-cert", "c.pem")).hasMessageContaining("go together");
-        assertThatThrownBy(() -> parse(Map.of(), "--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-keystore", "s.p12"))
-                .hasMessageContaining("not both");
-        assertThatThrownBy(() -> parse(Map.of(), "--tls-keystore-password-file", "p"))
-                .hasMessageContaining("needs --tls-keystore");
-        assertThatThrownBy(() -> parse(Map.of(), "--header-timeout", "0")).hasMessageContaining("--header-timeout");
+        assertThat(refused(Map.of(), "--auth-tokens-file", empty.toString())).contains("holds no token");
+        assertThat(refused(Map.of(), "--auth-tokens-file", dir.resolve("missing").toString()))
+                .contains("--auth-tokens-file").contains("cannot be read");
+        assertThat(refused(Map.of("KUBESERVE_AUTH_TOKENS", A + ",short-secret")))
+                .contains("API token #2 is shorter than 16").doesNotContain("short-secret");
+        assertThat(refused(Map.of(), "--auth-probes", "maybe"))
+                .contains("'--auth-probes'", "must be open or protected, got 'maybe'");
+        assertThat(refused(Map.of(), "--rate-limit", "-1")).contains("--rate-limit must be >= 0");
+        assertThat(refused(Map.of(), "--tls-cert", "c.pem")).contains("go together");
+        assertThat(refused(Map.of(), "--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-keystore", "s.p12"))
+                .contains("not both");
+        assertThat(refused(Map.of(), "--tls-keystore-password-file", "p")).contains("needs --tls-keystore");
+        assertThat(refused(Map.of(), "--header-timeout", "0")).contains("--header-timeout");
+    }
+
+    @Test
+    void theRecordRefusesTheSameMistakesWhenBuiltInCode() {
+        SecurityConfig defaults = SecurityConfig.defaults();
+        assertThatThrownBy(() -> defaults.withAuthTokens(java.util.List.of(A, "short-secret"), false, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("API token #2")
+                .hasMessageNotContaining("short-secret");
+        assertThatThrownBy(() -> defaults.withRateLimit(10, -1)).hasMessageContaining("--rate-limit-burst");
+        assertThatThrownBy(() -> defaults.withPemTls(Path.of("c.pem"), null)).hasMessageContaining("go together");
+        assertThatThrownBy(() -> defaults.withTimeouts(Duration.ZERO, Duration.ofSeconds(1)))
+                .hasMessageContaining("at least 1 second");
+        assertThat(defaults.withKeystoreTls(Path.of("s.p12"), null).tlsEnabled()).isTrue();
     }
 
     @Test
@@ -90,7 +111,7 @@ class SecurityConfigTest {
         assertThat(pem.tlsKey()).isEqualTo(Path.of("/tls/tls.key"));
         assertThat(pem.headerTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(pem.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(ServerConfig.usage()).contains("--auth-tokens-file FILE", "KUBESERVE_RATE_LIMIT", "--tls-keystore",
-                "--header-timeout");
+        assertThat(CliRun.run(Map.of(), "serve", "--help").out()).contains("--auth-tokens-file=FILE",
+                "KUBESERVE_RATE_LIMIT", "--tls-keystore", "--header-timeout");
     }
 }

@@ -3,20 +3,42 @@ package io.kubeserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.kubeserve.server.cli.CliRun;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
+/** The serve command line: flags, their KUBESERVE_* variables, defaults, and how mistakes are reported. */
 class ServerConfigTest {
+
+    /** Every serve flag and its variable: names users and manifests rely on. */
+    private static final Map<String, String> FLAGS = Map.ofEntries(
+            Map.entry("--model-repository", "KUBESERVE_MODEL_REPOSITORY"), Map.entry("--host", "KUBESERVE_HOST"),
+            Map.entry("--port", "KUBESERVE_PORT"), Map.entry("--model-name", "KUBESERVE_MODEL_NAME"),
+            Map.entry("--default-model", "KUBESERVE_DEFAULT_MODEL"),
+            Map.entry("--model-control-mode", "KUBESERVE_MODEL_CONTROL_MODE"),
+            Map.entry("--repository-poll-seconds", "KUBESERVE_REPOSITORY_POLL_SECONDS"),
+            Map.entry("--require-models", "KUBESERVE_REQUIRE_MODELS"),
+            Map.entry("--admin-token-file", "KUBESERVE_ADMIN_TOKEN_FILE"),
+            Map.entry("--max-body-size", "KUBESERVE_MAX_BODY_SIZE"),
+            Map.entry("--overload-status", "KUBESERVE_OVERLOAD_STATUS"), Map.entry("--log-format", "KUBESERVE_LOG_FORMAT"),
+            Map.entry("--io-threads", "KUBESERVE_IO_THREADS"), Map.entry("--worker-threads", "KUBESERVE_WORKER_THREADS"),
+            Map.entry("--drain-timeout", "KUBESERVE_DRAIN_TIMEOUT"),
+            Map.entry("--auth-tokens-file", "KUBESERVE_AUTH_TOKENS_FILE"),
+            Map.entry("--auth-probes", "KUBESERVE_AUTH_PROBES"), Map.entry("--auth-metrics", "KUBESERVE_AUTH_METRICS"),
+            Map.entry("--rate-limit", "KUBESERVE_RATE_LIMIT"), Map.entry("--rate-limit-burst", "KUBESERVE_RATE_LIMIT_BURST"),
+            Map.entry("--tls-cert", "KUBESERVE_TLS_CERT"), Map.entry("--tls-key", "KUBESERVE_TLS_KEY"),
+            Map.entry("--tls-keystore", "KUBESERVE_TLS_KEYSTORE"),
+            Map.entry("--tls-keystore-password-file", "KUBESERVE_TLS_KEYSTORE_PASSWORD_FILE"),
+            Map.entry("--header-timeout", "KUBESERVE_HEADER_TIMEOUT"), Map.entry("--idle-timeout", "KUBESERVE_IDLE_TIMEOUT"));
 
     @Test
     void flagsWinOverEnvironmentAndDefaultsFillTheRest() {
-        ServerConfig config = ServerConfig.parse(new String[] {"--model-repository", "/models", "--port=9000"},
-                Map.of("KUBESERVE_PORT", "7000", "KUBESERVE_DEFAULT_MODEL", "iris", "KUBESERVE_MAX_BODY_SIZE", "512k"));
+        ServerConfig config = CliRun.serve(Map.of("KUBESERVE_PORT", "7000", "KUBESERVE_DEFAULT_MODEL", "iris",
+                "KUBESERVE_MAX_BODY_SIZE", "512k"), "--model-repository", "/models", "--port=9000");
         assertThat(config.modelRepository()).isEqualTo("/models");
         assertThat(config.port()).isEqualTo(9000);
         assertThat(config.defaultModel()).isEqualTo("iris");
@@ -27,52 +49,141 @@ class ServerConfigTest {
         // no request waits on a worker (it waits in its model's queue): one per core, two on one core
         assertThat(config.effectiveWorkerThreads()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
         assertThat(config.effectiveWorkerThreads()).isGreaterThanOrEqualTo(2);
-        assertThat(ServerConfig.parse(new String[] {"--model-repository", "/models", "--worker-threads", "3"}, Map.of())
+        assertThat(CliRun.serve(Map.of(), "--model-repository", "/models", "--worker-threads", "3")
                 .effectiveWorkerThreads()).isEqualTo(3);
-        assertThat(ServerConfig.parse(new String[] {"--model-repository", "/models"}, Map.of("KUBESERVE_WORKER_THREADS", "5"))
+        assertThat(CliRun.serve(Map.of("KUBESERVE_WORKER_THREADS", "5"), "--model-repository", "/models")
                 .effectiveWorkerThreads()).isEqualTo(5);
     }
 
     @Test
-    void mistakesNameTheFlag() {
-        assertThatThrownBy(() -> ServerConfig.parse(new String[] {}, Map.of()))
-                .hasMessageContaining("--model-repository");
-        assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--model-repository", "m", "--port", "http"}, Map.of()))
-                .hasMessage("--port must be a whole number, got 'http'");
-        assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--model-repository", "m", "--port", "70000"}, Map.of()))
-                .hasMessageContaining("--port must be between 0 and 65535");
-        assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--model-repository", "m", "--max-body-size", "lots"},
-                Map.of())).hasMessageContaining("--max-body-size must be a size");
-        assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--model-repository", "m", "--log-format", "xml"},
-                Map.of())).hasMessageContaining("--log-format must be text or json");
-        assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--modle-repository", "m"}, Map.of()))
-                .hasMessageContaining("unknown option '--modle-repository'");
-        assertThatThrownBy(() -> ServerConfig.parse(new String[] {"--model-repository"}, Map.of()))
-                .hasMessageContaining("--model-repository needs a value");
+    void withoutFlagsEverySettingComesFromItsVariable() {
+        ServerConfig config = CliRun.serve(Map.ofEntries(Map.entry("KUBESERVE_MODEL_REPOSITORY", "s3://bucket/models"),
+                Map.entry("KUBESERVE_HOST", "127.0.0.1"), Map.entry("KUBESERVE_PORT", " 9090 "),
+                Map.entry("KUBESERVE_MODEL_NAME", "flowers"), Map.entry("KUBESERVE_MODEL_CONTROL_MODE", "POLL"),
+                Map.entry("KUBESERVE_REPOSITORY_POLL_SECONDS", "3"), Map.entry("KUBESERVE_REQUIRE_MODELS", "iris, mlp,"),
+                Map.entry("KUBESERVE_MAX_BODY_SIZE", "2M"), Map.entry("KUBESERVE_OVERLOAD_STATUS", "429"),
+                Map.entry("KUBESERVE_LOG_FORMAT", "JSON"), Map.entry("KUBESERVE_IO_THREADS", "3"),
+                Map.entry("KUBESERVE_DRAIN_TIMEOUT", "7"), Map.entry("KUBESERVE_ADMIN_TOKEN", " admin-secret-0123456789 ")));
+        assertThat(config.modelRepository()).isEqualTo("s3://bucket/models");
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.port()).isEqualTo(9090);
+        assertThat(config.modelName()).isEqualTo("flowers");
+        assertThat(config.controlMode()).isEqualTo("poll");
+        assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.requiredModels()).containsExactlyInAnyOrder("iris", "mlp");
+        assertThat(config.maxBodyBytes()).isEqualTo(2L * 1024 * 1024);
+        assertThat(config.overloadStatus()).isEqualTo(429);
+        assertThat(config.logFormat()).isEqualTo("json");
+        assertThat(config.effectiveIoThreads()).isEqualTo(3);
+        assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(config.adminToken()).isEqualTo("admin-secret-0123456789");
+    }
+
+    @Test
+    void aBlankVariableCountsAsUnsetAndABadOneIsIgnoredWhenTheFlagIsGiven() {
+        ServerConfig config = CliRun.serve(Map.of("KUBESERVE_PORT", "  ", "KUBESERVE_DRAIN_TIMEOUT", "soon"),
+                "--model-repository", "/m", "--drain-timeout", "5");
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void theExplicitServeCommandAndTheDefaultBindTheSame() {
+        String[] flags = {"--model-repository", "/m", "--port", "0", "--require-models", "iris"};
+        ServerConfig implicit = CliRun.serve(Map.of(), flags);
+        String[] explicit = new String[flags.length + 1];
+        explicit[0] = "serve";
+        System.arraycopy(flags, 0, explicit, 1, flags.length);
+        assertThat(CliRun.serve(Map.of(), explicit)).isEqualTo(implicit);
+    }
+
+    @Test
+    void mistakesNameTheFlagAndExitWithStatusTwo() {
+        assertThat(CliRun.usageError(Map.of())).contains("--model-repository (or KUBESERVE_MODEL_REPOSITORY) is required");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--port", "http"))
+                .contains("Invalid value for option '--port': 'http' is not an int");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--port", "70000"))
+                .contains("--port must be between 0 and 65535");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--max-body-size", "lots"))
+                .contains("'--max-body-size'", "must be a size like 16m or 512k, got 'lots'");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--log-format", "xml"))
+                .contains("--log-format must be text or json");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--model-control-mode", "auto"))
+                .contains("--model-control-mode must be one of");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--drain-timeout", "-1"))
+                .contains("--drain-timeout must be >= 0");
+        assertThat(CliRun.usageError(Map.of(), "--modle-repository", "m"))
+                .contains("Unknown option", "'--modle-repository'", "Possible solutions: --model-repository");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository"))
+                .contains("Missing required parameter for option '--model-repository'");
+    }
+
+    @Test
+    void aBadValueFromTheEnvironmentNamesTheOptionAndTheVariable() {
+        String err = CliRun.usageError(Map.of("KUBESERVE_PORT", "eighty"), "--model-repository", "m");
+        assertThat(err).contains("Invalid value for option '--port': 'eighty' is not an int",
+                "environment variable KUBESERVE_PORT", "serve --help");
+        assertThat(CliRun.usageError(Map.of("KUBESERVE_OVERLOAD_STATUS", "500"), "--model-repository", "m"))
+                .contains("--overload-status must be 503 or 429, got 500");
     }
 
     @Test
     void unknownVariablesAreReportedForAWarning() {
-        assertThat(ServerConfig.unknownVariables(Map.of("KUBESERVE_PROT", "1", "KUBESERVE_PORT", "1", "HOME", "/")))
-                .containsExactly("KUBESERVE_PROT");
+        CliRun run = CliRun.run(Map.of("KUBESERVE_PROT", "1", "KUBESERVE_PORT", "1", "HOME", "/",
+                "KUBESERVE_ADMIN_TOKEN", "admin-secret-0123456789", "KUBESERVE_S3_ENDPOINT", "http://minio:9000",
+                KubeServeServer.CACHE_DIR_VARIABLE, "/cache", "KUBESERVE_AUTH_TOKENS_FILES", "/t"),
+                "--model-repository", "/m");
+        assertThat(run.status()).isZero();
+        assertThat(run.unknownVariables()).containsExactly("KUBESERVE_AUTH_TOKENS_FILES", "KUBESERVE_PROT");
     }
 
     @Test
-    void helpListsEveryFlagWithItsVariable() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = Main.serve(new String[] {"--help"}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-                System.err);
-        assertThat(status).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--model-repository DIR", "KUBESERVE_MODEL_REPOSITORY",
-                "--max-body-size", "KUBESERVE_DRAIN_TIMEOUT", "manifests");
+    void serveHelpListsEveryFlagWithItsVariable() {
+        CliRun run = CliRun.run(Map.of(), "serve", "--help");
+        assertThat(run.status()).isZero();
+        assertThat(run.err()).isEmpty();
+        FLAGS.forEach((flag, variable) -> {
+            int at = run.out().indexOf(flag + "=");
+            assertThat(at).as(flag).isNotNegative();
+            // the variable is the next one listed after the flag
+            assertThat(run.out().indexOf("env KUBESERVE_", at)).as(flag).isEqualTo(run.out().indexOf("env " + variable, at));
+        });
+        assertThat(run.out()).contains("--model-repository=DIR", "KUBESERVE_ADMIN_TOKEN", "KUBESERVE_AUTH_TOKENS=a,b");
+        assertThat(run.config()).isNull();
     }
 
     @Test
-    void badUsageExitsWithStatusTwoAndAMessage() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.serve(new String[] {"--port", "x"}, Map.of(), System.out,
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("kubeserve: ", "--help");
+    void rootHelpListsTheCommandsAndVersionPrintsTheVersion() {
+        CliRun help = CliRun.run(Map.of(), "--help");
+        assertThat(help.status()).isZero();
+        assertThat(help.out()).contains("serve", "manifests", "fetch", "Without a command the jar serves");
+        CliRun version = CliRun.run(Map.of(), "--version");
+        assertThat(version.status()).isZero();
+        assertThat(version.out()).contains("KubeServe " + Main.version());
+        assertThat(CliRun.run(Map.of(), "serve", "--version").out()).isEqualTo(version.out());
+    }
+
+    @Test
+    void theLaunchersStatusIsTheExitStatus() {
+        CliRun failed = CliRun.run(Map.of(), 1, "--model-repository", "/m");
+        assertThat(failed.status()).isEqualTo(1);
+        assertThat(failed.config().modelRepository()).isEqualTo("/m");
+    }
+
+    @Test
+    void theRecordValidatesWhateverBuildsIt() {
+        ServerConfig defaults = ServerConfig.defaults(Path.of("/models"));
+        assertThat(defaults.port()).isEqualTo(8080);
+        assertThat(defaults.requiredModels()).isEmpty();
+        assertThatThrownBy(() -> defaults.withPort(-1)).hasMessageContaining("--port must be between 0 and 65535");
+        assertThatThrownBy(() -> defaults.withMaxBodyBytes(1000)).hasMessageContaining("at least 1k");
+        assertThatThrownBy(() -> defaults.withOverloadStatus(500)).hasMessageContaining("503 or 429");
+        assertThatThrownBy(() -> defaults.toBuilder().adminToken("short").build()).hasMessageContaining("16 characters");
+        assertThatThrownBy(() -> defaults.toBuilder().pollInterval(Duration.ZERO).build())
+                .hasMessageContaining("--repository-poll-seconds");
+        Set<String> required = new java.util.HashSet<>(List.of("iris"));
+        ServerConfig copy = defaults.toBuilder().requiredModels(required).build();
+        required.add("mlp");
+        assertThat(copy.requiredModels()).containsExactly("iris");
     }
 }
