@@ -26,6 +26,25 @@ class ReadmeCommandsTest {
     private static final Pattern CURL = Pattern.compile(
             "curl -s localhost:8080(\\S+) -H 'Content-Type: application/json' -d '([^']*)'");
 
+    /** {@code `java -jar .../kubeserve-server.jar [command] --help`} and the like, in backquotes. */
+    private static final Pattern HELP = Pattern.compile("`java -jar \\S*kubeserve-server\\.jar((?: [a-z]+)? --(?:help|version))`");
+
+    @Test
+    void theReadmesHelpCommandsWork() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        Matcher help = HELP.matcher(readme);
+        List<String> commands = new ArrayList<>();
+        while (help.find()) {
+            commands.add(help.group(1).trim());
+        }
+        assertThat(commands).contains("serve --help", "manifests --help");
+        for (String command : commands) {
+            CliRun run = CliRun.run(Map.of(), command.split(" "));
+            assertThat(run.status()).as(command + ": " + run.err()).isZero();
+            assertThat(run.out()).as(command).contains(command.endsWith("--help") ? "Usage:" : "KubeServe");
+        }
+    }
+
     @Test
     void theReadmesServerCommandServesItsCurlCalls() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
