@@ -1,7 +1,6 @@
 package io.kubeserve.server;
 
 import io.kubeserve.core.repository.remote.RemoteSettings;
-import io.kubeserve.server.cli.Cli;
 import java.util.List;
 import java.util.Set;
 

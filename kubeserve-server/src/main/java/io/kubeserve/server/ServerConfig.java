@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * The server's settings: an immutable, validated value. The command line ({@code serve}, see
- * {@link io.kubeserve.server.cli.ServeCommand}) binds it from flags and {@code KUBESERVE_*}
+ * {@link ServeCommand}) binds it from flags and {@code KUBESERVE_*}
  * environment variables; tests and embedders start from {@link #defaults(Path)} and change it with the
  * {@code withX} copiers or {@link #toBuilder()}. Validation messages name the command-line flag, since
  * that is where most values come from. Instances are immutable and safe to share between threads.

@@ -3,7 +3,6 @@ package io.kubeserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kubeserve.server.cli.CliRun;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

@@ -3,7 +3,6 @@ package io.kubeserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kubeserve.server.cli.CliRun;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

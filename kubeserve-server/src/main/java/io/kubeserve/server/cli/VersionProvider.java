@@ -1,9 +1,11 @@
 package io.kubeserve.server.cli;
 
-import io.kubeserve.server.Main;
 import picocli.CommandLine.IVersionProvider;
 
-/** {@code --version}: the server jar's version (from its manifest; {@code dev} when run from classes) and Java's. */
+/**
+ * {@code --version}: the server jar's version (its manifest's {@code Implementation-Version}; {@code dev}
+ * when run from classes) and Java's.
+ */
 public final class VersionProvider implements IVersionProvider {
 
     /** For picocli, which creates it per command. */
@@ -17,6 +19,7 @@ public final class VersionProvider implements IVersionProvider {
      */
     @Override
     public String[] getVersion() {
-        return new String[] {"KubeServe " + Main.version(), "Java " + Runtime.version()};
+        String version = VersionProvider.class.getPackage().getImplementationVersion();
+        return new String[] {"KubeServe " + (version == null ? "dev" : version), "Java " + Runtime.version()};
     }
 }

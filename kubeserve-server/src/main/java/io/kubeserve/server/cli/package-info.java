@@ -1,10 +1,10 @@
 /**
- * The server jar's command line, on picocli: {@link io.kubeserve.server.cli.Cli} builds it with the
- * commands {@code serve} (the default, {@link io.kubeserve.server.cli.ServeCommand}), {@code manifests}
- * ({@link io.kubeserve.server.cli.ManifestsCommand}) and {@code fetch}
- * ({@link io.kubeserve.server.cli.FetchCommand}). {@code serve} takes its defaults from
- * {@code KUBESERVE_*} environment variables ({@link io.kubeserve.server.cli.EnvironmentDefaults}).
- * Only the binding lives here: the settings themselves are {@link io.kubeserve.server.ServerConfig},
- * {@link io.kubeserve.k8s.ManifestOptions} and {@link io.kubeserve.core.repository.remote.RemoteFetch}.
+ * The server jar's command-line pieces on picocli that need nothing of the server itself: the
+ * {@code manifests} command ({@link io.kubeserve.server.cli.ManifestsCommand}, over the manifest
+ * generator's options), the {@code fetch} command ({@link io.kubeserve.server.cli.FetchCommand}, over
+ * the core's remote fetch), the {@code KUBESERVE_*} default-value provider
+ * ({@link io.kubeserve.server.cli.EnvironmentDefaults}) and {@code --version}. The root command line
+ * and the {@code serve} command, which binds the server's settings, live in {@code io.kubeserve.server}
+ * so that this package does not depend on it (no package cycle).
  */
 package io.kubeserve.server.cli;

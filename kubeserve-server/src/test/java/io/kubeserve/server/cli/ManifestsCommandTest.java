@@ -6,6 +6,7 @@ import io.kubeserve.k8s.ManifestGenerator;
 import io.kubeserve.k8s.ManifestOptions;
 import io.kubeserve.k8s.ManifestYaml;
 import io.kubeserve.k8s.ResourceSettings;
+import io.kubeserve.server.CliRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

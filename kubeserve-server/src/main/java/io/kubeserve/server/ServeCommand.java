@@ -1,7 +1,7 @@
-package io.kubeserve.server.cli;
+package io.kubeserve.server;
 
-import io.kubeserve.server.SecurityConfig;
-import io.kubeserve.server.ServerConfig;
+import io.kubeserve.server.cli.EnvironmentDefaults;
+import io.kubeserve.server.cli.VersionProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

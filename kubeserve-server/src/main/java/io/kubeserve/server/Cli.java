@@ -1,6 +1,10 @@
-package io.kubeserve.server.cli;
+package io.kubeserve.server;
 
 import io.kubeserve.core.repository.remote.RemoteSettings;
+import io.kubeserve.server.cli.EnvironmentDefaults;
+import io.kubeserve.server.cli.FetchCommand;
+import io.kubeserve.server.cli.ManifestsCommand;
+import io.kubeserve.server.cli.VersionProvider;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
-package io.kubeserve.server.cli;
+package io.kubeserve.server;
 
 import io.kubeserve.core.repository.remote.RemoteSettings;
-import io.kubeserve.server.ServerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
