@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class EndpointsTest {
 
-    private static final double TOLERANCE = 1e-4;
     private static RunningServer server;
     private static JsonNode iris;
     private static JsonNode mlp;
@@ -59,7 +58,8 @@ class EndpointsTest {
             assertThat(names.get("data").get(row).asText()).isEqualTo(classes[label]);
             for (int c = 0; c < 3; c++) {
                 assertThat(probabilities.get("data").get(row * 3 + c).asDouble())
-                        .isCloseTo(iris.get("expected").get("probabilities").get(row).get(c).asDouble(), within(TOLERANCE));
+                        .isCloseTo(iris.get("expected").get("probabilities").get(row).get(c).asDouble(),
+                                within(Tolerances.absolute(iris, "probabilities")));
             }
         }
     }
@@ -77,7 +77,8 @@ class EndpointsTest {
             JsonNode data = output(json, "output").get("data");
             for (int c = 0; c < 3; c++) {
                 assertThat(data.get(c).asDouble())
-                        .isCloseTo(mlp.get("expected").get("output").get(row).get(c).asDouble(), within(TOLERANCE));
+                        .isCloseTo(mlp.get("expected").get("output").get(row).get(c).asDouble(),
+                                within(Tolerances.absolute(mlp, "output")));
             }
         }
     }
@@ -111,7 +112,8 @@ class EndpointsTest {
         ByteBuffer probabilities = ByteBuffer.wrap(response.body(), jsonLength, 24).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 6; i++) {
             assertThat((double) probabilities.getFloat())
-                    .isCloseTo(iris.get("expected").get("probabilities").get(i / 3).get(i % 3).asDouble(), within(TOLERANCE));
+                    .isCloseTo(iris.get("expected").get("probabilities").get(i / 3).get(i % 3).asDouble(),
+                            within(Tolerances.absolute(iris, "probabilities")));
         }
     }
 
@@ -125,7 +127,8 @@ class EndpointsTest {
         assertThat(json.get("predictions").get(0).asInt()).isEqualTo(iris.get("expected").get("label").get(0).asInt());
         assertThat(json.get("predictions").get(1).asInt()).isEqualTo(iris.get("expected").get("label").get(1).asInt());
         assertThat(json.get("probabilities").get(1).get(2).asDouble())
-                .isCloseTo(iris.get("expected").get("probabilities").get(1).get(2).asDouble(), within(TOLERANCE));
+                .isCloseTo(iris.get("expected").get("probabilities").get(1).get(2).asDouble(),
+                        within(Tolerances.absolute(iris, "probabilities")));
         assertThat(json.get("model_name").asText()).isEqualTo("iris");
         assertThat(json.get("model_version").asText()).isEqualTo("1");
     }
