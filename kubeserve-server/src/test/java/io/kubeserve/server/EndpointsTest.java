@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,8 +137,9 @@ class EndpointsTest {
 
     @Test
     void v1ModelListAndStatus() {
-        assertThat(RunningServer.parse(server.get("/v1/models").body()).get("models").toString())
-                .isEqualTo("[\"iris\",\"mlp\"]");
+        List<String> models = new ArrayList<>();
+        RunningServer.parse(server.get("/v1/models").body()).get("models").forEach(name -> models.add(name.asText()));
+        assertThat(models).containsExactly("iris", "mlp");
         JsonNode status = RunningServer.parse(server.get("/v1/models/mlp").body());
         assertThat(status.get("ready").asBoolean()).isTrue();
         assertThat(status.get("platform").asText()).isEqualTo("pytorch_libtorch");
@@ -147,16 +150,26 @@ class EndpointsTest {
     void seedPredictBatchAndSingle() {
         try (RunningServer seed = new RunningServer(
                 io.kubeserve.server.ServerConfig.defaults(RunningServer.EXAMPLES).withDefaultModel("iris"))) {
-            HttpResponse<String> batch = seed.post("/predict", "{\"data\": [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]}");
+            JsonNode rows = iris.get("sample_inputs").get("float_input");
+            JsonNode labels = iris.get("expected").get("label");
+            HttpResponse<String> batch = seed.post("/predict", "{\"data\": [" + rows.get(0) + ", " + rows.get(1) + "]}");
             assertThat(batch.statusCode()).isEqualTo(200);
-            assertThat(RunningServer.parse(batch.body()).toString())
-                    .isEqualTo("{\"predictions\":[0,2],\"model_loaded\":true}");
+            JsonNode answer = RunningServer.parse(batch.body());
+            assertThat(fieldNames(answer)).containsExactlyInAnyOrder("predictions", "model_loaded");
+            assertThat(answer.get("predictions")).hasSize(2);
+            assertThat(answer.get("predictions").get(0).asInt()).isEqualTo(labels.get(0).asInt());
+            assertThat(answer.get("predictions").get(1).asInt()).isEqualTo(labels.get(1).asInt());
+            assertThat(answer.get("model_loaded").asBoolean()).isTrue();
 
             JsonNode single = RunningServer.parse(seed.post("/predict",
-                    "{\"features\": [5.1, 3.5, 1.4, 0.2], \"request_id\": \"r1\"}").body());
-            assertThat(single.get("prediction").asInt()).isZero();
-            assertThat(single.get("class_name").asText()).isEqualTo("setosa");
-            assertThat(single.get("confidence").asDouble()).isBetween(0.9, 1.0);
+                    "{\"features\": " + rows.get(0) + ", \"request_id\": \"r1\"}").body());
+            int label = labels.get(0).asInt();
+            assertThat(single.get("prediction").asInt()).isEqualTo(label);
+            assertThat(single.get("class_name").asText()).isEqualTo(new String[] {"setosa", "versicolor", "virginica"}[label]);
+            // the probability scikit-learn gave the predicted class
+            assertThat(single.get("confidence").asDouble()).isCloseTo(
+                    iris.get("expected").get("probabilities").get(0).get(label).asDouble(),
+                    within(Tolerances.absolute(iris, "probabilities")));
             assertThat(single.get("model_version").asText()).isEqualTo("1");
             assertThat(single.get("request_id").asText()).isEqualTo("r1");
         }
@@ -191,8 +204,10 @@ class EndpointsTest {
             "/v2/health/ready"}) {
             assertThat(server.get(path).statusCode()).as(path).isEqualTo(200);
         }
-        assertThat(RunningServer.parse(server.get("/health").body()).toString())
-                .isEqualTo("{\"status\":\"ok\",\"model_loaded\":true}");
+        JsonNode health = RunningServer.parse(server.get("/health").body());
+        assertThat(fieldNames(health)).containsExactlyInAnyOrder("status", "model_loaded");
+        assertThat(health.get("status").asText()).isEqualTo("ok");
+        assertThat(health.get("model_loaded").asBoolean()).isTrue();
         JsonNode info = RunningServer.parse(server.get("/").body());
         assertThat(info.get("models")).hasSize(2);
         assertThat(info.get("links").get("docs").asText()).isEqualTo("/docs");
@@ -247,5 +262,11 @@ class EndpointsTest {
             }
         }
         throw new AssertionError("no output " + name + " in " + response);
+    }
+
+    private static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }
