@@ -142,7 +142,7 @@ class ZeroRowsTest {
 
     private static void assertMlpRows(Tensor output, JsonNode expected, int from, int to) {
         JsonNode rows = expected.get("expected").get("output");
-        double tolerance = expected.get("tolerance").get("output").get("abs").asDouble();
+        double tolerance = Tolerances.absolute(expected, "output");
         assertThat(output.shape()).containsExactly(to - from, 3);
         for (int r = from; r < to; r++) {
             for (int c = 0; c < 3; c++) {

@@ -41,7 +41,6 @@ class BlockedModelTest {
 
     /** Generous: the machines are shared, and a state that is reached is reached long before. */
     private static final Duration PATIENCE = Duration.ofMinutes(2);
-    private static final double TOLERANCE = 1e-4;
 
     @TempDir
     Path repo;
@@ -314,11 +313,12 @@ class BlockedModelTest {
         assertThat(labels).as(response.body()).hasSize(count);
         assertThat(probabilities).as(response.body()).hasSize(count * 3);
         JsonNode expected = iris.get("expected");
+        double tolerance = Tolerances.absolute(iris, "probabilities");
         for (int row = 0; row < count; row++) {
             assertThat(labels.get(row).asInt()).isEqualTo(expected.get("label").get(first + row).asInt());
             for (int c = 0; c < 3; c++) {
                 assertThat(probabilities.get(row * 3 + c).asDouble())
-                        .isCloseTo(expected.get("probabilities").get(first + row).get(c).asDouble(), within(TOLERANCE));
+                        .isCloseTo(expected.get("probabilities").get(first + row).get(c).asDouble(), within(tolerance));
             }
         }
     }
