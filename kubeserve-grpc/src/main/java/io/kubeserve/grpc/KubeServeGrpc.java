@@ -165,8 +165,7 @@ public final class KubeServeGrpc implements AutoCloseable {
      * @return true when every call finished in time
      */
     public boolean drain(Duration timeout) {
-        draining = true;
-        health.enterTerminalState();
+        stopServing();
         Server current = server;
         if (current == null) {
             return true;
@@ -186,8 +185,7 @@ public final class KubeServeGrpc implements AutoCloseable {
     /** Stops at once: calls in flight are cancelled. Use {@link #drain} first for a graceful stop. */
     @Override
     public void close() {
-        draining = true;
-        health.enterTerminalState();
+        stopServing();
         Server current = server;
         if (current != null) {
             current.shutdownNow();
@@ -196,6 +194,14 @@ public final class KubeServeGrpc implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Readiness and health go down for good (health says NOT_SERVING to every service). */
+    private synchronized void stopServing() {
+        if (!draining) {
+            draining = true;
+            health.enterTerminalState();
         }
     }
 
