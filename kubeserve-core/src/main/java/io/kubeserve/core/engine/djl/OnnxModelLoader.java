@@ -39,7 +39,9 @@ public final class OnnxModelLoader implements ModelLoader {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnnxModelLoader.class);
 
+    /** The {@code engine} name model configs use to pick this loader. */
     public static final String ENGINE = "onnxruntime";
+
     static final String PLATFORM = "onnxruntime_onnx";
 
     @Override

@@ -31,7 +31,9 @@ import java.util.Map;
  */
 public final class TorchScriptModelLoader implements ModelLoader {
 
+    /** The {@code engine} name model configs use to pick this loader. */
     public static final String ENGINE = "pytorch";
+
     static final String PLATFORM = "pytorch_libtorch";
 
     @Override
