@@ -10,7 +10,9 @@ package io.kubeserve.core.error;
  */
 public final class KubeServeException extends RuntimeException {
 
+    /** Why the call failed; kept in the serialized form. */
     private final ErrorCode code;
+
 
     /**
      * A failure with no underlying cause.
