@@ -68,7 +68,6 @@ public final class ManifestGenerator {
      * @param options validated options
      * @return the multi-document YAML
      */
-
     public static String toYaml(ManifestOptions options) {
         return toYaml(generate(options));
     }

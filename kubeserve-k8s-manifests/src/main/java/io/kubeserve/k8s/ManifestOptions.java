@@ -171,7 +171,6 @@ public record ManifestOptions(
      * @return true when {@code gpus} is above 0 (the pods then tolerate and select GPU nodes)
      */
     public boolean gpu() {
-
         return gpus > 0;
     }
 

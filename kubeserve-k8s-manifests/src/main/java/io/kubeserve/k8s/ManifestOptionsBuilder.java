@@ -138,7 +138,6 @@ public final class ManifestOptionsBuilder {
      *
      * @param location {@code s3://bucket/prefix}, {@code pvc://claim[/path]} or an absolute path in
      *                 the image
-
      * @return this builder
      * @throws IllegalArgumentException when the location cannot be parsed (unlike the other setters,
      *         at once)

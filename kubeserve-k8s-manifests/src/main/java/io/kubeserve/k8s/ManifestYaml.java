@@ -91,7 +91,6 @@ public final class ManifestYaml {
      * @return its kind in lower case plus {@code .yaml}, e.g. {@code deployment.yaml}
      * @throws IllegalArgumentException for an object that is not a Kubernetes document
      */
-
     public static String fileName(KubernetesResource document) {
         return kindOf(document).toLowerCase(Locale.ROOT) + ".yaml";
     }

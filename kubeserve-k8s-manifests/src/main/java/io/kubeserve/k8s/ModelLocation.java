@@ -160,7 +160,6 @@ public record ModelLocation(Kind kind, String value) {
      */
     @Override
     public String toString() {
-
         return value;
     }
 }

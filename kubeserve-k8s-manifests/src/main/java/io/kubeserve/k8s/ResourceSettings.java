@@ -33,7 +33,6 @@ public record ResourceSettings(String cpuRequest, String cpuLimit, String memory
      *         quantity or a request above its limit
      */
     public ResourceSettings {
-
         BigDecimal cpuReq = amount("cpu request", cpuRequest);
         BigDecimal cpuLim = amount("cpu limit", cpuLimit);
         BigDecimal memReq = amount("memory request", memoryRequest);

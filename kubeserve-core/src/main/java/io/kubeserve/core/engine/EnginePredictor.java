@@ -98,7 +98,6 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
      *
      * @return the scheduler, or empty for {@link #unscheduled()}
      */
-
     public java.util.Optional<Scheduler> scheduler() {
         return java.util.Optional.ofNullable(scheduler);
     }

@@ -25,5 +25,4 @@ public interface EngineRunner {
      *         {@code INTERNAL} when the engine fails
      */
     Map<String, Tensor> run(Tensor[] inputs);
-
 }

@@ -119,7 +119,6 @@ public final class InputShapes {
      * @throws io.kubeserve.core.error.KubeServeException {@code INVALID_INPUT} when two inputs differ
      *         on a shared dimension
      */
-
     public void check(Tensor[] inputs) {
         for (Map.Entry<String, List<Occurrence>> entry : shared.entrySet()) {
             Occurrence first = entry.getValue().get(0);

@@ -44,7 +44,6 @@ public final class LoadedModel implements Model {
      *                  queued requests are answered before the engine goes); owned by the model
      */
     public LoadedModel(ModelMetadata metadata, Predictor predictor, Resource... resources) {
-
         this.metadata = metadata;
         this.predictor = predictor;
         this.resources = resources;

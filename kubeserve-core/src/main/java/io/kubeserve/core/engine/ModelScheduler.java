@@ -120,7 +120,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
          * {@code batchable} says every input has a batch dimension.
          *
          * @param config    the model's config ({@code instances}, {@code max_batch_size},
-         *                  {@code max_queue_delay_microseconds}, {@code preferred_batch_size},
+         *                  {@code max_queue_delay_microseconds}, {@code preferred_batch_sizes},
          *                  {@code max_queue_size}, {@code request_timeout_ms})
          * @param batchable whether the model's inputs can be stacked ({@link InputShapes#batchable()})
          * @return the settings
@@ -207,7 +207,6 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
      *
      * @param inputs one tensor per model input, in model order; the caller must not change them
      *               until the future completes
-
      * @return the engine's outputs by name; fails with {@code OVERLOADED} when the queue is full,
      *         {@code MODEL_NOT_READY} once closed, {@code TIMEOUT} past the deadline, or whatever
      *         the engine threw
@@ -264,7 +263,6 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
      *
      * @param flusher runs, on the calling thread, the task that starts the held executions
      */
-
     public static void holdWakeups(java.util.concurrent.Executor flusher) {
         HeldWakeups held = HELD.get();
         if (held == null) {

@@ -78,7 +78,6 @@ public final class TensorBatches {
      * @param to     row after the last, at most {@code batch.dim(0)}
      * @return a tensor of shape {@code [to - from, ...rest]}
      */
-
     public static Tensor rows(Tensor batch, long from, long to) {
         long[] shape = batch.shape();
         long rowElements = batch.size() / Math.max(1, shape[0]);

@@ -69,7 +69,6 @@ public final class Warmup {
      * @throws io.kubeserve.core.error.KubeServeException whatever the predictor fails with (see
      *         {@link Predictor})
      */
-
     public static void run(ModelMetadata metadata, Predictor predictor, int rounds) {
         InferenceRequest request = zeros(metadata);
         for (int i = 0; i < rounds; i++) {

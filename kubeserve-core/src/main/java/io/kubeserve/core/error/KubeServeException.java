@@ -13,7 +13,6 @@ public final class KubeServeException extends RuntimeException {
     /** Why the call failed; kept in the serialized form. */
     private final ErrorCode code;
 
-
     /**
      * A failure with no underlying cause.
      *
@@ -122,7 +121,6 @@ public final class KubeServeException extends RuntimeException {
      * @param failure what the stage or future failed with, wrapped or not
      * @return the exception to throw (the caller throws it)
      */
-
     public static RuntimeException rethrow(Throwable failure) {
         Throwable cause = unwrap(failure);
         return cause instanceof RuntimeException runtime ? runtime

@@ -92,7 +92,6 @@ public final class ModelMetrics implements MeterBinder {
      */
     @Override
     public void bindTo(MeterRegistry meters) {
-
         registry.addListener(status -> record(meters, status));
         for (ModelStatus status : registry.statuses()) {
             record(meters, status);

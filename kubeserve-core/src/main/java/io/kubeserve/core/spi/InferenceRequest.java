@@ -63,7 +63,6 @@ public record InferenceRequest(String id, Map<String, Tensor> inputs, List<Strin
      * @return true when no outputs were named, or this one was
      */
     public boolean wantsOutput(String name) {
-
         return requestedOutputs.isEmpty() || requestedOutputs.contains(name);
     }
 }

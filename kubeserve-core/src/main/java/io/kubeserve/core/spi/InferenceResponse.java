@@ -44,7 +44,6 @@ public record InferenceResponse(String id, String modelName, String modelVersion
      * @throws KubeServeException {@code INVALID_INPUT} naming the outputs there are, when there is
      *         no output by that name
      */
-
     public Tensor output(String name) {
         Tensor tensor = outputs.get(name);
         if (tensor == null) {

@@ -51,5 +51,4 @@ public interface Model extends AutoCloseable {
      */
     @Override
     void close();
-
 }

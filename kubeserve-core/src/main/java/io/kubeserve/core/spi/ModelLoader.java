@@ -38,5 +38,4 @@ public interface ModelLoader {
      *         outputs KubeServe cannot serve; the message says why
      */
     Model load(ModelSource source);
-
 }

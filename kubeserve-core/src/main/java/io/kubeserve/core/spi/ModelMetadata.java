@@ -62,7 +62,6 @@ public record ModelMetadata(String name, String version, String platform, List<T
      * @return its spec, or null when the model has no input by that name
      */
     public TensorSpec input(String inputName) {
-
         for (TensorSpec spec : inputs) {
             if (spec.name().equals(inputName)) {
                 return spec;

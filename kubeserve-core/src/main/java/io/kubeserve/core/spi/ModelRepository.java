@@ -8,7 +8,6 @@ import java.util.List;
  *
  * <p>Implementations are thread-safe: the registry and a reload may ask at the same time.
  */
-
 public interface ModelRepository {
 
     /**
@@ -27,7 +26,6 @@ public interface ModelRepository {
      * @throws io.kubeserve.core.error.KubeServeException {@code MODEL_NOT_FOUND} for an unknown name,
      *         {@code INVALID_INPUT} for a model whose config or files are wrong, {@code INTERNAL}
      *         when the storage cannot be read
-
      */
     List<ModelSource> versions(String modelName);
 
@@ -37,5 +35,4 @@ public interface ModelRepository {
      * @return a human-readable location, e.g. {@code /models}
      */
     String describe();
-
 }

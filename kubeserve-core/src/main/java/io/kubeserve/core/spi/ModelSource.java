@@ -36,7 +36,6 @@ public record ModelSource(String name, String version, Path modelFile, ModelConf
      * @return e.g. {@code model.onnx}
      */
     public String fileName() {
-
         return modelFile.getFileName().toString();
     }
 }

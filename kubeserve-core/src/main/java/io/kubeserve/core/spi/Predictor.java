@@ -32,7 +32,6 @@ import java.util.concurrent.ExecutionException;
  *       datatype or shape, inputs disagree on a dimension the model shares between them, a requested
  *       output does not exist, the engine's own input check refused the values, or a request of zero
  *       rows the model cannot answer;</li>
-
  *   <li>{@link ErrorCode#MODEL_NOT_FOUND MODEL_NOT_FOUND}: (registry-backed predictors only) the model
  *       was removed from the repository since the predictor was obtained;</li>
  *   <li>{@link ErrorCode#MODEL_NOT_READY MODEL_NOT_READY}: the model version is loading, failed to load,

@@ -50,7 +50,6 @@ public interface Scheduler {
          * @param rows         rows in the batch (the sum of the requests' first dimensions)
          * @param computeNanos wall time of the execution, in nanoseconds
          */
-
         void executed(int requests, long rows, long computeNanos);
     }
 }

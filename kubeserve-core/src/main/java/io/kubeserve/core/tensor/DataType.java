@@ -88,7 +88,6 @@ public enum DataType {
      * @return the type of that name
      * @throws KubeServeException {@code INVALID_INPUT} listing the valid names, for an unknown or null name
      */
-
     public static DataType fromName(String name) {
         if (name != null) {
             for (DataType type : VALUES) {

@@ -41,7 +41,6 @@ public final class Float16 {
      * @param value the number to store
      * @return its IEEE 754 binary16 bits, as an FP16 tensor stores them
      */
-
     public static short fromFloat(float value) {
         int bits = Float.floatToRawIntBits(value);
         int sign = (bits >>> 16) & 0x8000;

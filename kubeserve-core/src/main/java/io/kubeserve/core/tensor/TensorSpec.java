@@ -130,7 +130,6 @@ public record TensorSpec(String name, DataType type, long[] shape, List<String> 
      *
      * @return e.g. {@code [-1, 4]}
      */
-
     public String shapeText() {
         return Arrays.toString(shape);
     }

@@ -32,7 +32,6 @@ public record EncodedBody(byte[] body, int jsonHeaderLength, String contentType)
      *
      * @return true when the content type is {@link #APPLICATION_OCTET_STREAM}
      */
-
     public boolean hasBinaryData() {
         return APPLICATION_OCTET_STREAM.equals(contentType);
     }

@@ -6,8 +6,8 @@ import java.io.UncheckedIOException;
 
 /**
  * The error body every KubeServe protocol answers with: {@code {"error": "..."}}, the shape the
- * Open Inference Protocol gives for REST errors ("Inference Response JSON Object", error case) and
- * the one KServe V1 uses too. Stateless and thread-safe.
+ * Open Inference Protocol gives for REST errors (REST, "Inference Response JSON Error Object"),
+ * used for V1 and the seed API as well. Stateless and thread-safe.
  */
 public final class ErrorBody {
 
@@ -20,7 +20,6 @@ public final class ErrorBody {
      * @param message what went wrong, for the client; null is written as {@code ""}
      * @return a new UTF-8 JSON body, owned by the caller
      */
-
     public static byte[] encode(String message) {
         ByteSink sink = new ByteSink(32 + (message == null ? 0 : message.length()));
         try (JsonGenerator gen = Json.generator(sink)) {

@@ -37,7 +37,6 @@ public record OutputFormat(boolean binaryByDefault, Map<String, Boolean> byOutpu
      * @return true to send it as raw bytes after the JSON header, false as JSON {@code data}
      */
     public boolean isBinary(String outputName) {
-
         Boolean choice = byOutput.get(outputName);
         return choice != null ? choice : binaryByDefault;
     }

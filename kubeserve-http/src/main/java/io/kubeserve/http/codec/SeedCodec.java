@@ -106,7 +106,6 @@ public final class SeedCodec {
      * @return a new UTF-8 JSON body, owned by the caller
      */
     public byte[] encode(SeedRequest request, InferenceResponse response, ModelMetadata model) {
-
         Classification classes = Classification.of(response, model);
         List<Map.Entry<String, Tensor>> outputs = classes == null ? Predictions.outputs(response) : List.of();
         if (classes == null && outputs.isEmpty()) {

@@ -85,7 +85,6 @@ public final class V1Codec {
      * @return a new UTF-8 JSON body, owned by the caller
      */
     public byte[] encode(InferenceResponse response, ModelMetadata model) {
-
         ByteSink sink = new ByteSink(256);
         try (JsonGenerator gen = Json.generator(sink)) {
             gen.writeStartObject();

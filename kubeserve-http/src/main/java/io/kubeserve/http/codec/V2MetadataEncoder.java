@@ -63,7 +63,6 @@ public final class V2MetadataEncoder {
      * @param extensions the protocol extensions supported, e.g. {@code binary_tensor_data}
      * @return a new UTF-8 JSON body
      */
-
     public byte[] server(String name, String version, List<String> extensions) {
         ByteSink sink = new ByteSink(256);
         try (JsonGenerator gen = Json.generator(sink)) {

@@ -20,7 +20,6 @@ public record V2Request(InferenceRequest request, OutputFormat outputFormat) {
      * @throws NullPointerException when either is null
      */
     public V2Request {
-
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(outputFormat, "outputFormat");
     }

@@ -86,7 +86,6 @@ public final class V2RequestDecoder {
      * @throws KubeServeException {@code INVALID_INPUT} when the header is longer than the body, the
      *         binary sizes do not add up to the rest of the body, or as {@link #decode(ByteBuffer)}
      */
-
     public V2Request decode(ByteBuffer body, int jsonHeaderLength) {
         ByteBuffer whole = body.slice();
         int total = whole.remaining();

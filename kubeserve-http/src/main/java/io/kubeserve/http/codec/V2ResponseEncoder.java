@@ -38,7 +38,6 @@ public final class V2ResponseEncoder {
      * @throws KubeServeException {@code INTERNAL} when the binary outputs would not fit one body (about 2 GiB)
      */
     public EncodedBody encode(InferenceResponse response, OutputFormat format) {
-
         List<Tensor> binary = new ArrayList<>();
         long binaryBytes = 0;
         long jsonEstimate = 256;

@@ -88,7 +88,6 @@ public final class InferenceMetrics {
      * @param protocol the protocol the request came in by
      * @param error    why it failed; not null
      */
-
     public void error(Protocol protocol, ErrorCode error) {
         errorsByProtocol.computeIfAbsent(protocol, p -> {
             Map<ErrorCode, Counter> counters = new EnumMap<>(ErrorCode.class);

@@ -21,7 +21,6 @@ public enum Protocol {
      * @return {@code v2}, {@code v1} or {@code seed}
      */
     public String label() {
-
         return label;
     }
 }

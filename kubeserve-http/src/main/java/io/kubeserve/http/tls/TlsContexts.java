@@ -72,7 +72,6 @@ public final class TlsContexts {
      * @throws IllegalArgumentException naming the file, when it cannot be read (not PKCS12, wrong
      *         password) or holds no private key entry
      */
-
     public static SSLContext fromPkcs12(Path keystore, char[] password) {
         KeyStore store;
         try (InputStream in = Files.newInputStream(keystore)) {

@@ -99,7 +99,6 @@ public final class BearerTokens {
      * @return a new 32-byte SHA-256 digest
      */
     public static byte[] sha256(String token) {
-
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

@@ -265,7 +265,6 @@ public final class KubeServeHandler implements HttpHandler {
          *                 refusing every call with 403
          * @param explicit true when models are loaded and unloaded only through the API (Triton's
          *                 explicit model control mode); the API answers only then, and 403 otherwise
-
          * @return this builder
          */
         public Builder repositoryApi(String token, boolean explicit) {
@@ -344,7 +343,6 @@ public final class KubeServeHandler implements HttpHandler {
          * @throws IllegalStateException when no {@link #workers} executor was given
          */
         public KubeServeHandler build() {
-
             if (meters == null) {
                 meters = new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
             }

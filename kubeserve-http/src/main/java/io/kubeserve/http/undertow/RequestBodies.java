@@ -73,7 +73,6 @@ public final class RequestBodies {
      * refusals (413, 415, 400) are answered here and the handler is not called.
      *
      * @param exchange     the request, on its I/O thread
-
      * @param acceptBinary whether {@code application/octet-stream} (binary tensors) is accepted besides JSON
      * @param handler      what to run with the complete body
      */
@@ -92,7 +91,6 @@ public final class RequestBodies {
      * @param acceptBinary whether {@code application/octet-stream} (binary tensors) is accepted besides JSON
      * @param handler      what to run with the complete body; must not block
      */
-
     public void receiveNonBlocking(HttpServerExchange exchange, boolean acceptBinary, BodyHandler handler) {
         receive(exchange, acceptBinary, handler, true);
     }

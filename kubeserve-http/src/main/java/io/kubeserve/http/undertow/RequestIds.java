@@ -66,7 +66,6 @@ public final class RequestIds implements HttpHandler {
      * @return the id (the client's or a 32-character hex one), or null for a request that did not go
      *         through this handler
      */
-
     public static String of(HttpServerExchange exchange) {
         return exchange.getAttachment(ID);
     }

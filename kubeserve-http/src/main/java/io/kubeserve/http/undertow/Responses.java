@@ -93,7 +93,6 @@ public final class Responses {
      * @param body        the bytes to send; handed over, not copied
      */
     public static void send(HttpServerExchange exchange, int status, String contentType, byte[] body) {
-
         if (exchange.isResponseStarted()) {
             exchange.endExchange();
             return;

@@ -29,5 +29,4 @@ public interface CustomResourceDocument extends KubernetesResource {
      * @return fabric8's metadata object, as generated
      */
     ObjectMeta metadata();
-
 }

@@ -16,8 +16,12 @@ import java.util.Map;
  * A {@code serving.kserve.io/v1beta1} InferenceService whose predictor is a custom container
  * (KServe API reference, "InferenceService" and "PredictorSpec").
  *
+ * <p>Immutable. Java-serializable only because fabric8's {@code KubernetesResource} is; it is
+ * written as YAML, never as Java objects, so it has no serialized form.
+ *
  * @param metadata name, namespace, labels and annotations
  * @param spec     the predictor
+ * @serial exclude
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"apiVersion", "kind", "metadata", "spec"})
@@ -99,7 +103,6 @@ public record InferenceService(ObjectMeta metadata, Spec spec) implements Custom
      * @param maxSurge       extra pods allowed while rolling
      * @param maxUnavailable pods that may be missing while rolling
      */
-
     public record RollingUpdate(int maxSurge, int maxUnavailable) {
     }
 }

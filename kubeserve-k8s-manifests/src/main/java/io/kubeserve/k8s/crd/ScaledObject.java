@@ -9,10 +9,14 @@ import java.util.Map;
 
 /**
  * A {@code keda.sh/v1alpha1} ScaledObject: KEDA creates and drives an HPA from its triggers (KEDA
- * documentation, "Scaling Deployments": ScaledObject specification).
+ * documentation, "ScaledObject specification").
+ *
+ * <p>Immutable. Java-serializable only because fabric8's {@code KubernetesResource} is; it is
+ * written as YAML, never as Java objects, so it has no serialized form.
  *
  * @param metadata name, namespace and labels
  * @param spec     target, bounds and triggers
+ * @serial exclude
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"apiVersion", "kind", "metadata", "spec"})
@@ -64,7 +68,6 @@ public record ScaledObject(ObjectMeta metadata, Spec spec) implements CustomReso
      * @param metricType how the target is read, e.g. {@code AverageValue} or {@code Utilization}
      * @param metadata   the scaler's settings, e.g. {@code serverAddress}, {@code query}, {@code threshold}
      */
-
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Trigger(String type, String name, String metricType, Map<String, String> metadata) {
     }

@@ -11,8 +11,12 @@ import java.util.List;
  * A {@code monitoring.coreos.com/v1} ServiceMonitor: tells Prometheus Operator what to scrape
  * (Prometheus Operator API reference, "ServiceMonitor").
  *
+ * <p>Immutable. Java-serializable only because fabric8's {@code KubernetesResource} is; it is
+ * written as YAML, never as Java objects, so it has no serialized form.
+ *
  * @param metadata name, namespace and labels
  * @param spec     which Services and endpoints
+ * @serial exclude
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"apiVersion", "kind", "metadata", "spec"})
@@ -48,7 +52,6 @@ public record ServiceMonitor(ObjectMeta metadata, Spec spec) implements CustomRe
      * @param interval      time between scrapes, e.g. {@code 30s}
      * @param scrapeTimeout time a scrape may take, e.g. {@code 10s}
      */
-
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Endpoint(String port, String path, String interval, String scrapeTimeout) {
     }
