@@ -30,7 +30,7 @@ import java.util.concurrent.CompletionStage;
  * }
  * }</pre>
  *
- * <p>{@link #build} returns once every model has been loaded and warmed up, or has failed; a
+ * <p>{@link Builder#build} returns once every model has been loaded and warmed up, or has failed; a
  * failed model reports its reason through {@link #statuses()} and {@code predictor(name)}.
  * Closing the instance closes every model and frees its native memory.
  */
