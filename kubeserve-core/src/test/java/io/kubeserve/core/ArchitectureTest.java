@@ -36,6 +36,15 @@ class ArchitectureTest {
         return slices().matching(root + ".(*)..").namingSlices("$1").should().beFreeOfCycles();
     }
 
+    /**
+     * No cycle between any two packages at or under {@code root}, each package a slice of its own:
+     * stricter than {@link #packagesFreeOfCycles}, it also sees the root package and a package and
+     * its subpackages.
+     */
+    static ArchRule everyPackageFreeOfCycles(String root) {
+        return slices().matching(root + ".(**)").namingSlices("$1").should().beFreeOfCycles();
+    }
+
     /** DJL and ONNX Runtime stay behind the engine adapter; the rest of core sees the SPI only. */
     static ArchRule onlyDjlAdapterUsesEngines() {
         return noClasses().that().resideOutsideOfPackage("io.kubeserve.core.engine.djl..")
@@ -67,10 +76,21 @@ class ArchitectureTest {
     }
 
     @Test
+    void noPackageCycleAtAnyDepth() {
+        everyPackageFreeOfCycles("io.kubeserve").check(production);
+    }
+
+    @Test
     void cycleRuleFailsOnACycle() {
         EvaluationResult result = packagesFreeOfCycles("io.kubeserve.core.archfixture").evaluate(fixtures);
         assertThat(result.hasViolation()).isTrue();
         assertThat(result.getFailureReport().toString()).contains("Cycle detected: a -> ", "Dependencies of b", "archfixture.b.B.back");
+    }
+
+    @Test
+    void strictCycleRuleFailsOnACycle() {
+        EvaluationResult result = everyPackageFreeOfCycles("io.kubeserve.core.archfixture").evaluate(fixtures);
+        assertThat(result.hasViolation()).isTrue();
     }
 
     @Test

@@ -37,6 +37,15 @@ class ArchitectureTest {
         return slices().matching(root + ".(*)..").namingSlices("$1").should().beFreeOfCycles();
     }
 
+    /**
+     * No cycle between any two packages at or under {@code root}, each package a slice of its own:
+     * stricter than {@link #packagesFreeOfCycles}, it also sees the root package and a package and
+     * its subpackages.
+     */
+    static ArchRule everyPackageFreeOfCycles(String root) {
+        return slices().matching(root + ".(**)").namingSlices("$1").should().beFreeOfCycles();
+    }
+
     static ArchRule codecsKnowNoUndertow() {
         return noClasses().that().resideInAPackage("io.kubeserve.http.codec..")
                 .should().dependOnClassesThat().resideInAPackage("io.undertow..")
@@ -65,9 +74,20 @@ class ArchitectureTest {
     }
 
     @Test
+    void noPackageCycleAtAnyDepth() {
+        everyPackageFreeOfCycles("io.kubeserve").check(production);
+    }
+
+    @Test
     void cycleRuleFailsOnACycle() {
         EvaluationResult result = packagesFreeOfCycles("io.kubeserve.http.archfixture").evaluate(fixtures);
         assertThat(result.getFailureReport().toString()).contains("Cycle detected: a -> ", "Dependencies of b");
+    }
+
+    @Test
+    void strictCycleRuleFailsOnACycle() {
+        EvaluationResult result = everyPackageFreeOfCycles("io.kubeserve.http.archfixture").evaluate(fixtures);
+        assertThat(result.hasViolation()).isTrue();
     }
 
     @Test
