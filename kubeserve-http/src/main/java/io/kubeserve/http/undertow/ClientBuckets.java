@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.local.LocalBucketBuilder;
 import java.time.Duration;
 
 /**
@@ -22,6 +24,7 @@ final class ClientBuckets {
 
     private final long perSecond;
     private final long capacity;
+    private final TimeMeter bucketClock;
     private final Cache<String, Bucket> buckets;
 
     /**
@@ -31,21 +34,35 @@ final class ClientBuckets {
      * @throws IllegalArgumentException when a bound is out of range
      */
     ClientBuckets(long perSecond, long burst, int maxClients) {
-        this(perSecond, burst, maxClients, Ticker.systemTicker());
+        this(perSecond, burst, maxClients, null);
     }
 
-    /** As above, with the clock the cache's expiry reads; tests pass a fake one. */
+    /**
+     * As above, with one clock (nanoseconds) for the cache's expiry and the buckets' refill; tests
+     * pass a fake one. Null means the system clocks: Caffeine's ticker and bucket4j's default.
+     */
     ClientBuckets(long perSecond, long burst, int maxClients, Ticker ticker) {
         if (perSecond < 1 || burst < 0 || maxClients < 1) {
             throw new IllegalArgumentException("rate must be >= 1, burst >= 0 and maxClients >= 1");
         }
         this.perSecond = perSecond;
         this.capacity = perSecond + burst;
+        this.bucketClock = ticker == null ? null : new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                return ticker.read();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return false;
+            }
+        };
         this.buckets = Caffeine.newBuilder()
                 .maximumSize(maxClients)
                 .expireAfterAccess(refillTime(perSecond, capacity))
                 .executor(Runnable::run)
-                .ticker(ticker)
+                .ticker(ticker == null ? Ticker.systemTicker() : ticker)
                 .build();
     }
 
@@ -56,9 +73,11 @@ final class ClientBuckets {
 
     /** The client's bucket, created full on first sight; taking a token from it is lock-free. */
     Bucket bucket(String client) {
-        return buckets.get(client, key -> Bucket.builder()
-                .addLimit(limit -> limit.capacity(capacity).refillGreedy(perSecond, Duration.ofSeconds(1)))
-                .build());
+        return buckets.get(client, key -> {
+            LocalBucketBuilder builder = Bucket.builder()
+                    .addLimit(limit -> limit.capacity(capacity).refillGreedy(perSecond, Duration.ofSeconds(1)));
+            return (bucketClock == null ? builder : builder.withCustomTimePrecision(bucketClock)).build();
+        });
     }
 
     /** How many clients are remembered, after pending evictions and expiries are applied. */
