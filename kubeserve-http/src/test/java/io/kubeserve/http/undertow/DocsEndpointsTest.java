@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.repository.FileSystemModelRepository;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -34,7 +35,8 @@ class DocsEndpointsTest {
     void start() throws IOException {
         registry = new ModelRegistry(FileSystemModelRepository.open(repository), ModelRegistry.defaultLoaders());
         KubeServeHandler handler = KubeServeHandler.builder(registry).workers(Runnable::run).build();
-        server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(handler).build();
+        server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(handler)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 65536L).build();
         server.start();
         base = "http://127.0.0.1:" + ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     }
@@ -135,6 +137,27 @@ class DocsEndpointsTest {
             assertThat(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)).as(path)
                     .contains("no such documentation file");
             assertThat(response.headers().firstValue("Cache-Control")).as(path).isEmpty();
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitGetsTheFileAndAConnectionClose() throws Exception {
+        int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("GET /docs/swagger-ui.css HTTP/1.1\r\nHost: test\r\nContent-Length: 200000\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(new byte[1000]);
+            out.flush();
+            java.io.BufferedReader reader = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+            assertThat(reader.readLine()).startsWith("HTTP/1.1 200");
+            java.util.List<String> headers = new java.util.ArrayList<>();
+            for (String line = reader.readLine(); line != null && !line.isEmpty(); line = reader.readLine()) {
+                headers.add(line.toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(headers).contains("connection: close");
         }
     }
 
