@@ -85,7 +85,7 @@ final class DocsEndpoints {
     }
 
     private static void serve(HttpHandler handler, HttpServerExchange exchange, String resource) throws Exception {
-        if (unreadBodyWillBeDropped(exchange)) {
+        if (Responses.unreadBodyWillBeDropped(exchange)) {
             // as Responses.send does: Undertow drains an unread body only up to the entity limit and
             // then drops the connection, so announce the close or the client reuses a dead connection
             exchange.setPersistent(false);
@@ -93,16 +93,6 @@ final class DocsEndpoints {
         // the resource handler looks the file up by the relative path; the route has been matched
         exchange.setRelativePath(resource);
         handler.handleRequest(exchange);
-    }
-
-    /** A request body (never read here) that is over the entity limit or of unknown length. */
-    private static boolean unreadBodyWillBeDropped(HttpServerExchange exchange) {
-        long limit = exchange.getMaxEntitySize();
-        if (exchange.isRequestComplete() || limit <= 0) {
-            return false;
-        }
-        long declared = exchange.getRequestContentLength();
-        return declared > limit || (declared < 0 && exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING));
     }
 
     /**

@@ -109,7 +109,7 @@ public final class Responses {
     }
 
     /** An answer given without reading the body (404, 405, 415, a GET), to a body over the limit or of unknown length. */
-    private static boolean unreadBodyWillBeDropped(HttpServerExchange exchange) {
+    static boolean unreadBodyWillBeDropped(HttpServerExchange exchange) {
         long limit = exchange.getMaxEntitySize();
         if (exchange.isRequestComplete() || limit <= 0) {
             return false;
