@@ -227,8 +227,9 @@ final class JsonModelConfig {
                             file, "instance_group[0]");
                 }
             } else if (root.instances() != null) {
-                warnings.add(file + ": 'instances' is an old key; write \"instance_group\": [{\"count\": "
-                        + root.instances() + "}] instead");
+                warnings.add(file + ": 'instances' is an old key; " + (root.instances() == 0
+                        ? "0 (one instance per core) is the default: leave it out instead"
+                        : "write \"instance_group\": [{\"count\": " + root.instances() + "}] instead"));
                 instances = nonNegativeInt("instances", root.instances());
             }
 

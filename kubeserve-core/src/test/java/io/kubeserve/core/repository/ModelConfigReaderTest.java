@@ -142,6 +142,7 @@ class ModelConfigReaderTest {
                                 + " \"max_queue_delay_microseconds\": 300}}",
                         List.of("'preferred_batch_sizes'", "'max_queue_delay_microseconds'")),
                 Arguments.of("{\"instances\": 3}", "{\"instance_group\": [{\"count\": 3}]}", List.of("'instances'")),
+                Arguments.of("{\"instances\": 0, \"max_batch_size\": 2}", "{\"max_batch_size\": 2}", List.of("'instances'")),
                 Arguments.of("{\"max_batch_size\": 4, \"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [-1, 4]}],"
                                 + " \"outputs\": [{\"name\": \"y\", \"datatype\": \"BYTES\", \"shape\": [-1, 3]}]}",
                         "{\"max_batch_size\": 4, \"input\": [{\"name\": \"x\", \"data_type\": \"TYPE_FP32\", \"dims\": [4]}],"
@@ -171,6 +172,29 @@ class ModelConfigReaderTest {
         for (int i = 0; i < oldNames.size(); i++) {
             assertThat(old.warnings().get(i)).startsWith("old/config.json: ").contains(oldNames.get(i)).contains("instead");
         }
+    }
+
+    @Test
+    void theReadmesExamplesLoadWithoutWarnings() throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of("../README.md"));
+        String section = readme.substring(readme.indexOf("`config.json` is read strictly"));
+        TestModels.write(root.resolve("readme/config.json"), block(section, "```json\n"));
+        TestModels.write(root.resolve("iris/config.pbtxt"), block(section, "```protobuf\n"));
+
+        ModelConfigReader.Loaded json = reader.load(root.resolve("readme"), "readme");
+        ModelConfigReader.Loaded pbtxt = reader.load(root.resolve("iris"), "iris");
+        assertThat(json.warnings()).isEmpty();
+        assertThat(json.config().maxBatchSize()).isEqualTo(8);
+        assertThat(json.config().inputs()).containsExactly(new TensorSpec("input", DataType.FP32, new long[] {-1, 4}));
+        assertThat(pbtxt.warnings()).isEmpty();
+        assertThat(pbtxt.config().instances()).isEqualTo(2);
+        assertThat(pbtxt.config().inputs()).containsExactly(
+                new TensorSpec("float_input", DataType.FP32, new long[] {-1, 4}));
+    }
+
+    private static String block(String text, String fence) {
+        int start = text.indexOf(fence) + fence.length();
+        return text.substring(start, text.indexOf("```", start));
     }
 
     @Test
