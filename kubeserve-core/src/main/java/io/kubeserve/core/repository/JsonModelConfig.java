@@ -407,7 +407,8 @@ final class JsonModelConfig {
             for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
                 String found = names.next();
                 if (!found.equals(name)) {
-                    throw problem(file, key + "." + found, "unknown key; known keys here: [" + name + "]");
+                    throw KubeServeException.invalidInput(file + ": unknown key '" + key + "." + found
+                            + "'; known keys here: [" + name + "]");
                 }
             }
             if (!value.has(name)) {
@@ -470,7 +471,7 @@ final class JsonModelConfig {
             if (unknown.getPath().size() == 1) {
                 names.removeAll(OLD_KEYS); // still read, no longer to be written
             }
-            return "'" + path(unknown) + "': unknown key; known keys here: " + names;
+            return "unknown key '" + path(unknown) + "'; known keys here: " + names;
         }
         if (e instanceof InvalidFormatException format && format.getTargetType() != null
                 && format.getTargetType().isEnum()) {
