@@ -12,8 +12,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static io.kubeserve.core.repository.TritonTerms.problem;
@@ -24,7 +26,8 @@ import static io.kubeserve.core.repository.TritonTerms.problem;
  * the subset of Triton's {@code ModelConfig} KubeServe serves. Fields of Triton's that the subset
  * leaves out (such as {@code optimization} or {@code model_warmup}) are skipped with one warning
  * naming them; a syntax error, an unknown enum constant or a value KubeServe cannot serve fails
- * with the file, the line and column or the key. Thread-safe: parsers are immutable.
+ * with the file, the line and column or the key. Thread-safe: parsers are immutable and the
+ * cache of leniently parsed files is synchronized.
  *
  * <p>Triton's rules apply: with {@code max_batch_size > 0} the {@code dims} leave out the batch
  * dimension (served as a leading {@code -1}), and requests are batched together only when a
@@ -61,23 +64,47 @@ final class PbtxtModelConfig {
         return convert(parse(text, display, warnings), display, modelName, modelDir);
     }
 
-    /** The message in {@code text}; unknown fields are skipped and named in {@code warnings}. */
+    /**
+     * The message in {@code text}; unknown fields are skipped and named in {@code warnings}.
+     * Files with unknown fields are remembered by content: protobuf-java logs each lenient parse
+     * through java.util.logging, and a repository polled every few seconds would repeat that line.
+     */
     static TritonConfig.ModelConfig parse(String text, String display, List<String> warnings) {
         try {
             return merge(STRICT, text);
         } catch (TextFormat.ParseException strict) {
-            // a strict parse lists every unknown field; if that was all, the lenient parse succeeds
-            TritonConfig.ModelConfig config;
-            try {
-                config = merge(LENIENT, text);
-            } catch (TextFormat.ParseException e) {
-                throw KubeServeException.invalidInput(display + ": line " + e.getLine() + " column " + e.getColumn()
-                        + ": " + afterPosition(e.getMessage()));
+            Lenient known;
+            synchronized (LENIENT_PARSES) {
+                known = LENIENT_PARSES.get(text);
             }
-            warnings.add(display + ": ignoring what KubeServe does not serve: " + unknownFields(strict.getMessage()));
-            return config;
+            if (known == null) {
+                // a strict parse lists every unknown field; if that was all, the lenient parse succeeds
+                try {
+                    known = new Lenient(merge(LENIENT, text), unknownFields(strict.getMessage()));
+                } catch (TextFormat.ParseException e) {
+                    throw KubeServeException.invalidInput(display + ": line " + e.getLine() + " column "
+                            + e.getColumn() + ": " + afterPosition(e.getMessage()));
+                }
+                synchronized (LENIENT_PARSES) {
+                    LENIENT_PARSES.put(text, known);
+                }
+            }
+            warnings.add(display + ": ignoring what KubeServe does not serve: " + known.skipped());
+            return known.config();
         }
     }
+
+    /** A file parsed leniently and what was skipped in it. */
+    private record Lenient(TritonConfig.ModelConfig config, String skipped) {
+    }
+
+    /** The last files parsed leniently, by content; guarded by itself. */
+    private static final Map<String, Lenient> LENIENT_PARSES = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Lenient> eldest) {
+            return size() > 256;
+        }
+    };
 
     /**
      * Parses {@code text} with {@code parser}. protobuf-java skips an unknown field but not the

@@ -298,6 +298,8 @@ class ModelConfigReaderTest {
         assertThat(loaded.warnings()).singleElement().asString()
                 .startsWith("iris/config.pbtxt: ")
                 .contains("ModelInput.format (line 3)", "optimization (line 4)", "model_warmup (line 5)");
+        assertThat(reader.load(model, "iris").warnings()).as("the same file read again says the same")
+                .isEqualTo(loaded.warnings());
     }
 
     static Stream<Arguments> badConfigPbtxt() {
