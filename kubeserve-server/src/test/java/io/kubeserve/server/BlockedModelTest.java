@@ -55,7 +55,7 @@ class BlockedModelTest {
     void aStuckModelWithAFullQueueIsRefusedAtOnceWhileAnotherModelAnswersAndItsQueuedRequestsCompleteWhenFreed()
             throws Exception {
         String held = "isolation_held";
-        latchModel(held, "{\"instances\": 1, \"max_queue_size\": 2}");
+        latchModel(held, "{\"instance_group\": [{\"count\": 1}], \"max_queue_size\": 2}");
         RunningServer.irisOnly(repo);
         LatchModelLoader.Gate gate = LatchModelLoader.gate(held);
         JsonNode iris = RunningServer.expected("iris_logreg");
@@ -112,7 +112,7 @@ class BlockedModelTest {
 
     /**
      * The bound: 16 threads more than before the requests, for 1,000 requests in flight. What the
-     * server may add meanwhile is one execution thread for the model ({@code instances: 1}) and a
+     * server may add meanwhile is one execution thread for the model ({@code instance_group: [{count: 1}]}) and a
      * few request workers; a design that parks a thread per waiting request would need about 1,000.
      * The client shares the JVM, so it runs on a fixed pool of two threads, started before the
      * count is taken.
@@ -122,7 +122,7 @@ class BlockedModelTest {
         String held = "thousand_held";
         int requests = 1_000;
         int threadBound = 16;
-        latchModel(held, "{\"instances\": 1, \"max_queue_size\": " + requests + "}");
+        latchModel(held, "{\"instance_group\": [{\"count\": 1}], \"max_queue_size\": " + requests + "}");
         LatchModelLoader.Gate gate = LatchModelLoader.gate(held);
         ExecutorService clientThreads = Executors.newFixedThreadPool(2);
         HttpClient client = HttpClient.newBuilder().executor(clientThreads).version(HttpClient.Version.HTTP_1_1)
@@ -183,7 +183,7 @@ class BlockedModelTest {
     @Test
     void aDeadlineAnswersARequestStillQueuedWith504AndTheEngineNeverSeesIt() throws Exception {
         String held = "deadline_held";
-        latchModel(held, "{\"instances\": 1, \"request_timeout_ms\": 2000}");
+        latchModel(held, "{\"instance_group\": [{\"count\": 1}], \"request_timeout_ms\": 2000}");
         LatchModelLoader.Gate gate = LatchModelLoader.gate(held);
         try (RunningServer server = new RunningServer(ServerConfig.defaults(repo))) {
             try {

@@ -95,7 +95,7 @@ class EngineFaultTest {
         // a latch engine: a call with x = 1 is held until the gate opens, so "sooner than its work"
         // is a state (answered while the engine still holds the call), not a clock reading
         String stuck = "enginefault_stuck";
-        model(stuck, "model.latch", "", "{\"request_timeout_ms\": 200, \"instances\": 1}");
+        model(stuck, "model.latch", "", "{\"request_timeout_ms\": 200, \"instance_group\": [{\"count\": 1}]}");
         LatchModelLoader.Gate gate = LatchModelLoader.gate(stuck);
         try (RunningServer server = new RunningServer(ServerConfig.defaults(repo))) {
             try {

@@ -44,7 +44,7 @@ class OverloadStormTest {
     void aStormIsRefusedFastWithBoundedMemoryAndTheServerRecovers() throws Exception {
         Files.createDirectories(repo.resolve("slow/1"));
         Files.writeString(repo.resolve("slow/1/model.slow"), Integer.toString(SLEEP_MILLIS));
-        Files.writeString(repo.resolve("slow/config.json"), "{\"instances\": 1, \"max_queue_size\": " + QUEUE + "}");
+        Files.writeString(repo.resolve("slow/config.json"), "{\"instance_group\": [{\"count\": 1}], \"max_queue_size\": " + QUEUE + "}");
         try (RunningServer server = new RunningServer(ServerConfig.defaults(repo))) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(30)).build();

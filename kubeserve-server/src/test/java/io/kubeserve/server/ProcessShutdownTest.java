@@ -72,7 +72,7 @@ class ProcessShutdownTest {
         Files.createDirectories(repo.resolve("slow/1"));
         Files.writeString(repo.resolve("slow/1/model.slow"), Integer.toString(SLEEP_MILLIS));
         // 20 requests, 4 at a time: about 1.5 s of work queued when the signal comes
-        Files.writeString(repo.resolve("slow/config.json"), "{\"instances\": " + INSTANCES + ", \"max_queue_size\": 64}");
+        Files.writeString(repo.resolve("slow/config.json"), "{\"instance_group\": [{\"count\": " + INSTANCES + "}], \"max_queue_size\": 64}");
         int port = start();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();

@@ -119,9 +119,9 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
          * The settings a model config asks for; batching only when the config turns it on and
          * {@code batchable} says every input has a batch dimension.
          *
-         * @param config    the model's config ({@code instances}, {@code max_batch_size},
-         *                  {@code max_queue_delay_microseconds}, {@code preferred_batch_sizes},
-         *                  {@code max_queue_size}, {@code request_timeout_ms})
+         * @param config    the model's config ({@code instance_group} count, {@code max_batch_size},
+         *                  {@code dynamic_batching}'s {@code max_queue_delay_microseconds} and
+         *                  {@code preferred_batch_size}, {@code max_queue_size}, {@code request_timeout_ms})
          * @param batchable whether the model's inputs can be stacked ({@link InputShapes#batchable()})
          * @return the settings
          */
