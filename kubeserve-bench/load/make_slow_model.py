@@ -53,7 +53,8 @@ def main():
     root = pathlib.Path(args.dir)
     (root / "slow" / "1").mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(root / "slow" / "1" / "model.onnx"))
-    config = {"max_batch_size": 4, "max_queue_delay_microseconds": 1000, "instances": 1, "intra_op_threads": 1}
+    config = {"max_batch_size": 4, "dynamic_batching": {"max_queue_delay_microseconds": 1000},
+              "instance_group": [{"count": 1}], "intra_op_threads": 1}
     if args.max_queue_size:
         config["max_queue_size"] = args.max_queue_size
     (root / "slow" / "config.json").write_text(json.dumps(config, indent=2) + "\n")

@@ -89,4 +89,6 @@ lg = LogisticRegression(multi_class="multinomial") if "multi_class" in LogisticR
 lg.coef_, lg.intercept_, lg.classes_ = W.astype(np.float64), b.astype(np.float64), np.array(["bird", "cat", "dog"])
 assert list(lg.predict(X2)) == exp["animals"]["labels"]
 assert np.allclose(lg.predict_proba(X2), exp["animals"]["probabilities"], atol=1e-5)
+# what a server must meet against these values (the same 1e-5 as the scikit-learn checks above)
+exp["tolerance"] = {"probabilities": {"abs": 1e-5}, "values": {"abs": 1e-5}, "outputs": {"abs": 1e-5}}
 json.dump(exp, open("expected.json", "w"), indent=1)

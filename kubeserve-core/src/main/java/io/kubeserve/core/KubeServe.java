@@ -10,11 +10,14 @@ import io.kubeserve.core.registry.ModelStatus;
 import io.kubeserve.core.repository.FileSystemModelRepository;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelLoader;
+import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.spi.ModelRepository;
 import io.kubeserve.core.spi.Predictor;
+import io.kubeserve.core.spi.Scheduler;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -30,7 +33,7 @@ import java.util.concurrent.CompletionStage;
  * }
  * }</pre>
  *
- * <p>{@link #build} returns once every model has been loaded and warmed up, or has failed; a
+ * <p>{@link Builder#build} returns once every model has been loaded and warmed up, or has failed; a
  * failed model reports its reason through {@link #statuses()} and {@code predictor(name)}.
  * Closing the instance closes every model and frees its native memory.
  */
@@ -77,9 +80,59 @@ public final class KubeServe implements AutoCloseable {
         }
     }
 
-    /** The loaded model (metadata and predictor) serving {@code modelName} by default. */
+    /**
+     * The model {@code modelName} as served: a view that follows it across reloads, safe to keep
+     * and to share between threads. {@link Model#metadata()} is the metadata of the version serving
+     * at the moment of the call; {@link Model#predictor()} is {@link #predictor(String)}, each call
+     * leasing the version serving then, so no reload or unload closes a model under a request.
+     * {@link Model#close()} does nothing: this instance owns the models and closes them in
+     * {@link #close()}.
+     *
+     * @throws KubeServeException {@code MODEL_NOT_FOUND}, or {@code MODEL_NOT_READY} with the reason,
+     *         now; later, {@code metadata()} throws the same if the model has been unloaded meanwhile
+     */
     public Model model(String modelName) {
-        return registry.model(modelName);
+        registry.model(modelName);
+        return new ServedModel(modelName);
+    }
+
+    /** {@link #model(String)}: looks the serving version up on every call and holds no model itself. */
+    private final class ServedModel implements Model {
+
+        private final String name;
+
+        ServedModel(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public ModelMetadata metadata() {
+            return registry.model(name).metadata();
+        }
+
+        @Override
+        public Predictor predictor() {
+            return request -> predictAsync(name, request);
+        }
+
+        @Override
+        public Optional<Scheduler> scheduler() {
+            try {
+                return registry.model(name).scheduler();
+            } catch (KubeServeException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public void close() {
+            // the KubeServe instance owns the models
+        }
+
+        @Override
+        public String toString() {
+            return "model " + name;
+        }
     }
 
     /** Shorthand for {@code predictor(modelName).predict(request)}. */

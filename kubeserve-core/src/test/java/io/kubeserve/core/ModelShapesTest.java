@@ -37,8 +37,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ModelShapesTest {
 
-    private static final double TOLERANCE = 1e-6;
-
     @TempDir
     static Path repo;
 
@@ -144,11 +142,11 @@ class ModelShapesTest {
         inputs.put("bias", floats(affine.get("bias")));
         Tensor y = kubeServe.predictor(model).predict(InferenceRequest.of(inputs)).output("y");
         assertThat(y.shape()).containsExactly(2, 2);
-        assertFloats(y, affine.get("y"));
+        assertFloats(y, affine.get("y"), "y");
         // one row of x, the same w and bias: still valid, w has 3 rows and bias none
         inputs.put("x", Tensor.ofFloats(new long[] {1, 3}, 1, 2, 3));
         assertFloats(kubeServe.predictor(model).predict(InferenceRequest.of(inputs)).output("y"),
-                affine.get("y").get(0));
+                affine.get("y").get(0), "y");
     }
 
     @Test
@@ -163,7 +161,7 @@ class ModelShapesTest {
             calls.add(predictor.predictAsync(InferenceRequest.of(inputs)).toCompletableFuture());
         }
         for (var call : calls) {
-            assertFloats(call.get(30, java.util.concurrent.TimeUnit.SECONDS).output("y"), affine.get("y"));
+            assertFloats(call.get(30, java.util.concurrent.TimeUnit.SECONDS).output("y"), affine.get("y"), "y");
         }
         assertThat(kubeServe.registry().model("tok", "1").metadata().inputs().get(0).dimensionNames())
                 .containsExactly("batch_size", "sequence");
@@ -183,7 +181,7 @@ class ModelShapesTest {
                 .singleElement().satisfies(spec -> assertThat(spec.shape()).containsExactly(-1, 3));
         Tensor probabilities = response.output("output_probability");
         assertThat(probabilities.shape()).containsExactly(3, 3);
-        assertFloats(probabilities, zipmap.get("probabilities"));
+        assertFloats(probabilities, zipmap.get("probabilities"), "probabilities");
         assertThat(response.output("output_label").toStringArray()).containsExactly(strings(zipmap.get("label")));
         assertThat(response.output(Classification.CLASS_NAME_OUTPUT).toStringArray())
                 .containsExactly(strings(zipmap.get("label")));
@@ -195,7 +193,7 @@ class ModelShapesTest {
         for (String model : List.of("zipmap_ints", "zipmap_ints_labelled")) {
             InferenceResponse response = kubeServe.predictor(model).predict(
                     InferenceRequest.of("float_input", floats(zipmap.get("float_input"))));
-            assertFloats(response.output("output_probability"), zipmap.get("probabilities"));
+            assertFloats(response.output("output_probability"), zipmap.get("probabilities"), "probabilities");
             assertThat(response.output("output_label").toLongArray()).containsExactly(longArray(zipmap.get("label")));
         }
         assertThat(kubeServe.registry().model("zipmap_ints", "1").metadata().classLabels()).isEmpty();
@@ -212,12 +210,14 @@ class ModelShapesTest {
                 "bias", Tensor.ofFloats(new long[] {biasSize}, new float[biasSize]));
     }
 
-    private static void assertFloats(Tensor actual, JsonNode expectedValues) {
+    /** {@code actual} against the numpy values of {@code output}, within the tolerance expected.json states for it. */
+    private void assertFloats(Tensor actual, JsonNode expectedValues, String output) {
+        double tolerance = Tolerances.absolute(expected, output);
         double[] flat = flatten(expectedValues).stream().mapToDouble(JsonNode::asDouble).toArray();
         float[] values = actual.toFloatArray();
         assertThat(values).hasSize(flat.length);
         for (int i = 0; i < flat.length; i++) {
-            assertThat((double) values[i]).as("element " + i).isCloseTo(flat[i], within(TOLERANCE));
+            assertThat((double) values[i]).as("element " + i).isCloseTo(flat[i], within(tolerance));
         }
     }
 

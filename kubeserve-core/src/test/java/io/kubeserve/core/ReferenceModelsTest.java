@@ -32,8 +32,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReferenceModelsTest {
 
-    private static final double TOLERANCE = 1e-4;
-
     @TempDir
     static Path repo;
 
@@ -147,11 +145,12 @@ class ReferenceModelsTest {
         assertThat(labels.shape()).containsExactly(to - from);
         assertThat(probabilities.type()).isEqualTo(DataType.FP32);
         assertThat(probabilities.shape()).containsExactly(to - from, 3);
+        double tolerance = Tolerances.absolute(expected, "probabilities");
         for (int row = from; row < to; row++) {
             assertThat(labels.getLong(row - from)).isEqualTo(expected.get("expected").get("label").get(row).asLong());
             for (int c = 0; c < 3; c++) {
                 double want = expected.get("expected").get("probabilities").get(row).get(c).asDouble();
-                assertThat((double) probabilities.getFloat((row - from) * 3 + c)).isCloseTo(want, within(TOLERANCE));
+                assertThat((double) probabilities.getFloat((row - from) * 3 + c)).isCloseTo(want, within(tolerance));
             }
         }
     }
@@ -160,10 +159,11 @@ class ReferenceModelsTest {
         Tensor output = response.output("output");
         assertThat(output.type()).isEqualTo(DataType.FP32);
         assertThat(output.shape()).containsExactly(to - from, 3);
+        double tolerance = Tolerances.absolute(expected, "output");
         for (int row = from; row < to; row++) {
             for (int c = 0; c < 3; c++) {
                 double want = expected.get("expected").get("output").get(row).get(c).asDouble();
-                assertThat((double) output.getFloat((row - from) * 3 + c)).isCloseTo(want, within(TOLERANCE));
+                assertThat((double) output.getFloat((row - from) * 3 + c)).isCloseTo(want, within(tolerance));
             }
         }
     }

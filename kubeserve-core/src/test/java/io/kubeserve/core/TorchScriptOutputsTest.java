@@ -123,7 +123,8 @@ class TorchScriptOutputsTest {
                     assertThat(tensor.type()).isEqualTo(DataType.FP64);
                     assertThat(tensor.shape()).containsExactly(2);
                     for (int r = 0; r < 2; r++) {
-                        assertThat(tensor.getDouble(r)).isCloseTo(values.get(r).asDouble(), within(1e-9));
+                        assertThat(tensor.getDouble(r)).isCloseTo(values.get(r).asDouble(),
+                                within(Tolerances.absolute(expected, name)));
                     }
                 }
                 default -> {
@@ -132,7 +133,8 @@ class TorchScriptOutputsTest {
                     for (int r = 0; r < 2; r++) {
                         for (int c = 0; c < 3; c++) {
                             assertThat((double) tensor.getFloat(r * 3 + c)).as(name)
-                                    .isCloseTo(values.get(r).get(c).asDouble(), within(1e-6));
+                                    .isCloseTo(values.get(r).get(c).asDouble(),
+                                            within(Tolerances.absolute(expected, name)));
                         }
                     }
                 }

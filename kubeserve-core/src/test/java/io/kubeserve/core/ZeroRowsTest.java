@@ -47,13 +47,13 @@ class ZeroRowsTest {
         TestModels.install(repo, "mlp_torch.onnx", "mlp_onnx", "1");
         TestModels.install(repo, "mlp_torch.onnx", "mlp_batched", "1");
         TestModels.write(repo.resolve("mlp_batched/config.json"),
-                "{\"max_batch_size\": 8, \"max_queue_delay_microseconds\": 200000, \"instances\": 1}");
+                "{\"max_batch_size\": 8, \"dynamic_batching\": {\"max_queue_delay_microseconds\": 200000}, \"instance_group\": [{\"count\": 1}]}");
         TestModels.install(repo, "mlp_torchscript.pt", "mlp_torchscript", "1");
         TestModels.write(repo.resolve("mlp_torchscript/config.json"), "{" + TORCH_INPUT
                 + ", \"outputs\": [{\"name\": \"output\", \"datatype\": \"FP32\", \"shape\": [-1, 3]}]}");
         TestModels.install(repo, "mlp_torchscript.pt", "mlp_torchscript_batched", "1");
         TestModels.write(repo.resolve("mlp_torchscript_batched/config.json"), "{" + TORCH_INPUT
-                + ", \"max_batch_size\": 8, \"max_queue_delay_microseconds\": 200000, \"instances\": 1}");
+                + ", \"max_batch_size\": 8, \"dynamic_batching\": {\"max_queue_delay_microseconds\": 200000}, \"instance_group\": [{\"count\": 1}]}");
         TestModels.install(repo, "outputs/tuple_net.pt", "tuple_net", "1");
         TestModels.write(repo.resolve("tuple_net/config.json"), "{" + TORCH_INPUT + ", " + TORCH_OUTPUTS + "}");
         TestModels.install(repo, "outputs/dict_net.pt", "dict_net", "1");
@@ -142,7 +142,7 @@ class ZeroRowsTest {
 
     private static void assertMlpRows(Tensor output, JsonNode expected, int from, int to) {
         JsonNode rows = expected.get("expected").get("output");
-        double tolerance = expected.get("tolerance").get("output").get("abs").asDouble();
+        double tolerance = Tolerances.absolute(expected, "output");
         assertThat(output.shape()).containsExactly(to - from, 3);
         for (int r = from; r < to; r++) {
             for (int c = 0; c < 3; c++) {

@@ -11,13 +11,22 @@ import java.util.List;
  * <p>With {@code kserve} the InferenceService replaces the Deployment, Service, HPA and ServiceMonitor,
  * because KServe creates its own. With {@code keda} the ScaledObject replaces the HPA, because KEDA
  * creates an HPA itself and two autoscalers on one Deployment would fight.
+ *
+ * <p>Stateless and thread-safe; the documents are new fabric8 model objects owned by the caller.
  */
 public final class ManifestGenerator {
 
     private ManifestGenerator() {
     }
 
-    /** The documents for these options; each kind at most once. */
+    /**
+     * The documents for these options; each kind at most once.
+     *
+     * @param o validated options
+     * @return an unmodifiable list, in apply order: ConfigMap; Deployment and Service, or an
+     *         InferenceService; HorizontalPodAutoscaler or ScaledObject; PodDisruptionBudget;
+     *         NetworkPolicy; ServiceMonitor (not with KServe); Ingress when asked for
+     */
     public static List<KubernetesResource> generate(ManifestOptions o) {
         List<KubernetesResource> docs = new ArrayList<>();
         docs.add(WorkloadManifests.configMap(o));
@@ -43,12 +52,22 @@ public final class ManifestGenerator {
         return List.copyOf(docs);
     }
 
-    /** The documents as one multi-document YAML string. */
+    /**
+     * The documents as one multi-document YAML string.
+     *
+     * @param documents Kubernetes objects, in the order to write them
+     * @return YAML documents separated by {@code ---} lines, as {@code kubectl apply -f} reads them
+     */
     public static String toYaml(List<? extends KubernetesResource> documents) {
         return ManifestYaml.toYaml(documents);
     }
 
-    /** Shorthand for {@code toYaml(generate(options))}. */
+    /**
+     * Shorthand for {@code toYaml(generate(options))}.
+     *
+     * @param options validated options
+     * @return the multi-document YAML
+     */
     public static String toYaml(ManifestOptions options) {
         return toYaml(generate(options));
     }

@@ -10,6 +10,7 @@ import java.util.TreeSet;
 /**
  * Everything the generator needs to know, validated once here so that every generated document is
  * consistent with every other. Build with {@link #builder(String, String)}; all else has a default.
+ * Immutable (lists and maps are copies) and thread-safe.
  *
  * @param name                       names every object and labels the pods; a DNS-1035 label
  * @param namespace                  namespace of every namespaced object (default {@code default})
@@ -45,8 +46,38 @@ public record ManifestOptions(
         boolean keda, boolean ingress, String ingressHost, String ingressClassName,
         String modelCredentialsSecret, Map<String, String> serverConfig) {
 
+    /** Requests per second per pod KEDA scales on when {@code requestsPerSecondPerPod} is empty. */
     public static final int DEFAULT_KEDA_RPS = 10;
 
+    /**
+     * Validates every option against the others; null optionals, lists and maps read as empty.
+     *
+     * @param name                       names every object; a DNS-1035 label
+     * @param namespace                  namespace of every namespaced object; a DNS-1123 label
+     * @param image                      the server image, without whitespace
+     * @param replicas                   Deployment replicas, 0 or more
+     * @param resources                  container requests and limits, required
+     * @param model                      the model repository's location, required
+     * @param gpus                       GPUs per pod, 0 or more
+     * @param port                       HTTP port, 1 to 65535
+     * @param minReplicas                autoscaler floor, at least 1
+     * @param maxReplicas                autoscaler ceiling, at least {@code minReplicas}
+     * @param requestsPerSecondPerPod    autoscaling target, at least 1 when present
+     * @param allowedNamespaces          DNS-1123 labels; sorted and deduplicated
+     * @param ingressControllerNamespace a DNS-1123 label
+     * @param monitoringNamespace        a DNS-1123 label
+     * @param prometheusAddress          an {@code http://} or {@code https://} URL
+     * @param kserve                     emit an InferenceService; not with {@code ingress}
+     * @param canaryPercent              0 to 100, only with {@code kserve} and without {@code keda}
+     * @param keda                       emit a ScaledObject
+     * @param ingress                    emit an Ingress
+     * @param ingressHost                a DNS-1123 subdomain, only with {@code ingress}; may be null
+     * @param ingressClassName           a DNS-1123 subdomain
+     * @param modelCredentialsSecret     a DNS-1123 subdomain, only for an {@code s3://} model without
+     *                                   {@code kserve}; may be null
+     * @param serverConfig               keys matching {@code KUBESERVE_[A-Z0-9_]+}, no null values
+     * @throws IllegalArgumentException naming the option and the rule, for the first one broken
+     */
     public ManifestOptions {
         Names.requireWorkloadName("name", name);
         Names.requireDns1123Label("namespace", namespace);
@@ -114,16 +145,31 @@ public record ManifestOptions(
         serverConfig = Collections.unmodifiableMap(new TreeMap<>(serverConfig));
     }
 
-    /** Starts options for the workload {@code name} running {@code image}; all else defaults. */
+    /**
+     * Starts options for the workload {@code name} running {@code image}; all else defaults.
+     *
+     * @param name  the workload name, a DNS-1035 label (checked at {@code build()})
+     * @param image the server image reference, e.g. {@code kubeserve/server:0.1.0}
+     * @return a new builder
+     */
     public static ManifestOptionsBuilder builder(String name, String image) {
         return new ManifestOptionsBuilder(name, image);
     }
 
-    /** Starts a builder holding these options, to derive a variant. */
+    /**
+     * Starts a builder holding these options, to derive a variant.
+     *
+     * @return a new builder; changing it leaves these options as they are
+     */
     public ManifestOptionsBuilder toBuilder() {
         return new ManifestOptionsBuilder(this);
     }
 
+    /**
+     * Whether the pods ask for GPUs.
+     *
+     * @return true when {@code gpus} is above 0 (the pods then tolerate and select GPU nodes)
+     */
     public boolean gpu() {
         return gpus > 0;
     }

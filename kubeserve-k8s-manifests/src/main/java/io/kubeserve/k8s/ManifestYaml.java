@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 /**
  * Writes documents as kubectl-style YAML. Output is byte-for-byte stable for equal input (map keys
  * sorted, field order fixed by the model classes), so it can be diffed and kept as golden files.
+ * Null fields are left out. Stateless and thread-safe.
  */
 public final class ManifestYaml {
 
@@ -41,7 +42,13 @@ public final class ManifestYaml {
     private ManifestYaml() {
     }
 
-    /** One document, without a leading {@code ---}. */
+    /**
+     * One document, without a leading {@code ---}.
+     *
+     * @param document a fabric8 built-in object or a {@link CustomResourceDocument}
+     * @return the YAML text of the document
+     * @throws UncheckedIOException naming the kind, when Jackson cannot write the document
+     */
     public static String toYaml(KubernetesResource document) {
         try {
             return WRITER.writeValueAsString(document);
@@ -50,12 +57,23 @@ public final class ManifestYaml {
         }
     }
 
-    /** All documents in order, separated by {@code ---} lines. */
+    /**
+     * All documents in order, separated by {@code ---} lines.
+     *
+     * @param documents the documents, in apply order
+     * @return one multi-document YAML string; empty for no documents
+     */
     public static String toYaml(List<? extends KubernetesResource> documents) {
         return documents.stream().map(ManifestYaml::toYaml).collect(Collectors.joining(SEPARATOR));
     }
 
-    /** The document's {@code kind}, e.g. {@code Deployment}. */
+    /**
+     * The document's {@code kind}.
+     *
+     * @param document a fabric8 built-in object or a {@link CustomResourceDocument}
+     * @return e.g. {@code Deployment} or {@code InferenceService}
+     * @throws IllegalArgumentException for any other object
+     */
     public static String kindOf(KubernetesResource document) {
         if (document instanceof HasMetadata builtIn) {
             return builtIn.getKind();
@@ -66,7 +84,13 @@ public final class ManifestYaml {
         throw new IllegalArgumentException("not a Kubernetes document: " + document.getClass().getName());
     }
 
-    /** The file a document of this kind is written to: its kind in lower case, e.g. {@code deployment.yaml}. */
+    /**
+     * The file a document of this kind is written to.
+     *
+     * @param document a fabric8 built-in object or a {@link CustomResourceDocument}
+     * @return its kind in lower case plus {@code .yaml}, e.g. {@code deployment.yaml}
+     * @throws IllegalArgumentException for an object that is not a Kubernetes document
+     */
     public static String fileName(KubernetesResource document) {
         return kindOf(document).toLowerCase(Locale.ROOT) + ".yaml";
     }

@@ -16,17 +16,35 @@ import java.util.Locale;
  *
  * @param kind  which of the three
  * @param value the path (IMAGE) or the full URI (PVC, S3)
+ *
+ * <p>Immutable and thread-safe.
  */
 public record ModelLocation(Kind kind, String value) {
 
     /** The kinds of model location. */
-    public enum Kind { IMAGE, PVC, S3 }
+    public enum Kind {
+        /** A directory baked into the server image. */
+        IMAGE,
+        /** An existing PersistentVolumeClaim, {@code pvc://claim[/sub/path]}. */
+        PVC,
+        /** An S3 (or S3-compatible) bucket and prefix, {@code s3://bucket/prefix}. */
+        S3
+    }
 
     /** Where a mounted model volume appears inside the container. */
     public static final String MOUNT_PATH = "/models";
 
+    /** Models baked into the image at {@code /models}. */
     public static final ModelLocation DEFAULT = new ModelLocation(Kind.IMAGE, MOUNT_PATH);
 
+    /**
+     * Checks the value against its kind.
+     *
+     * @param kind  which kind of location; required
+     * @param value an absolute path without {@code ..} (IMAGE), {@code pvc://} with a DNS-1123 claim
+     *              name and no {@code ..} (PVC), or {@code s3://} with a valid bucket name (S3)
+     * @throws IllegalArgumentException naming the location and what is wrong
+     */
     public ModelLocation {
         if (kind == null) {
             throw new IllegalArgumentException("model location kind is required");
@@ -53,7 +71,14 @@ public record ModelLocation(Kind kind, String value) {
         }
     }
 
-    /** Reads {@code s3://...}, {@code pvc://...} or an absolute path. */
+    /**
+     * Reads {@code s3://...}, {@code pvc://...} or an absolute path; the scheme is matched
+     * case-insensitively.
+     *
+     * @param text the location as a user wrote it, e.g. {@code s3://models/iris}
+     * @return the location
+     * @throws IllegalArgumentException for another scheme, a relative path, or a value its kind refuses
+     */
     public static ModelLocation parse(String text) {
         Names.requireText("model location", text);
         String lower = text.toLowerCase(Locale.ROOT);
@@ -70,22 +95,38 @@ public record ModelLocation(Kind kind, String value) {
         return new ModelLocation(Kind.IMAGE, text);
     }
 
-    /** True when the pod needs a model volume at {@link #MOUNT_PATH}. */
+    /**
+     * Whether the pod needs a model volume at {@link #MOUNT_PATH}.
+     *
+     * @return true for PVC and S3 locations
+     */
     public boolean needsVolume() {
         return kind != Kind.IMAGE;
     }
 
-    /** The directory the server reads models from in a plain Deployment. */
+    /**
+     * The directory the server reads models from in a plain Deployment.
+     *
+     * @return the image path for IMAGE, else {@link #MOUNT_PATH}
+     */
     public String serverPath() {
         return kind == Kind.IMAGE ? value : MOUNT_PATH;
     }
 
-    /** The claim of a PVC location. */
+    /**
+     * The claim of a PVC location; meaningless for the other kinds.
+     *
+     * @return the PersistentVolumeClaim's name
+     */
     public String claimName() {
         return claimName(value);
     }
 
-    /** The path inside the claim of a PVC location; empty for its root. */
+    /**
+     * The path inside the claim of a PVC location; meaningless for the other kinds.
+     *
+     * @return the sub-path without trailing slashes; empty for the claim's root
+     */
     public String subPath() {
         return subPathOf(value);
     }
@@ -112,6 +153,11 @@ public record ModelLocation(Kind kind, String value) {
         }
     }
 
+    /**
+     * The location as it was written.
+     *
+     * @return the path or URI
+     */
     @Override
     public String toString() {
         return value;

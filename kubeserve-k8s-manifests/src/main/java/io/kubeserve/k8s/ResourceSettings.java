@@ -9,11 +9,29 @@ import java.math.BigDecimal;
  *
  * <p>The default sets the memory request equal to its limit: the JVM sizes its heap from the limit,
  * so a pod scheduled on less memory than that could be OOM-killed under load.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param cpuRequest    CPU the scheduler reserves, e.g. {@code 500m} (millicores) or {@code 1}
+ * @param cpuLimit      CPU the container may use at most, at least the request
+ * @param memoryRequest memory the scheduler reserves, e.g. {@code 2Gi}
+ * @param memoryLimit   memory beyond which the container is OOM-killed, at least the request
  */
 public record ResourceSettings(String cpuRequest, String cpuLimit, String memoryRequest, String memoryLimit) {
 
+    /** One CPU requested, two at most; 2 GiB of memory requested and as the limit. */
     public static final ResourceSettings DEFAULT = new ResourceSettings("1", "2", "2Gi", "2Gi");
 
+    /**
+     * Checks that every value is a positive Kubernetes quantity and no request is above its limit.
+     *
+     * @param cpuRequest    CPU request, e.g. {@code 500m}
+     * @param cpuLimit      CPU limit
+     * @param memoryRequest memory request, e.g. {@code 1Gi}
+     * @param memoryLimit   memory limit
+     * @throws IllegalArgumentException naming the field, for a missing, malformed or non-positive
+     *         quantity or a request above its limit
+     */
     public ResourceSettings {
         BigDecimal cpuReq = amount("cpu request", cpuRequest);
         BigDecimal cpuLim = amount("cpu limit", cpuLimit);

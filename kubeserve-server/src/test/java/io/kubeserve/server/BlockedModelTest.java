@@ -41,7 +41,6 @@ class BlockedModelTest {
 
     /** Generous: the machines are shared, and a state that is reached is reached long before. */
     private static final Duration PATIENCE = Duration.ofMinutes(2);
-    private static final double TOLERANCE = 1e-4;
 
     @TempDir
     Path repo;
@@ -56,7 +55,7 @@ class BlockedModelTest {
     void aStuckModelWithAFullQueueIsRefusedAtOnceWhileAnotherModelAnswersAndItsQueuedRequestsCompleteWhenFreed()
             throws Exception {
         String held = "isolation_held";
-        latchModel(held, "{\"instances\": 1, \"max_queue_size\": 2}");
+        latchModel(held, "{\"instance_group\": [{\"count\": 1}], \"max_queue_size\": 2}");
         RunningServer.irisOnly(repo);
         LatchModelLoader.Gate gate = LatchModelLoader.gate(held);
         JsonNode iris = RunningServer.expected("iris_logreg");
@@ -113,7 +112,7 @@ class BlockedModelTest {
 
     /**
      * The bound: 16 threads more than before the requests, for 1,000 requests in flight. What the
-     * server may add meanwhile is one execution thread for the model ({@code instances: 1}) and a
+     * server may add meanwhile is one execution thread for the model ({@code instance_group: [{count: 1}]}) and a
      * few request workers; a design that parks a thread per waiting request would need about 1,000.
      * The client shares the JVM, so it runs on a fixed pool of two threads, started before the
      * count is taken.
@@ -123,7 +122,7 @@ class BlockedModelTest {
         String held = "thousand_held";
         int requests = 1_000;
         int threadBound = 16;
-        latchModel(held, "{\"instances\": 1, \"max_queue_size\": " + requests + "}");
+        latchModel(held, "{\"instance_group\": [{\"count\": 1}], \"max_queue_size\": " + requests + "}");
         LatchModelLoader.Gate gate = LatchModelLoader.gate(held);
         ExecutorService clientThreads = Executors.newFixedThreadPool(2);
         HttpClient client = HttpClient.newBuilder().executor(clientThreads).version(HttpClient.Version.HTTP_1_1)
@@ -184,7 +183,7 @@ class BlockedModelTest {
     @Test
     void aDeadlineAnswersARequestStillQueuedWith504AndTheEngineNeverSeesIt() throws Exception {
         String held = "deadline_held";
-        latchModel(held, "{\"instances\": 1, \"request_timeout_ms\": 2000}");
+        latchModel(held, "{\"instance_group\": [{\"count\": 1}], \"request_timeout_ms\": 2000}");
         LatchModelLoader.Gate gate = LatchModelLoader.gate(held);
         try (RunningServer server = new RunningServer(ServerConfig.defaults(repo))) {
             try {
@@ -314,11 +313,12 @@ class BlockedModelTest {
         assertThat(labels).as(response.body()).hasSize(count);
         assertThat(probabilities).as(response.body()).hasSize(count * 3);
         JsonNode expected = iris.get("expected");
+        double tolerance = Tolerances.absolute(iris, "probabilities");
         for (int row = 0; row < count; row++) {
             assertThat(labels.get(row).asInt()).isEqualTo(expected.get("label").get(first + row).asInt());
             for (int c = 0; c < 3; c++) {
                 assertThat(probabilities.get(row * 3 + c).asDouble())
-                        .isCloseTo(expected.get("probabilities").get(first + row).get(c).asDouble(), within(TOLERANCE));
+                        .isCloseTo(expected.get("probabilities").get(first + row).get(c).asDouble(), within(tolerance));
             }
         }
     }

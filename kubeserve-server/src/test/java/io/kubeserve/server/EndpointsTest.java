@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class EndpointsTest {
 
-    private static final double TOLERANCE = 1e-4;
     private static RunningServer server;
     private static JsonNode iris;
     private static JsonNode mlp;
@@ -59,7 +60,8 @@ class EndpointsTest {
             assertThat(names.get("data").get(row).asText()).isEqualTo(classes[label]);
             for (int c = 0; c < 3; c++) {
                 assertThat(probabilities.get("data").get(row * 3 + c).asDouble())
-                        .isCloseTo(iris.get("expected").get("probabilities").get(row).get(c).asDouble(), within(TOLERANCE));
+                        .isCloseTo(iris.get("expected").get("probabilities").get(row).get(c).asDouble(),
+                                within(Tolerances.absolute(iris, "probabilities")));
             }
         }
     }
@@ -77,7 +79,8 @@ class EndpointsTest {
             JsonNode data = output(json, "output").get("data");
             for (int c = 0; c < 3; c++) {
                 assertThat(data.get(c).asDouble())
-                        .isCloseTo(mlp.get("expected").get("output").get(row).get(c).asDouble(), within(TOLERANCE));
+                        .isCloseTo(mlp.get("expected").get("output").get(row).get(c).asDouble(),
+                                within(Tolerances.absolute(mlp, "output")));
             }
         }
     }
@@ -111,7 +114,8 @@ class EndpointsTest {
         ByteBuffer probabilities = ByteBuffer.wrap(response.body(), jsonLength, 24).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 6; i++) {
             assertThat((double) probabilities.getFloat())
-                    .isCloseTo(iris.get("expected").get("probabilities").get(i / 3).get(i % 3).asDouble(), within(TOLERANCE));
+                    .isCloseTo(iris.get("expected").get("probabilities").get(i / 3).get(i % 3).asDouble(),
+                            within(Tolerances.absolute(iris, "probabilities")));
         }
     }
 
@@ -125,15 +129,17 @@ class EndpointsTest {
         assertThat(json.get("predictions").get(0).asInt()).isEqualTo(iris.get("expected").get("label").get(0).asInt());
         assertThat(json.get("predictions").get(1).asInt()).isEqualTo(iris.get("expected").get("label").get(1).asInt());
         assertThat(json.get("probabilities").get(1).get(2).asDouble())
-                .isCloseTo(iris.get("expected").get("probabilities").get(1).get(2).asDouble(), within(TOLERANCE));
+                .isCloseTo(iris.get("expected").get("probabilities").get(1).get(2).asDouble(),
+                        within(Tolerances.absolute(iris, "probabilities")));
         assertThat(json.get("model_name").asText()).isEqualTo("iris");
         assertThat(json.get("model_version").asText()).isEqualTo("1");
     }
 
     @Test
     void v1ModelListAndStatus() {
-        assertThat(RunningServer.parse(server.get("/v1/models").body()).get("models").toString())
-                .isEqualTo("[\"iris\",\"mlp\"]");
+        List<String> models = new ArrayList<>();
+        RunningServer.parse(server.get("/v1/models").body()).get("models").forEach(name -> models.add(name.asText()));
+        assertThat(models).containsExactly("iris", "mlp");
         JsonNode status = RunningServer.parse(server.get("/v1/models/mlp").body());
         assertThat(status.get("ready").asBoolean()).isTrue();
         assertThat(status.get("platform").asText()).isEqualTo("pytorch_libtorch");
@@ -144,16 +150,26 @@ class EndpointsTest {
     void seedPredictBatchAndSingle() {
         try (RunningServer seed = new RunningServer(
                 io.kubeserve.server.ServerConfig.defaults(RunningServer.EXAMPLES).withDefaultModel("iris"))) {
-            HttpResponse<String> batch = seed.post("/predict", "{\"data\": [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]}");
+            JsonNode rows = iris.get("sample_inputs").get("float_input");
+            JsonNode labels = iris.get("expected").get("label");
+            HttpResponse<String> batch = seed.post("/predict", "{\"data\": [" + rows.get(0) + ", " + rows.get(1) + "]}");
             assertThat(batch.statusCode()).isEqualTo(200);
-            assertThat(RunningServer.parse(batch.body()).toString())
-                    .isEqualTo("{\"predictions\":[0,2],\"model_loaded\":true}");
+            JsonNode answer = RunningServer.parse(batch.body());
+            assertThat(fieldNames(answer)).containsExactlyInAnyOrder("predictions", "model_loaded");
+            assertThat(answer.get("predictions")).hasSize(2);
+            assertThat(answer.get("predictions").get(0).asInt()).isEqualTo(labels.get(0).asInt());
+            assertThat(answer.get("predictions").get(1).asInt()).isEqualTo(labels.get(1).asInt());
+            assertThat(answer.get("model_loaded").asBoolean()).isTrue();
 
             JsonNode single = RunningServer.parse(seed.post("/predict",
-                    "{\"features\": [5.1, 3.5, 1.4, 0.2], \"request_id\": \"r1\"}").body());
-            assertThat(single.get("prediction").asInt()).isZero();
-            assertThat(single.get("class_name").asText()).isEqualTo("setosa");
-            assertThat(single.get("confidence").asDouble()).isBetween(0.9, 1.0);
+                    "{\"features\": " + rows.get(0) + ", \"request_id\": \"r1\"}").body());
+            int label = labels.get(0).asInt();
+            assertThat(single.get("prediction").asInt()).isEqualTo(label);
+            assertThat(single.get("class_name").asText()).isEqualTo(new String[] {"setosa", "versicolor", "virginica"}[label]);
+            // the probability scikit-learn gave the predicted class
+            assertThat(single.get("confidence").asDouble()).isCloseTo(
+                    iris.get("expected").get("probabilities").get(0).get(label).asDouble(),
+                    within(Tolerances.absolute(iris, "probabilities")));
             assertThat(single.get("model_version").asText()).isEqualTo("1");
             assertThat(single.get("request_id").asText()).isEqualTo("r1");
         }
@@ -188,8 +204,10 @@ class EndpointsTest {
             "/v2/health/ready"}) {
             assertThat(server.get(path).statusCode()).as(path).isEqualTo(200);
         }
-        assertThat(RunningServer.parse(server.get("/health").body()).toString())
-                .isEqualTo("{\"status\":\"ok\",\"model_loaded\":true}");
+        JsonNode health = RunningServer.parse(server.get("/health").body());
+        assertThat(fieldNames(health)).containsExactlyInAnyOrder("status", "model_loaded");
+        assertThat(health.get("status").asText()).isEqualTo("ok");
+        assertThat(health.get("model_loaded").asBoolean()).isTrue();
         JsonNode info = RunningServer.parse(server.get("/").body());
         assertThat(info.get("models")).hasSize(2);
         assertThat(info.get("links").get("docs").asText()).isEqualTo("/docs");
@@ -244,5 +262,11 @@ class EndpointsTest {
             }
         }
         throw new AssertionError("no output " + name + " in " + response);
+    }
+
+    private static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

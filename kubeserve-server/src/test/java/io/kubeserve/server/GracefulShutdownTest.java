@@ -1,14 +1,17 @@
 package io.kubeserve.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -24,20 +27,24 @@ class GracefulShutdownTest {
         byte[] body = ("{\"inputs\": [{\"name\": \"float_input\", \"datatype\": \"FP32\", \"shape\": [1, 4],"
                 + " \"data\": [6.7, 3.0, 5.2, 2.3]}]}").getBytes(StandardCharsets.US_ASCII);
         int half = body.length / 2;
+        ExecutorService closer = Executors.newSingleThreadExecutor();
         try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
+            socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v2/models/iris/infer HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(body, 0, half);
             out.flush();
-            // headers and half the body are in: the server is receiving this request
+            // headers and half the body are in: a pause (not a wait for a state: none can be seen from
+            // outside) so the server has read the headers and counts the request as in flight; if it has
+            // not, the close below has nothing to wait for and the assertions on it fail
             TimeUnit.MILLISECONDS.sleep(300);
 
-            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
-            TimeUnit.MILLISECONDS.sleep(300);
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close, closer);
+            // the drain has begun once readiness says so
+            await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/v2/health/ready").statusCode() == 503);
+            // ... and it waits for the request still being received
             assertThat(closing).isNotDone();
-            HttpResponse<String> ready = server.get("/v2/health/ready");
-            assertThat(ready.statusCode()).isEqualTo(503);
 
             out.write(body, half, body.length - half);
             out.flush();
@@ -45,6 +52,8 @@ class GracefulShutdownTest {
             assertThat(response).startsWith("HTTP/1.1 200");
             assertThat(response).contains("\"virginica\"");
             closing.get(30, TimeUnit.SECONDS);
+        } finally {
+            closer.shutdownNow();
         }
     }
 

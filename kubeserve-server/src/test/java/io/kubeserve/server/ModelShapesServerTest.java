@@ -111,7 +111,7 @@ class ModelShapesServerTest {
         JsonNode rows = zipmap.get("probabilities");
         for (int i = 0; i < 9; i++) {
             assertThat(probabilities.get("data").get(i).asDouble()).as("element " + i)
-                    .isCloseTo(rows.get(i / 3).get(i % 3).asDouble(), within(1e-6));
+                    .isCloseTo(rows.get(i / 3).get(i % 3).asDouble(), within(Tolerances.absolute(expected, "probabilities")));
         }
         assertThat(labels.get("data")).isEqualTo(zipmap.get("label"));
         assertThat(classNames.get("data")).isEqualTo(zipmap.get("label"));

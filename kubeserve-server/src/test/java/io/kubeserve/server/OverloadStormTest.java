@@ -19,8 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two hundred clients at once against a slow model whose queue takes four: the surplus is refused
- * fast (refusals take a fraction of one model call), the heap does not keep what the storm
- * brought, and once it has passed every request succeeds again.
+ * with 503, the heap does not keep what the storm brought, and once it has passed every request
+ * succeeds again. How fast a refusal comes is printed, not asserted (a shared machine decides it):
+ * that a full queue is refused without waiting for the model is asserted without a clock by
+ * {@link BlockedModelTest} (refused while the engine is still held).
  */
 class OverloadStormTest {
 
@@ -42,7 +44,7 @@ class OverloadStormTest {
     void aStormIsRefusedFastWithBoundedMemoryAndTheServerRecovers() throws Exception {
         Files.createDirectories(repo.resolve("slow/1"));
         Files.writeString(repo.resolve("slow/1/model.slow"), Integer.toString(SLEEP_MILLIS));
-        Files.writeString(repo.resolve("slow/config.json"), "{\"instances\": 1, \"max_queue_size\": " + QUEUE + "}");
+        Files.writeString(repo.resolve("slow/config.json"), "{\"instance_group\": [{\"count\": 1}], \"max_queue_size\": " + QUEUE + "}");
         try (RunningServer server = new RunningServer(ServerConfig.defaults(repo))) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(30)).build();
@@ -72,7 +74,7 @@ class OverloadStormTest {
             for (Outcome o : refused) {
                 assertThat(o.status()).as(o.body()).isEqualTo(503);
                 assertThat(o.retryAfter()).isEqualTo("1");
-                assertThat(o.body()).startsWith("{\"error\":").contains("overloaded");
+                assertThat(RunningServer.parse(o.body()).get("error").asText()).contains("overloaded");
             }
             // each model call admits one more from the queue: 1 running + 4 waiting, plus one per call
             // that finished while the refusals were still arriving
@@ -83,8 +85,6 @@ class OverloadStormTest {
             long[] refusalMillis = refused.stream().mapToLong(Outcome::millis).sorted().toArray();
             long p50 = percentile(refusalMillis, 50);
             long p99 = percentile(refusalMillis, 99);
-            // refusing must not wait for the model: far below one call of it
-            assertThat(p99).as("p99 of refusals, ms").isLessThan(SLEEP_MILLIS);
 
             long heapAfter = heapAfterGc();
             // nothing of the storm may stay on the heap; 64 MB is generous for 200 small requests

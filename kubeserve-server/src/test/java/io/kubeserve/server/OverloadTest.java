@@ -34,7 +34,7 @@ class OverloadTest {
 
     @Test
     void aBurstBeyondTheQueueIsRefusedFastAndTheServerRecovers() throws Exception {
-        slowModel("slow", 300, "{\"instances\": 1, \"max_queue_size\": 2}");
+        slowModel("slow", 300, "{\"instance_group\": [{\"count\": 1}], \"max_queue_size\": 2}");
         for (int status : new int[] {503, 429}) {
             try (RunningServer server = new RunningServer(ServerConfig.defaults(repo).withOverloadStatus(status))) {
                 ExecutorService clients = Executors.newFixedThreadPool(12);

@@ -184,14 +184,12 @@ class RepositoryApiTest {
                 .pollInterval(java.time.Duration.ofSeconds(1)).build())) {
             Files.createDirectories(repo.resolve("iris/2"));
             Files.copy(repo.resolve("iris/1/model.onnx"), repo.resolve("iris/2/model.onnx"));
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-            String version = "1";
-            while (!version.equals("2") && System.nanoTime() < deadline) {
+            // every answer meanwhile is a 200 (an assertion failing in the condition ends the wait)
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
                 HttpResponse<String> response = server.post("/v2/models/iris/infer", IRIS);
-                assertThat(response.statusCode()).isEqualTo(200);
-                version = RunningServer.parse(response.body()).get("model_version").asText();
-            }
-            assertThat(version).isEqualTo("2");
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                return RunningServer.parse(response.body()).get("model_version").asText().equals("2");
+            });
             assertThat(server.get("/metrics").body()).contains("model_loaded{model=\"iris\",version=\"2\"} 1.0");
         }
     }

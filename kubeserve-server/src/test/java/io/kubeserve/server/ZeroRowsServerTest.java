@@ -38,11 +38,11 @@ class ZeroRowsServerTest {
         copy("mlp_torch.onnx", "mlp_onnx", "model.onnx");
         copy("mlp_torch.onnx", "mlp_batched", "model.onnx");
         Files.writeString(repo.resolve("mlp_batched/config.json"),
-                "{\"max_batch_size\": 8, \"max_queue_delay_microseconds\": 2000}");
+                "{\"max_batch_size\": 8, \"dynamic_batching\": {\"max_queue_delay_microseconds\": 2000}}");
         copy("mlp_torchscript.pt", "mlp_ts", "model.pt");
-        Files.writeString(repo.resolve("mlp_ts/config.json"), "{\"engine\":\"pytorch\",\"inputs\":[{\"name\":\"input\","
-                + "\"datatype\":\"FP32\",\"shape\":[-1,4]}],\"outputs\":[{\"name\":\"output\",\"datatype\":\"FP32\","
-                + "\"shape\":[-1,3]}]}");
+        Files.writeString(repo.resolve("mlp_ts/config.json"), "{\"engine\":\"pytorch\",\"input\":[{\"name\":\"input\","
+                + "\"data_type\":\"TYPE_FP32\",\"dims\":[-1,4]}],\"output\":[{\"name\":\"output\",\"data_type\":\"TYPE_FP32\","
+                + "\"dims\":[-1,3]}]}");
         server = new RunningServer(ServerConfig.defaults(repo).withDefaultModel("iris_lr"));
     }
 

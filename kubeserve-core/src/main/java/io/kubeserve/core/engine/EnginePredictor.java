@@ -50,12 +50,20 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
      * The same predictor straight on the engine, on the caller's thread. Warm-up uses it: a first
      * call may legitimately take far longer than the request timeout, and must not count against
      * the queue.
+     *
+     * @return a predictor sharing this one's engine and checks, with no queue, limit or deadline;
+     *         closing it does nothing
      */
     public EnginePredictor unscheduled() {
         return scheduler == null ? this : new EnginePredictor(metadata, shapes, engine, null);
     }
 
-    /** What callers see: the engine's outputs plus {@code class_name} for classifiers with labels. */
+    /**
+     * What callers see: the engine's outputs plus {@code class_name} for classifiers with labels.
+     *
+     * @param engineMetadata the metadata the engine reports
+     * @return the metadata with the {@code class_name} BYTES output added where predictions carry it
+     */
     public static ModelMetadata served(ModelMetadata engineMetadata) {
         return engineMetadata.withClassNameOutput(Classification.CLASS_NAME_OUTPUT);
     }
@@ -65,6 +73,12 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
      * when {@code max_batch_size} is set and every input carries the model's batch dimension (see
      * {@link InputShapes}), a bounded queue,
      * {@code instances} executions at once, and the request timeout as each request's deadline.
+     * The caller owns the predictor and must {@link #close} it before the engine's resources.
+     *
+     * @param metadata the model's metadata as the engine reports it (inputs checked against it)
+     * @param engine   runs one execution; must be thread-safe as {@link EngineRunner} says
+     * @param config   the model's config: batching, queue, instances, timeout
+     * @return a predictor with its own {@link ModelScheduler}
      */
     public static EnginePredictor scheduled(ModelMetadata metadata, EngineRunner engine, ModelConfig config) {
         InputShapes shapes = InputShapes.of(metadata, config.maxBatchSize() > 0);
@@ -79,7 +93,11 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
         return new EnginePredictor(metadata, shapes, engine, scheduler);
     }
 
-    /** The scheduler's view for monitoring; empty for {@link #unscheduled()}. */
+    /**
+     * The scheduler's view for monitoring.
+     *
+     * @return the scheduler, or empty for {@link #unscheduled()}
+     */
     public java.util.Optional<Scheduler> scheduler() {
         return java.util.Optional.ofNullable(scheduler);
     }

@@ -13,5 +13,16 @@ import java.util.Map;
 @FunctionalInterface
 public interface EngineRunner {
 
+    /**
+     * Runs the engine once, blocking the calling thread until it answers.
+     *
+     * @param inputs one tensor per model input, in the model's input order, already checked against
+     *               the specs (a batch of stacked requests when batching is on); only read, and the
+     *               caller keeps ownership
+     * @return every output by name in the model's output order; new heap tensors the caller owns
+     * @throws io.kubeserve.core.error.KubeServeException {@code INVALID_INPUT} when the engine's own
+     *         check refuses the values, {@code UNSUPPORTED} for an output it cannot serve,
+     *         {@code INTERNAL} when the engine fails
+     */
     Map<String, Tensor> run(Tensor[] inputs);
 }

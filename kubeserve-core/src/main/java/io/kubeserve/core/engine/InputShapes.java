@@ -43,7 +43,12 @@ public final class InputShapes {
         this.compareUnnamedRows = compareUnnamedRows;
     }
 
-    /** The rules of a model that is not batched. */
+    /**
+     * The rules of a model that is not batched.
+     *
+     * @param metadata the model's declared inputs, with their dimension names
+     * @return the rules; unnamed first dimensions are not compared across inputs
+     */
     public static InputShapes of(ModelMetadata metadata) {
         return of(metadata, false);
     }
@@ -51,7 +56,9 @@ public final class InputShapes {
     /**
      * The rules of a model's inputs.
      *
+     * @param metadata the model's declared inputs, with their dimension names
      * @param batching whether the scheduler stacks requests (only possible when {@link #batchable})
+     * @return the rules; when batching, unnamed first dimensions must agree across inputs too
      */
     public static InputShapes of(ModelMetadata metadata, boolean batching) {
         List<TensorSpec> specs = metadata.inputs();
@@ -94,7 +101,12 @@ public final class InputShapes {
         return batchName.isEmpty() || occurrences.get(batchName).stream().allMatch(at -> at.axis() == 0);
     }
 
-    /** True when requests of this model can be stacked into one engine call. */
+    /**
+     * Whether requests of this model can be stacked into one engine call.
+     *
+     * @return true when every input's first dimension is variable and carries the same (or no) name,
+     *         which occurs on no other axis
+     */
     public boolean batchable() {
         return batchable;
     }
@@ -102,6 +114,10 @@ public final class InputShapes {
     /**
      * Checks that the bound inputs (in model order, each already checked against its own spec)
      * agree on every dimension they share; the message names the dimension, the inputs and sizes.
+     *
+     * @param inputs one tensor per model input, in model order; only read
+     * @throws io.kubeserve.core.error.KubeServeException {@code INVALID_INPUT} when two inputs differ
+     *         on a shared dimension
      */
     public void check(Tensor[] inputs) {
         for (Map.Entry<String, List<Occurrence>> entry : shared.entrySet()) {

@@ -83,6 +83,18 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
     public record Settings(int instances, int maxBatchSize, long maxQueueDelayMicros,
                            List<Integer> preferredBatchSizes, int maxQueueSize, long timeoutMillis) {
 
+        /**
+         * Checks the limits and copies the preferred sizes.
+         *
+         * @param instances           executions at once, at least 1
+         * @param maxBatchSize        most rows in one execution; 0 turns dynamic batching off
+         * @param maxQueueDelayMicros longest the oldest request waits for others to join its batch, in µs
+         * @param preferredBatchSizes batch sizes (rows) run at once when nothing else is queued
+         * @param maxQueueSize        requests that may wait, at least 1
+         * @param timeoutMillis       deadline of each request from its arrival, in ms; 0: none
+         * @throws IllegalArgumentException when {@code instances} or {@code maxQueueSize} is below 1,
+         *         or a delay, size or timeout is negative
+         */
         public Settings {
             if (instances < 1 || maxBatchSize < 0 || maxQueueDelayMicros < 0 || maxQueueSize < 1 || timeoutMillis < 0) {
                 throw new IllegalArgumentException("invalid scheduler settings: instances " + instances
@@ -92,7 +104,13 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             preferredBatchSizes = List.copyOf(preferredBatchSizes);
         }
 
-        /** Unbatched, no deadline: {@code instances} executions and a queue of {@code maxQueueSize}. */
+        /**
+         * Unbatched, no deadline: {@code instances} executions and a queue of {@code maxQueueSize}.
+         *
+         * @param instances    executions at once, at least 1
+         * @param maxQueueSize requests that may wait, at least 1
+         * @return the settings
+         */
         public static Settings unbatched(int instances, int maxQueueSize) {
             return new Settings(instances, 0, 0, List.of(), maxQueueSize, 0);
         }
@@ -100,6 +118,12 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         /**
          * The settings a model config asks for; batching only when the config turns it on and
          * {@code batchable} says every input has a batch dimension.
+         *
+         * @param config    the model's config ({@code instance_group} count, {@code max_batch_size},
+         *                  {@code dynamic_batching}'s {@code max_queue_delay_microseconds} and
+         *                  {@code preferred_batch_size}, {@code max_queue_size}, {@code request_timeout_ms})
+         * @param batchable whether the model's inputs can be stacked ({@link InputShapes#batchable()})
+         * @return the settings
          */
         public static Settings of(ModelConfig config, boolean batchable) {
             return new Settings(config.effectiveInstances(), batchable ? config.maxBatchSize() : 0,
@@ -151,8 +175,12 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
     private boolean closed;
 
     /**
-     * @param engine  runs one execution; called from this scheduler's threads only
-     * @param model   the model's name and version, for thread names and messages
+     * A scheduler with no thread yet; execution threads start with the first requests. The caller
+     * owns it and must {@link #close} it.
+     *
+     * @param engine   runs one execution; called from this scheduler's threads only
+     * @param model    the model's name and version, for thread names and messages
+     * @param settings queue, instances, batching and deadline
      */
     public ModelScheduler(EngineRunner engine, String model, Settings settings) {
         this.engine = engine;
@@ -174,8 +202,11 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
     }
 
     /**
-     * Queues one request, already checked against the model's inputs (in input order).
+     * Queues one request, already checked against the model's inputs (in input order). Returns at
+     * once; never throws for a refused request, the future fails instead.
      *
+     * @param inputs one tensor per model input, in model order; the caller must not change them
+     *               until the future completes
      * @return the engine's outputs by name; fails with {@code OVERLOADED} when the queue is full,
      *         {@code MODEL_NOT_READY} once closed, {@code TIMEOUT} past the deadline, or whatever
      *         the engine threw
@@ -229,6 +260,8 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
      * one-core machine, and requests go through one at a time, each paying two thread switches.
      * Call it on the loop's thread before submitting; {@code flusher} must run its task on that
      * same thread (an I/O thread's own task queue), after the requests ready now are read.
+     *
+     * @param flusher runs, on the calling thread, the task that starts the held executions
      */
     public static void holdWakeups(java.util.concurrent.Executor flusher) {
         HeldWakeups held = HELD.get();

@@ -6,13 +6,23 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 
-/** Stacking tensors along their first (batch) dimension, and cutting results back into rows. */
+/**
+ * Stacking tensors along their first (batch) dimension, and cutting results back into rows: what
+ * dynamic batching does to a model's inputs and outputs. Stateless and thread-safe; the tensors
+ * given are only read.
+ */
 public final class TensorBatches {
 
     private TensorBatches() {
     }
 
-    /** Whether two tensors could be stacked: same type, rank and every dimension but the first. */
+    /**
+     * Whether two tensors could be stacked: same type, rank and every dimension but the first.
+     *
+     * @param a one tensor
+     * @param b another
+     * @return true when both have rank one or more and agree on all but the first dimension
+     */
     public static boolean stackable(Tensor a, Tensor b) {
         if (a.type() != b.type() || a.rank() != b.rank() || a.rank() == 0) {
             return false;
@@ -25,7 +35,12 @@ public final class TensorBatches {
         return true;
     }
 
-    /** One tensor holding the rows of all {@code parts}, in order; a single part is returned as is. */
+    /**
+     * One tensor holding the rows of all {@code parts}, in order; a single part is returned as is.
+     *
+     * @param parts one or more tensors, pairwise {@link #stackable}; not changed
+     * @return a new tensor of shape {@code [sum of first dimensions, ...rest]} (copied data)
+     */
     public static Tensor concat(List<Tensor> parts) {
         Tensor first = parts.get(0);
         if (parts.size() == 1) {
@@ -57,6 +72,11 @@ public final class TensorBatches {
     /**
      * Rows {@code from} (inclusive) to {@code to} (exclusive) of a batched tensor, sharing its
      * storage for fixed-size types.
+     *
+     * @param batch  a tensor of rank one or more
+     * @param from   first row, from 0
+     * @param to     row after the last, at most {@code batch.dim(0)}
+     * @return a tensor of shape {@code [to - from, ...rest]}
      */
     public static Tensor rows(Tensor batch, long from, long to) {
         long[] shape = batch.shape();

@@ -55,6 +55,9 @@ import java.util.function.ToIntFunction;
  * its {@link Scheduler.Observer}; a reload of the same version gets the same meters. A scheduler has
  * one observer, so bind one {@code ModelMetrics} per registry to one {@link MeterRegistry} (a
  * composite registry to publish to several).
+ *
+ * <p>Thread-safe: listeners and scrapes may run on any thread. It holds a reference to the
+ * registry but owns nothing; the registry and the {@link MeterRegistry} stay the caller's to close.
  */
 public final class ModelMetrics implements MeterBinder {
 
@@ -71,10 +74,22 @@ public final class ModelMetrics implements MeterBinder {
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private final Map<String, SchedulerMeters> schedulerMeters = new ConcurrentHashMap<>();
 
+    /**
+     * Meters over a registry; nothing is registered until {@link #bindTo}.
+     *
+     * @param registry the registry whose versions to follow; not closed by this class
+     */
     public ModelMetrics(ModelRegistry registry) {
         this.registry = registry;
     }
 
+    /**
+     * Registers the meters of every version known now, and listens to the registry for versions
+     * that become ready or fail later. Call once.
+     *
+     * @param meters where the series go (their names in the dotted Micrometer form, e.g.
+     *               {@code model.queue.duration}, which Prometheus renders as listed above)
+     */
     @Override
     public void bindTo(MeterRegistry meters) {
         registry.addListener(status -> record(meters, status));

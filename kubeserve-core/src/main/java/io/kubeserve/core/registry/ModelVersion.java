@@ -3,15 +3,14 @@ package io.kubeserve.core.registry;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelSource;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One loaded (or loading, or failed) instance of a model version, owned by the registry.
  *
  * <p>Requests hold a lease while they run ({@link #tryAcquire}/{@link #release}); retiring the
- * version first stops new leases, then waits for the running ones, then closes the model. Because
- * a lease is counted before the retired flag is read, no request can slip in after the drain
- * began and find the model closed under it.
+ * version first stops new leases, then waits for the held ones ({@link Leases}), then closes the
+ * model. No request can take a lease after the drain began and find the model closed under it;
+ * only one still running when the drain timeout passes can.
  */
 final class ModelVersion {
 
@@ -26,8 +25,7 @@ final class ModelVersion {
     volatile Model model;
     volatile long loadMillis = -1;
 
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile boolean retired;
+    private final Leases leases = new Leases();
 
     ModelVersion(ModelSource source, String fingerprint) {
         this.name = source.name();
@@ -51,47 +49,48 @@ final class ModelVersion {
     }
 
     boolean ready() {
-        return state == ModelState.READY && !retired;
+        return state == ModelState.READY && !leases.closing();
     }
 
-    /** Takes a lease for one request; false once the version is retiring. */
+    /** Takes a lease for one request; false once the version is retiring or not ready. */
     boolean tryAcquire() {
-        inFlight.incrementAndGet();
-        if (retired || state != ModelState.READY) {
-            release();
+        if (!leases.tryAcquire()) {
+            return false;
+        }
+        if (state != ModelState.READY) {
+            leases.release();
             return false;
         }
         return true;
     }
 
+    /** Gives back a lease taken with {@link #tryAcquire}. */
     void release() {
-        inFlight.decrementAndGet();
+        leases.release();
     }
 
     /**
-     * Stops new leases, waits up to {@code timeoutMillis} for running requests, then closes the
-     * model. Returns whether every request had finished.
+     * Stops new leases, waits up to {@code timeoutMillis} for the held ones to be released (no
+     * polling: the last release wakes this thread), then closes the model whether or not they
+     * were. Called by the registry's lifecycle, never on a request thread; a second call finds
+     * the leases refused already and the model closed.
+     *
+     * @return how many leases were still held when the model was closed: 0 after a clean drain
      */
-    boolean retire(long timeoutMillis) {
-        retired = true;
+    int retire(long timeoutMillis) {
+        leases.refuse();
+        // ready() is false from here on, whatever the state says; the status says so too
         if (state == ModelState.READY) {
             state = ModelState.UNLOADING;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        boolean drained = true;
-        while (inFlight.get() > 0) {
-            if (System.nanoTime() > deadline) {
-                drained = false;
-                break;
-            }
-            try {
-                TimeUnit.MILLISECONDS.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                drained = false;
-                break;
-            }
+        boolean drained;
+        try {
+            drained = leases.awaitReleased(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
         }
+        int stillHeld = drained ? 0 : Math.max(1, leases.held());
         Model loaded = model;
         model = null;
         if (loaded != null) {
@@ -100,7 +99,7 @@ final class ModelVersion {
         if (state != ModelState.FAILED) {
             state = ModelState.UNLOADED;
         }
-        return drained;
+        return stillHeld;
     }
 
     ModelStatus status() {

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * Models on a local disk, in either of two layouts.
  *
  * <p>Triton style: {@code ROOT/<model>/<version>/model.onnx} (or {@code model.pt}), versions
- * being positive integers, plus optional {@code ROOT/<model>/config.json} and
- * {@code labels.txt}. A model directory holding a model file directly counts as version 1.
+ * being positive integers, plus optional {@code ROOT/<model>/config.json} or Triton's
+ * {@code config.pbtxt} (see {@link ModelConfigReader}) and {@code labels.txt}. A model directory
+ * holding a model file directly counts as version 1.
  *
  * <p>Single model: {@code ROOT} itself holds a model file (or is one), served under the name
  * given or the directory's name, as version 1.
@@ -123,7 +124,7 @@ public final class FileSystemModelRepository implements ModelRepository {
             }
             Path file = Files.isRegularFile(root) ? root : modelFileIn(root);
             Path configDir = Files.isRegularFile(root) ? root.getParent() : root;
-            return List.of(new ModelSource(modelName, "1", file, configReader.read(configDir)));
+            return List.of(new ModelSource(modelName, "1", file, configReader.read(configDir, modelName)));
         }
         return versionsIn(modelName, root.resolve(modelName));
     }
@@ -133,7 +134,7 @@ public final class FileSystemModelRepository implements ModelRepository {
         if (!Files.isDirectory(modelDir)) {
             throw KubeServeException.modelNotFound(modelName);
         }
-        ModelConfig config = configReader.read(modelDir);
+        ModelConfig config = configReader.read(modelDir, modelName);
         Path direct = modelFileIn(modelDir);
         if (direct != null) {
             return List.of(new ModelSource(modelName, "1", direct, config));

@@ -1,170 +1,140 @@
 package io.kubeserve.core.repository;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.spi.ModelConfig;
-import io.kubeserve.core.spi.VersionPolicy;
-import io.kubeserve.core.tensor.DataType;
-import io.kubeserve.core.tensor.TensorSpec;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reads a model's {@code config.json} and {@code labels.txt}. Unknown keys are errors, so a typo
- * such as {@code max_batchsize} is reported instead of silently ignored.
+ * Reads a model's configuration from its directory: {@code config.json} (KubeServe's, bound
+ * strictly by Jackson databind) or {@code config.pbtxt} (Triton's, in protobuf's text format),
+ * never both, plus {@code labels.txt} when the config names no classes. Keys follow Triton's model
+ * configuration where the concept is Triton's, so a Triton model repository is served unchanged:
  *
  * <pre>{@code
  * {
- *   "engine": "onnxruntime",            // or "pytorch"; default: by file type
- *   "device": "cpu",                    // "gpu", "gpu:1"
- *   "inputs":  [{"name": "input", "datatype": "FP32", "shape": [-1, 4]}],
- *   "outputs": [{"name": "output", "datatype": "FP32", "shape": [-1, 3]}],
+ *   "engine": "onnxruntime",                       // or "pytorch"; default: by file type
+ *   "device": "cpu",                               // "gpu", "gpu:1"
+ *   "max_batch_size": 32,                          // > 0: dynamic batching; dims leave out the batch
+ *   "input":  [{"name": "input", "data_type": "TYPE_FP32", "dims": [4]}],
+ *   "output": [{"name": "output", "data_type": "TYPE_FP32", "dims": [3]}],
  *   "labels": ["setosa", "versicolor", "virginica"],
- *   "max_batch_size": 32, "max_queue_delay_microseconds": 500, "preferred_batch_sizes": [8, 16],
- *   "max_queue_size": 128, "request_timeout_ms": 1000,
- *   "version_policy": {"latest": 2},    // or {"all": true}, {"specific": [1, 3]}
- *   "instances": 2, "intra_op_threads": 1, "inter_op_threads": 1
+ *   "dynamic_batching": {"preferred_batch_size": [8, 16], "max_queue_delay_microseconds": 500,
+ *                        "default_queue_policy": {"max_queue_size": 128}},
+ *   "instance_group": [{"count": 2, "kind": "KIND_CPU"}],
+ *   "version_policy": {"latest": {"num_versions": 2}},
+ *   "request_timeout_ms": 1000, "intra_op_threads": 1, "inter_op_threads": 1
  * }
  * }</pre>
+ *
+ * <p>Every problem fails that model's load with an {@code INVALID_INPUT} {@link KubeServeException}
+ * naming the file relative to the repository ({@code iris/config.json}, never a server path), the
+ * key's path and what was expected. Keys of earlier releases ({@code preferred_batch_sizes},
+ * {@code instances}, {@code inputs}/{@code outputs}, ...) are still read, each with a warning
+ * naming its replacement, logged once per reader.
+ *
+ * <p>Thread-safe; one reader serves a whole repository.
  */
 public final class ModelConfigReader {
 
     static final String CONFIG_FILE = "config.json";
+    static final String PBTXT_FILE = "config.pbtxt";
     static final String LABELS_FILE = "labels.txt";
 
-    private static final Set<String> KEYS = Set.of("engine", "device", "inputs", "outputs", "labels",
-            "max_batch_size", "max_queue_delay_microseconds", "preferred_batch_sizes", "max_queue_size",
-            "request_timeout_ms", "version_policy", "instances", "intra_op_threads", "inter_op_threads");
+    private static final Logger LOG = LoggerFactory.getLogger(ModelConfigReader.class);
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    /** Warnings already logged, so a repository polled every few seconds says each once. */
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    /** The config of a model directory: its {@code config.json} (if any) plus {@code labels.txt} (if any). */
+    /** Creates a reader; it holds only the set of warnings already logged. */
+    public ModelConfigReader() {
+    }
+
+    /**
+     * A config as read, with its warnings.
+     *
+     * @param config   the model's settings
+     * @param warnings one line per old key used or field skipped, each naming the file; never null
+     */
+    public record Loaded(ModelConfig config, List<String> warnings) {
+
+        /** Copies {@code warnings}. */
+        public Loaded {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * The config of the model in {@code modelDir}, named after that directory; warnings are logged
+     * (each once).
+     *
+     * @throws KubeServeException {@code INVALID_INPUT} for a bad config, naming file and key
+     */
     public ModelConfig read(Path modelDir) {
-        Path configFile = modelDir.resolve(CONFIG_FILE);
-        ModelConfig config = Files.isRegularFile(configFile) ? parse(configFile) : ModelConfig.DEFAULT;
+        return read(modelDir, nameOf(modelDir));
+    }
+
+    /**
+     * The config of model {@code modelName} in {@code modelDir}; warnings are logged (each once).
+     *
+     * @param modelName the name the model is served under; a {@code name} in {@code config.pbtxt} must equal it
+     * @throws KubeServeException {@code INVALID_INPUT} for a bad config, naming file and key
+     */
+    public ModelConfig read(Path modelDir, String modelName) {
+        Loaded loaded = load(modelDir, modelName);
+        for (String warning : loaded.warnings()) {
+            if (warned.add(warning)) {
+                LOG.warn("model config: {}", warning);
+            }
+        }
+        return loaded.config();
+    }
+
+    /**
+     * The config of model {@code modelName} in {@code modelDir} and its warnings, logging nothing:
+     * {@code config.json} or {@code config.pbtxt} if there is one ({@link ModelConfig#DEFAULT}
+     * otherwise), then {@code labels.txt} if the config names no classes.
+     *
+     * @throws KubeServeException {@code INVALID_INPUT} for a bad config or both config files present
+     */
+    public Loaded load(Path modelDir, String modelName) {
+        Path json = modelDir.resolve(CONFIG_FILE);
+        Path pbtxt = modelDir.resolve(PBTXT_FILE);
+        boolean hasJson = Files.isRegularFile(json);
+        boolean hasPbtxt = Files.isRegularFile(pbtxt);
+        List<String> warnings = new ArrayList<>();
+        ModelConfig config;
+        if (hasJson && hasPbtxt) {
+            throw KubeServeException.invalidInput("model '" + modelName + "' has both " + display(modelDir, CONFIG_FILE)
+                    + " and " + display(modelDir, PBTXT_FILE) + "; keep one of them");
+        } else if (hasJson) {
+            config = JsonModelConfig.read(json, display(modelDir, CONFIG_FILE), modelDir, warnings);
+        } else if (hasPbtxt) {
+            config = PbtxtModelConfig.read(pbtxt, display(modelDir, PBTXT_FILE), modelName, modelDir, warnings);
+        } else {
+            config = ModelConfig.DEFAULT;
+        }
         Path labelsFile = modelDir.resolve(LABELS_FILE);
         if (config.labels().isEmpty() && Files.isRegularFile(labelsFile)) {
-            config = config.withLabels(readLabels(labelsFile));
+            config = config.withLabels(LabelFiles.read(labelsFile, display(modelDir, LABELS_FILE)));
         }
-        return config;
+        return new Loaded(config, warnings);
     }
 
-    ModelConfig parse(Path file) {
-        JsonNode root;
-        try {
-            root = mapper.readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw KubeServeException.invalidInput(file + " is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw KubeServeException.invalidInput("cannot read " + file + ": " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw KubeServeException.invalidInput(file + " must hold a JSON object");
-        }
-        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-            String key = names.next();
-            if (!KEYS.contains(key)) {
-                throw KubeServeException.invalidInput(file + ": unknown key '" + key + "'; known keys are "
-                        + KEYS.stream().sorted().toList());
-            }
-        }
-        try {
-            return new ModelConfig(
-                    text(root, "engine"),
-                    ModelConfig.Device.parse(text(root, "device")),
-                    specs(root.get("inputs"), file),
-                    specs(root.get("outputs"), file),
-                    strings(root.get("labels")),
-                    root.path("max_batch_size").asInt(0),
-                    root.path("max_queue_delay_microseconds").asLong(0),
-                    integers(root.get("preferred_batch_sizes")),
-                    root.path("max_queue_size").asInt(0),
-                    root.path("request_timeout_ms").asLong(0),
-                    versionPolicy(root.get("version_policy")),
-                    root.path("instances").asInt(0),
-                    root.path("intra_op_threads").asInt(0),
-                    root.path("inter_op_threads").asInt(0));
-        } catch (KubeServeException e) {
-            throw KubeServeException.invalidInput(file + ": " + e.getMessage());
-        }
+    /** {@code iris/config.json}: the file relative to the repository holding {@code modelDir}. */
+    static String display(Path modelDir, String fileName) {
+        Path dirName = modelDir.toAbsolutePath().normalize().getFileName();
+        return dirName == null ? fileName : dirName + "/" + fileName;
     }
 
-    private static String text(JsonNode root, String key) {
-        JsonNode node = root.get(key);
-        return node == null || node.isNull() ? null : node.asText();
-    }
-
-    private static List<String> strings(JsonNode node) {
-        List<String> out = new ArrayList<>();
-        if (node != null) {
-            node.forEach(element -> out.add(element.asText()));
-        }
-        return out;
-    }
-
-    private static VersionPolicy versionPolicy(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return VersionPolicy.LATEST;
-        }
-        if (!node.isObject() || node.size() != 1) {
-            throw KubeServeException.invalidInput("version_policy must be one of {\"latest\": N}, {\"all\": true},"
-                    + " {\"specific\": [versions]}");
-        }
-        if (node.has("latest")) {
-            return VersionPolicy.newest(node.get("latest").asInt());
-        }
-        if (node.has("all")) {
-            return VersionPolicy.allVersions();
-        }
-        if (node.has("specific")) {
-            java.util.Set<String> versions = new java.util.HashSet<>();
-            node.get("specific").forEach(version -> versions.add(version.asText()));
-            return VersionPolicy.only(versions);
-        }
-        throw KubeServeException.invalidInput("version_policy has an unknown rule " + node.fieldNames().next());
-    }
-
-    private static List<Integer> integers(JsonNode node) {
-        List<Integer> out = new ArrayList<>();
-        if (node != null) {
-            node.forEach(element -> out.add(element.asInt()));
-        }
-        return out;
-    }
-
-    private static List<TensorSpec> specs(JsonNode node, Path file) {
-        List<TensorSpec> specs = new ArrayList<>();
-        if (node == null) {
-            return specs;
-        }
-        for (JsonNode spec : node) {
-            if (!spec.hasNonNull("name") || !spec.hasNonNull("datatype") || !spec.path("shape").isArray()) {
-                throw KubeServeException.invalidInput("each of inputs/outputs needs name, datatype and shape");
-            }
-            long[] shape = new long[spec.get("shape").size()];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = spec.get("shape").get(i).asLong();
-            }
-            specs.add(new TensorSpec(spec.get("name").asText(), DataType.fromName(spec.get("datatype").asText()), shape));
-        }
-        return specs;
-    }
-
-    static List<String> readLabels(Path file) {
-        try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-                    .map(String::strip)
-                    .filter(line -> !line.isEmpty())
-                    .toList();
-        } catch (IOException e) {
-            throw KubeServeException.invalidInput("cannot read " + file + ": " + e.getMessage());
-        }
+    private static String nameOf(Path modelDir) {
+        Path dirName = modelDir.toAbsolutePath().normalize().getFileName();
+        return dirName == null ? "" : dirName.toString();
     }
 }

@@ -23,6 +23,9 @@ import java.util.Map;
  * Anything else is not a classifier: {@link #of} returns null and callers answer with the
  * model's output values. A label output is taken as it is: strings stay strings, the model's own
  * integer classes (negative or not contiguous ones too) stay those integers.
+ *
+ * <p>Immutable and thread-safe; it reads the output tensors it was built from (and keeps them, not
+ * copies) but never changes them.
  */
 public final class Classification {
 
@@ -44,6 +47,10 @@ public final class Classification {
     /**
      * True when the model declares itself a classifier (see the class comment). Models that
      * declare no outputs (TorchScript without a config) are classifiers only with class names.
+     *
+     * @param model the model's declared outputs and class labels
+     * @return true when the model declares a label output beside scores or class names, or class
+     *         names beside a score output
      */
     public static boolean isClassifier(ModelMetadata model) {
         TensorSpec label = null;
@@ -67,6 +74,10 @@ public final class Classification {
     /**
      * The classification in {@code outputs}, or null when the model is not a classifier or the
      * outputs lack what it declared (for example when only other outputs were requested).
+     *
+     * @param outputs the answer's tensors by name (a {@code class_name} output among them is ignored)
+     * @param model   the model's metadata, for its declared outputs and class names
+     * @return the classification over those tensors, or null
      */
     public static Classification of(Map<String, Tensor> outputs, ModelMetadata model) {
         if (!isClassifier(model)) {
@@ -95,15 +106,31 @@ public final class Classification {
         return new Classification(labels, scores, model.classLabels(), rows);
     }
 
+    /**
+     * The classification in a response; see {@link #of(Map, ModelMetadata)}.
+     *
+     * @param response the model's answer
+     * @param model    the model's metadata
+     * @return the classification, or null when there is none
+     */
     public static Classification of(InferenceResponse response, ModelMetadata model) {
         return of(response.outputs(), model);
     }
 
+    /**
+     * How many rows (predictions) the answer holds.
+     *
+     * @return the first dimension of the label or score output
+     */
     public int rows() {
         return rows;
     }
 
-    /** True when the model gives its own labels as strings. */
+    /**
+     * Whether the model gives its own labels as strings.
+     *
+     * @return true for a BYTES label output
+     */
     public boolean hasStringLabels() {
         return labelTensor != null && labelTensor.type() == DataType.BYTES;
     }
@@ -111,6 +138,9 @@ public final class Classification {
     /**
      * The model's own label of a row as a string (for {@link #hasStringLabels()} models), else
      * null.
+     *
+     * @param row the row, from 0 to {@link #rows()} - 1
+     * @return the label, or null
      */
     public String stringLabel(int row) {
         return hasStringLabels() ? labelTensor.getString(row) : null;
@@ -120,6 +150,9 @@ public final class Classification {
      * The model's own integer label of a row: what its label output holds (e.g. {@code -1} or
      * {@code 30}), or, for a model that gives scores only, the class index. Undefined for
      * {@link #hasStringLabels()} models.
+     *
+     * @param row the row, from 0 to {@link #rows()} - 1
+     * @return the label
      */
     public long label(int row) {
         return labelTensor != null ? labelTensor.getAsLong(row) : classIndex(row);
@@ -129,6 +162,9 @@ public final class Classification {
      * The position of the predicted class in the model's class order, the column of its
      * probability: the arg-max of the row's probabilities (the class a scikit-learn classifier
      * predicts), or the integer label itself when the model gives no probabilities.
+     *
+     * @param row the row, from 0 to {@link #rows()} - 1
+     * @return a column index from 0, or -1 for a string label without probabilities
      */
     public long classIndex(int row) {
         if (probabilities == null) {
@@ -147,7 +183,12 @@ public final class Classification {
         return best;
     }
 
-    /** The probability (or score) of the predicted class, NaN when the model gives none. */
+    /**
+     * The probability (or score) of the predicted class, as the model gives it (not normalised).
+     *
+     * @param row the row, from 0 to {@link #rows()} - 1
+     * @return a value usually in [0, 1], or NaN when the model gives no probabilities
+     */
     public double confidence(int row) {
         if (probabilities == null) {
             return Double.NaN;
@@ -164,6 +205,9 @@ public final class Classification {
      * The class name of the prediction: a string label as it is; a name from the model's class
      * names ({@code labels.txt}, class 0 first) for an integer label or a score arg-max; null
      * when there is none.
+     *
+     * @param row the row, from 0 to {@link #rows()} - 1
+     * @return the class name, or null
      */
     public String className(int row) {
         if (hasStringLabels()) {
@@ -173,17 +217,29 @@ public final class Classification {
         return index >= 0 && index < classNames.size() ? classNames.get((int) index) : null;
     }
 
-    /** The {@code [N, classes]} probabilities, or null. */
+    /**
+     * The model's probability (or score) output.
+     *
+     * @return a floating-point tensor {@code [N, classes]}, or null when the model gives none
+     */
     public Tensor probabilities() {
         return probabilities;
     }
 
-    /** True when class names come from the model's declared labels (not from string labels). */
+    /**
+     * Whether class names come from the model's declared labels (not from string labels).
+     *
+     * @return true when the model has {@code labels.txt} or config labels
+     */
     public boolean hasClassNames() {
         return !classNames.isEmpty();
     }
 
-    /** Class names of every row as a BYTES tensor {@code [N]}; unlabelled indices become "". */
+    /**
+     * Class names of every row, the {@link #CLASS_NAME_OUTPUT} output.
+     *
+     * @return a new BYTES tensor {@code [N]} of UTF-8 names; rows without a name hold {@code ""}
+     */
     public Tensor classNames() {
         String[] names = new String[rows];
         for (int row = 0; row < rows; row++) {

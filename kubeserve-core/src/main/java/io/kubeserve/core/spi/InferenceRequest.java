@@ -9,7 +9,9 @@ import java.util.Objects;
 
 /**
  * One inference call, free of any transport: named input tensors in the order sent, an optional
- * id to echo, and optionally the outputs wanted (empty: all of them).
+ * id to echo, and optionally the outputs wanted (empty: all of them). The record is immutable
+ * (the map and list are copies) but the tensors are the caller's: see {@link Predictor} for who may
+ * change them when.
  *
  * @param id               the caller's request id, echoed in the response; may be null
  * @param inputs           input tensors by name, in the order the caller gave them
@@ -17,22 +19,49 @@ import java.util.Objects;
  */
 public record InferenceRequest(String id, Map<String, Tensor> inputs, List<String> requestedOutputs) {
 
+    /**
+     * Copies the inputs (keeping their order) and the output names.
+     *
+     * @param id               the caller's request id; may be null
+     * @param inputs           input tensors by name, in the caller's order
+     * @param requestedOutputs output names to return; null or empty for all
+     * @throws NullPointerException when {@code inputs} is null; a null {@code requestedOutputs}
+     *         means every output
+     */
     public InferenceRequest {
         Objects.requireNonNull(inputs, "inputs");
         inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
         requestedOutputs = requestedOutputs == null ? List.of() : List.copyOf(requestedOutputs);
     }
 
-    /** A request with one input and no id. */
+    /**
+     * A request with one input, no id, and every output wanted.
+     *
+     * @param inputName the model's input name, e.g. {@code float_input}
+     * @param tensor    its value, of the datatype and shape the model declares
+     * @return the request
+     */
     public static InferenceRequest of(String inputName, Tensor tensor) {
         return new InferenceRequest(null, Map.of(inputName, tensor), List.of());
     }
 
-    /** A request whose inputs are given in order, e.g. {@code of(Map.of("x", t))}. */
+    /**
+     * A request whose inputs are given in order, e.g. {@code of(Map.of("x", t))}, with no id and
+     * every output wanted.
+     *
+     * @param inputs tensors by input name; copied, in the map's iteration order
+     * @return the request
+     */
     public static InferenceRequest of(Map<String, Tensor> inputs) {
         return new InferenceRequest(null, inputs, List.of());
     }
 
+    /**
+     * Whether the response should carry an output.
+     *
+     * @param name an output name
+     * @return true when no outputs were named, or this one was
+     */
     public boolean wantsOutput(String name) {
         return requestedOutputs.isEmpty() || requestedOutputs.contains(name);
     }

@@ -4,7 +4,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Where one model version's files are and how it should be loaded.
+ * Where one model version's files are and how it should be loaded. Immutable; the files themselves
+ * belong to the repository, and a loader only reads them.
  *
  * @param name      model name
  * @param version   version label
@@ -13,6 +14,15 @@ import java.util.Objects;
  */
 public record ModelSource(String name, String version, Path modelFile, ModelConfig config) {
 
+    /**
+     * Checks that nothing is missing.
+     *
+     * @param name      model name
+     * @param version   version label
+     * @param modelFile the model file
+     * @param config    the model's configuration
+     * @throws NullPointerException naming the component when any is null
+     */
     public ModelSource {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(version, "version");
@@ -20,6 +30,11 @@ public record ModelSource(String name, String version, Path modelFile, ModelConf
         Objects.requireNonNull(config, "config");
     }
 
+    /**
+     * The model file's name without its directory, what loaders judge the format by.
+     *
+     * @return e.g. {@code model.onnx}
+     */
     public String fileName() {
         return modelFile.getFileName().toString();
     }

@@ -14,16 +14,36 @@ import java.util.concurrent.ExecutionException;
  * a queued request holds a place in its model's queue and no thread. {@link #predict} blocks the
  * caller until then, for code that wants a plain call.
  *
- * <p>Implementations are safe for concurrent use by any number of threads. A failed stage holds a
- * {@link KubeServeException} whose {@link ErrorCode} says why:
+ * <p><b>Thread-safety.</b> Implementations are safe for concurrent use by any number of threads,
+ * through both {@link #predictAsync} and {@link #predict}; they keep no state between calls that a
+ * caller could observe. The predictors the registry hands out ({@code KubeServe#predictor}) also
+ * follow their model across reloads.
+ *
+ * <p><b>Ownership.</b> The caller owns the {@link InferenceRequest} and its tensors: the predictor
+ * only reads them, keeps no reference after the stage completes, and never changes them, but the
+ * caller must not change them either until then (they may be read on another thread, batched with
+ * other requests). The tensors of the {@link InferenceResponse} belong to the caller once the stage
+ * completes; they are plain heap arrays, so nothing needs closing.
+ *
+ * <p><b>Errors.</b> A failed stage holds a {@link KubeServeException} whose {@link ErrorCode} says why;
+ * an implementation may complete with these codes, and with no other:
  * <ul>
- *   <li>{@code INVALID_INPUT}: an input is missing or unknown, or of the wrong datatype or shape, or
- *       a requested output does not exist;</li>
- *   <li>{@code OVERLOADED}: the model's queue is full; retry later;</li>
- *   <li>{@code TIMEOUT}: the request passed the model's deadline, waiting or running;</li>
- *   <li>{@code MODEL_NOT_READY}: the model version is being unloaded;</li>
- *   <li>{@code UNSUPPORTED}: the model returned something that cannot be served;</li>
- *   <li>{@code INTERNAL}: the engine failed.</li>
+ *   <li>{@link ErrorCode#INVALID_INPUT INVALID_INPUT}: an input is missing or unknown, of the wrong
+ *       datatype or shape, inputs disagree on a dimension the model shares between them, a requested
+ *       output does not exist, the engine's own input check refused the values, or a request of zero
+ *       rows the model cannot answer;</li>
+ *   <li>{@link ErrorCode#MODEL_NOT_FOUND MODEL_NOT_FOUND}: (registry-backed predictors only) the model
+ *       was removed from the repository since the predictor was obtained;</li>
+ *   <li>{@link ErrorCode#MODEL_NOT_READY MODEL_NOT_READY}: the model version is loading, failed to load,
+ *       or is being unloaded (queued requests of an unloaded version end this way);</li>
+ *   <li>{@link ErrorCode#OVERLOADED OVERLOADED}: the model's queue is full; the request was refused at
+ *       once and may be retried later;</li>
+ *   <li>{@link ErrorCode#TIMEOUT TIMEOUT}: the request passed the model's deadline
+ *       ({@code request_timeout_ms}), waiting in the queue or running;</li>
+ *   <li>{@link ErrorCode#UNSUPPORTED UNSUPPORTED}: the engine has no tensor of an input's datatype
+ *       (for example {@code BYTES} or {@code UINT16} for TorchScript), or the model returned a value
+ *       KubeServe cannot serve;</li>
+ *   <li>{@link ErrorCode#INTERNAL INTERNAL}: the engine failed while running the model.</li>
  * </ul>
  */
 @FunctionalInterface
@@ -39,8 +59,11 @@ public interface Predictor {
     CompletionStage<InferenceResponse> predictAsync(InferenceRequest request);
 
     /**
-     * {@link #predictAsync} and wait for it.
+     * {@link #predictAsync} and wait for it, blocking the calling thread until the stage completes
+     * (there is no timeout beyond the model's own deadline).
      *
+     * @param request inputs by name, owned by the caller as for {@link #predictAsync}
+     * @return the response; its tensors belong to the caller
      * @throws KubeServeException as listed above; {@code INTERNAL} too if the waiting thread is
      *         interrupted (its interrupt flag is set again)
      */

@@ -2,13 +2,19 @@ package io.kubeserve.core.tensor;
 
 /**
  * IEEE 754 half-precision conversions; Java 17 has none of its own ({@code Float.float16ToFloat}
- * arrived in Java 20).
+ * arrived in Java 20). Stateless and thread-safe.
  */
 public final class Float16 {
 
     private Float16() {
     }
 
+    /**
+     * Widens a half-precision value; exact for every input (subnormals, infinities and NaN included).
+     *
+     * @param bits the IEEE 754 binary16 bits, as stored in an FP16 tensor
+     * @return the same number as a {@code float}
+     */
     public static float toFloat(short bits) {
         int h = bits & 0xffff;
         int sign = (h & 0x8000) << 16;
@@ -28,7 +34,13 @@ public final class Float16 {
         return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
-    /** Rounds to nearest, ties to even; overflow becomes infinity, NaN stays NaN. */
+    /**
+     * Narrows a {@code float} to half precision, rounding to nearest, ties to even; overflow
+     * (beyond 65504) becomes infinity, values too small become signed zero, NaN stays NaN.
+     *
+     * @param value the number to store
+     * @return its IEEE 754 binary16 bits, as an FP16 tensor stores them
+     */
     public static short fromFloat(float value) {
         int bits = Float.floatToRawIntBits(value);
         int sign = (bits >>> 16) & 0x8000;

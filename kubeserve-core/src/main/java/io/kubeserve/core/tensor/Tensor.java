@@ -17,6 +17,10 @@ import java.util.Arrays;
  * <p>{@link #of(DataType, long[], ByteBuffer)} does not copy: the caller hands the buffer over and
  * must not change it afterwards. Every accessor returns a fresh view, so a tensor may be read
  * from many threads at once.
+ *
+ * <p>Shapes are {@code long[]} (one size per dimension, outermost first; {@code []} for a scalar),
+ * element indexes are flat row-major {@code int}s from 0 to {@link #size()} - 1, and a tensor holds
+ * at most {@link Integer#MAX_VALUE} elements. Everything lives on the Java heap: nothing to close.
  */
 public final class Tensor {
 
@@ -34,7 +38,18 @@ public final class Tensor {
         this.elements = elements;
     }
 
-    /** Wraps little-endian element bytes (from position to limit) without copying them. */
+    /**
+     * Wraps little-endian element bytes (from position to limit) without copying them; the buffer is
+     * the tensor's from then on and must not be changed.
+     *
+     * @param type  a fixed-size datatype
+     * @param shape the dimensions; copied
+     * @param data  exactly {@code elementCount(shape) * type.byteSize()} bytes between position and limit
+     * @return the tensor
+     * @throws IllegalArgumentException for {@link DataType#BYTES} (use {@link #ofBytes} or {@link #ofStrings})
+     * @throws KubeServeException       {@code INVALID_INPUT} when the byte count does not fit the shape,
+     *                                  or the shape is negative or too large
+     */
     public static Tensor of(DataType type, long[] shape, ByteBuffer data) {
         if (!type.isFixedSize()) {
             throw new IllegalArgumentException("BYTES tensors are built with ofBytes or ofStrings");
@@ -48,30 +63,70 @@ public final class Tensor {
         return new Tensor(type, shape.clone(), size, data.slice().order(ByteOrder.LITTLE_ENDIAN), null);
     }
 
+    /**
+     * An FP32 tensor holding a copy of {@code values}.
+     *
+     * @param shape  the dimensions; their product must equal {@code values.length}
+     * @param values the elements in row-major order
+     * @return the tensor
+     * @throws KubeServeException {@code INVALID_INPUT} when the count does not fit the shape
+     */
     public static Tensor ofFloats(long[] shape, float... values) {
         ByteBuffer buffer = allocate(DataType.FP32, values.length);
         buffer.asFloatBuffer().put(values);
         return of(DataType.FP32, shape, buffer);
     }
 
+    /**
+     * An FP64 tensor holding a copy of {@code values}.
+     *
+     * @param shape  the dimensions; their product must equal {@code values.length}
+     * @param values the elements in row-major order
+     * @return the tensor
+     * @throws KubeServeException {@code INVALID_INPUT} when the count does not fit the shape
+     */
     public static Tensor ofDoubles(long[] shape, double... values) {
         ByteBuffer buffer = allocate(DataType.FP64, values.length);
         buffer.asDoubleBuffer().put(values);
         return of(DataType.FP64, shape, buffer);
     }
 
+    /**
+     * An INT32 tensor holding a copy of {@code values}.
+     *
+     * @param shape  the dimensions; their product must equal {@code values.length}
+     * @param values the elements in row-major order
+     * @return the tensor
+     * @throws KubeServeException {@code INVALID_INPUT} when the count does not fit the shape
+     */
     public static Tensor ofInts(long[] shape, int... values) {
         ByteBuffer buffer = allocate(DataType.INT32, values.length);
         buffer.asIntBuffer().put(values);
         return of(DataType.INT32, shape, buffer);
     }
 
+    /**
+     * An INT64 tensor holding a copy of {@code values}.
+     *
+     * @param shape  the dimensions; their product must equal {@code values.length}
+     * @param values the elements in row-major order
+     * @return the tensor
+     * @throws KubeServeException {@code INVALID_INPUT} when the count does not fit the shape
+     */
     public static Tensor ofLongs(long[] shape, long... values) {
         ByteBuffer buffer = allocate(DataType.INT64, values.length);
         buffer.asLongBuffer().put(values);
         return of(DataType.INT64, shape, buffer);
     }
 
+    /**
+     * A BOOL tensor holding a copy of {@code values}.
+     *
+     * @param shape  the dimensions; their product must equal {@code values.length}
+     * @param values the elements in row-major order
+     * @return the tensor
+     * @throws KubeServeException {@code INVALID_INPUT} when the count does not fit the shape
+     */
     public static Tensor ofBooleans(long[] shape, boolean... values) {
         ByteBuffer buffer = allocate(DataType.BOOL, values.length);
         for (boolean value : values) {
@@ -80,7 +135,14 @@ public final class Tensor {
         return of(DataType.BOOL, shape, buffer.flip());
     }
 
-    /** A BYTES tensor whose elements are the UTF-8 encodings of {@code values}. */
+    /**
+     * A BYTES tensor whose elements are the UTF-8 encodings of {@code values}.
+     *
+     * @param shape  the dimensions; their product must equal {@code values.length}
+     * @param values the strings in row-major order; none may be null
+     * @return the tensor
+     * @throws KubeServeException {@code INVALID_INPUT} when the count does not fit the shape
+     */
     public static Tensor ofStrings(long[] shape, String... values) {
         byte[][] encoded = new byte[values.length][];
         for (int i = 0; i < values.length; i++) {
@@ -89,7 +151,15 @@ public final class Tensor {
         return ofBytes(shape, encoded);
     }
 
-    /** A BYTES tensor; the element arrays are taken over, not copied. */
+    /**
+     * A BYTES tensor; the element arrays are taken over, not copied, and must not be changed
+     * afterwards (the outer array is copied).
+     *
+     * @param shape  the dimensions; their product must equal {@code values.length}
+     * @param values one byte string per element, in row-major order
+     * @return the tensor
+     * @throws KubeServeException {@code INVALID_INPUT} when the count does not fit the shape
+     */
     public static Tensor ofBytes(long[] shape, byte[][] values) {
         int size = elementCount(shape);
         if (values.length != size) {
@@ -99,7 +169,16 @@ public final class Tensor {
         return new Tensor(DataType.BYTES, shape.clone(), size, null, values.clone());
     }
 
-    /** A zeroed little-endian buffer for {@code count} elements of a fixed-size type. */
+    /**
+     * A zeroed little-endian heap buffer for {@code count} elements of a fixed-size type, to fill
+     * and hand to {@link #of(DataType, long[], ByteBuffer)}.
+     *
+     * @param type  a fixed-size datatype
+     * @param count number of elements
+     * @return a buffer of {@code count * type.byteSize()} bytes, position 0, limit at capacity
+     * @throws IllegalArgumentException for {@link DataType#BYTES}
+     * @throws ArithmeticException      when the byte count overflows an {@code int}
+     */
     public static ByteBuffer allocate(DataType type, int count) {
         if (!type.isFixedSize()) {
             throw new IllegalArgumentException("BYTES has no fixed element size");
@@ -110,6 +189,11 @@ public final class Tensor {
     /**
      * The number of elements a shape holds. Negative dimensions and totals beyond what one buffer
      * can address are the sender's mistake, reported as invalid input.
+     *
+     * @param shape the dimensions
+     * @return the product of the dimensions; 1 for a scalar ({@code []})
+     * @throws KubeServeException {@code INVALID_INPUT} for a negative dimension or more than
+     *         {@link Integer#MAX_VALUE} elements
      */
     public static int elementCount(long[] shape) {
         long count = 1;
@@ -125,29 +209,59 @@ public final class Tensor {
         return (int) count;
     }
 
+    /**
+     * The element datatype.
+     *
+     * @return the datatype; never null
+     */
     public DataType type() {
         return type;
     }
 
-    /** A copy of the shape. */
+    /**
+     * The dimensions, outermost first.
+     *
+     * @return a fresh copy of the shape
+     */
     public long[] shape() {
         return shape.clone();
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return 0 for a scalar, else the length of the shape
+     */
     public int rank() {
         return shape.length;
     }
 
+    /**
+     * One dimension's size, without copying the shape.
+     *
+     * @param axis the dimension, from 0
+     * @return its size, zero or more
+     * @throws ArrayIndexOutOfBoundsException when {@code axis} is not below the rank
+     */
     public long dim(int axis) {
         return shape[axis];
     }
 
-    /** Number of elements. */
+    /**
+     * The number of elements.
+     *
+     * @return the product of the dimensions
+     */
     public int size() {
         return size;
     }
 
-    /** Bytes the elements take: fixed-size types exactly, BYTES as the sum of element lengths. */
+    /**
+     * Bytes the elements take: fixed-size types exactly, BYTES as the sum of element lengths (no
+     * length prefixes).
+     *
+     * @return a size in bytes
+     */
     public long byteSize() {
         if (data != null) {
             return data.capacity();
@@ -159,13 +273,26 @@ public final class Tensor {
         return total;
     }
 
-    /** A read-only little-endian view of the element bytes, positioned at zero. */
+    /**
+     * A read-only little-endian view of the element bytes, positioned at zero; a new view per call,
+     * so callers on different threads do not disturb each other.
+     *
+     * @return {@link #byteSize()} bytes in row-major order
+     * @throws IllegalStateException for a BYTES tensor
+     */
     public ByteBuffer data() {
         requireFixed();
         return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Same tensor data under another shape with the same number of elements. */
+    /**
+     * Same tensor data under another shape with the same number of elements; shares the storage,
+     * copies nothing.
+     *
+     * @param newShape the new dimensions
+     * @return a tensor over the same elements
+     * @throws KubeServeException {@code INVALID_INPUT} when the element counts differ
+     */
     public Tensor reshape(long... newShape) {
         if (elementCount(newShape) != size) {
             throw KubeServeException.invalidInput("cannot reshape " + Arrays.toString(shape) + " to "
@@ -174,53 +301,136 @@ public final class Tensor {
         return new Tensor(type, newShape.clone(), size, data, elements);
     }
 
+    /**
+     * One element of a FP32 tensor, as stored (raw bits for unsigned types). The type is not
+     * checked: on a tensor of another fixed size type this reads 4 raw bytes at {@code index * 4}.
+     *
+     * @param index flat row-major element index
+     * @return the element
+     * @throws IndexOutOfBoundsException when the index is past the data
+     */
     public float getFloat(int index) {
         return data.getFloat(index * 4);
     }
 
+    /**
+     * One element of a FP64 tensor, as stored (raw bits for unsigned types). The type is not
+     * checked: on a tensor of another fixed size type this reads 8 raw bytes at {@code index * 8}.
+     *
+     * @param index flat row-major element index
+     * @return the element
+     * @throws IndexOutOfBoundsException when the index is past the data
+     */
     public double getDouble(int index) {
         return data.getDouble(index * 8);
     }
 
+    /**
+     * One element of a INT64 or UINT64 tensor, as stored (raw bits for unsigned types). The type is not
+     * checked: on a tensor of another fixed size type this reads 8 raw bytes at {@code index * 8}.
+     *
+     * @param index flat row-major element index
+     * @return the element
+     * @throws IndexOutOfBoundsException when the index is past the data
+     */
     public long getLong(int index) {
         return data.getLong(index * 8);
     }
 
+    /**
+     * One element of a INT32 or UINT32 tensor, as stored (raw bits for unsigned types). The type is not
+     * checked: on a tensor of another fixed size type this reads 4 raw bytes at {@code index * 4}.
+     *
+     * @param index flat row-major element index
+     * @return the element
+     * @throws IndexOutOfBoundsException when the index is past the data
+     */
     public int getInt(int index) {
         return data.getInt(index * 4);
     }
 
+    /**
+     * One element of a INT16, UINT16 or FP16 tensor, as stored (raw bits for unsigned types). The type is not
+     * checked: on a tensor of another fixed size type this reads 2 raw bytes at {@code index * 2}.
+     *
+     * @param index flat row-major element index
+     * @return the element
+     * @throws IndexOutOfBoundsException when the index is past the data
+     */
     public short getShort(int index) {
         return data.getShort(index * 2);
     }
 
+    /**
+     * One element of a INT8 or UINT8 tensor, as stored (raw bits for unsigned types). The type is not
+     * checked: on a tensor of another fixed size type this reads 1 raw bytes at {@code index * 1}.
+     *
+     * @param index flat row-major element index
+     * @return the element
+     * @throws IndexOutOfBoundsException when the index is past the data
+     */
     public byte getByte(int index) {
         return data.get(index);
     }
 
+    /**
+     * One element of a BOOL tensor: any non-zero byte is true. The type is not checked.
+     *
+     * @param index flat row-major element index
+     * @return the element
+     * @throws IndexOutOfBoundsException when the index is past the data
+     */
     public boolean getBoolean(int index) {
         return data.get(index) != 0;
     }
 
-    /** A copy of one BYTES element. */
+    /**
+     * A copy of one BYTES element.
+     *
+     * @param index flat row-major element index
+     * @return a fresh copy of the element's bytes
+     * @throws IllegalStateException when this is not a BYTES tensor
+     * @throws ArrayIndexOutOfBoundsException when the index is not below {@link #size()}
+     */
     public byte[] getBytes(int index) {
         requireBytes();
         return elements[index].clone();
     }
 
-    /** One BYTES element decoded as UTF-8. */
+    /**
+     * One BYTES element decoded as UTF-8.
+     *
+     * @param index flat row-major element index
+     * @return the decoded text; malformed UTF-8 becomes U+FFFD
+     * @throws IllegalStateException when this is not a BYTES tensor
+     * @throws ArrayIndexOutOfBoundsException when the index is not below {@link #size()}
+     */
     public String getString(int index) {
         requireBytes();
         return new String(elements[index], StandardCharsets.UTF_8);
     }
 
-    /** Length of one BYTES element, without copying it. */
+    /**
+     * Length of one BYTES element, without copying it.
+     *
+     * @param index flat row-major element index
+     * @return the element's length in bytes
+     * @throws IllegalStateException when this is not a BYTES tensor
+     * @throws ArrayIndexOutOfBoundsException when the index is not below {@link #size()}
+     */
     public int byteLength(int index) {
         requireBytes();
         return elements[index].length;
     }
 
-    /** Any numeric or boolean element widened to double, honouring unsigned types and FP16. */
+    /**
+     * Any numeric or boolean element widened to double, honouring unsigned types and FP16 (BOOL
+     * gives 0 or 1). INT64 and UINT64 beyond 2^53 lose precision.
+     *
+     * @param index flat row-major element index
+     * @return the element's value
+     * @throws KubeServeException {@code INVALID_INPUT} for a BYTES tensor
+     */
     public double getAsDouble(int index) {
         return switch (type) {
             case BOOL -> getBoolean(index) ? 1 : 0;
@@ -239,7 +449,14 @@ public final class Tensor {
         };
     }
 
-    /** Any integer or boolean element as a long (UINT64 keeps its bits); floats are truncated. */
+    /**
+     * Any integer or boolean element as a long (UINT64 keeps its bits); floats are truncated
+     * toward zero (NaN gives 0).
+     *
+     * @param index flat row-major element index
+     * @return the element's value
+     * @throws KubeServeException {@code INVALID_INPUT} for a BYTES tensor
+     */
     public long getAsLong(int index) {
         return switch (type) {
             case BOOL -> getBoolean(index) ? 1 : 0;
@@ -255,6 +472,12 @@ public final class Tensor {
         };
     }
 
+    /**
+     * Every element as a float, widened or narrowed as {@link #getAsDouble} reads it.
+     *
+     * @return a new array of {@link #size()} floats in row-major order
+     * @throws KubeServeException {@code INVALID_INPUT} for a BYTES tensor
+     */
     public float[] toFloatArray() {
         if (type == DataType.FP32) {
             float[] out = new float[size];
@@ -268,6 +491,12 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * Every element as a long, as {@link #getAsLong} reads it.
+     *
+     * @return a new array of {@link #size()} longs in row-major order
+     * @throws KubeServeException {@code INVALID_INPUT} for a BYTES tensor
+     */
     public long[] toLongArray() {
         long[] out = new long[size];
         for (int i = 0; i < size; i++) {
@@ -276,7 +505,12 @@ public final class Tensor {
         return out;
     }
 
-    /** All BYTES elements decoded as UTF-8. */
+    /**
+     * All BYTES elements decoded as UTF-8.
+     *
+     * @return a new array of {@link #size()} strings in row-major order
+     * @throws IllegalStateException when this is not a BYTES tensor
+     */
     public String[] toStringArray() {
         requireBytes();
         String[] out = new String[size];

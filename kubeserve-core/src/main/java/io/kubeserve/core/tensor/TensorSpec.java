@@ -13,10 +13,25 @@ import java.util.Objects;
  * have the same size in one call: that is how a model says which inputs agree on what (a
  * {@code batch_size} or a {@code sequence} shared by two inputs).
  *
+ * <p>Immutable (the shape array is copied in and out) and safe to share between threads.
+ *
+ * @param name           the input or output name, as clients address it
+ * @param type           the element datatype
+ * @param shape          one size per dimension, {@code -1} for any size; a copy is kept
  * @param dimensionNames one entry per dimension; {@code ""} for a fixed or unnamed dimension
  */
 public record TensorSpec(String name, DataType type, long[] shape, List<String> dimensionNames) {
 
+    /**
+     * Copies the shape; null or empty {@code dimensionNames} means no names.
+     *
+     * @param name           the input or output name
+     * @param type           the element datatype
+     * @param shape          one size per dimension, {@code -1} for any size
+     * @param dimensionNames one name per dimension, null entries read as {@code ""}; may be null
+     * @throws NullPointerException     when {@code name}, {@code type} or {@code shape} is null
+     * @throws IllegalArgumentException when there are names but not one per dimension
+     */
     public TensorSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
@@ -31,17 +46,34 @@ public record TensorSpec(String name, DataType type, long[] shape, List<String> 
         }
     }
 
-    /** A spec whose variable dimensions have no names. */
+    /**
+     * A spec whose variable dimensions have no names.
+     *
+     * @param name  the input or output name
+     * @param type  the element datatype
+     * @param shape one size per dimension, {@code -1} for any size; copied
+     */
     public TensorSpec(String name, DataType type, long[] shape) {
         this(name, type, shape, null);
     }
 
+    /**
+     * The declared shape.
+     *
+     * @return a fresh copy, one size per dimension, {@code -1} for any size
+     */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
-    /** The symbolic name of a dimension, {@code ""} when it has none. */
+    /**
+     * The symbolic name of a dimension.
+     *
+     * @param axis the dimension, from 0
+     * @return its name, e.g. {@code batch_size}, or {@code ""} when it has none
+     * @throws IndexOutOfBoundsException when {@code axis} is not below the rank
+     */
     public String dimensionName(int axis) {
         return dimensionNames.get(axis);
     }
@@ -49,6 +81,9 @@ public record TensorSpec(String name, DataType type, long[] shape, List<String> 
     /**
      * This spec with the dimension names the model declares, when it has the same rank (a shape
      * from {@code config.json} carries no names); unchanged otherwise.
+     *
+     * @param names one name per dimension, as the model declares them; may be null
+     * @return a new spec with those names, or this one
      */
     public TensorSpec withDimensionNames(List<String> names) {
         if (names == null || names.size() != shape.length) {
@@ -60,6 +95,8 @@ public record TensorSpec(String name, DataType type, long[] shape, List<String> 
     /**
      * True when the first dimension is variable, so it may be a batch dimension. Whether it is the
      * model's batch dimension depends on the other inputs too: see {@code InputShapes}.
+     *
+     * @return true when the rank is at least one and the first dimension is {@code -1}
      */
     public boolean hasBatchDimension() {
         return shape.length > 0 && shape[0] == -1;
@@ -68,6 +105,10 @@ public record TensorSpec(String name, DataType type, long[] shape, List<String> 
     /**
      * Checks a tensor sent for this input; the message says what was expected and what came,
      * so a client can fix the request without reading our code.
+     *
+     * @param tensor the tensor a client sent; only read
+     * @throws KubeServeException {@code INVALID_INPUT} when its datatype differs, or its rank or a
+     *         fixed dimension does not match
      */
     public void check(Tensor tensor) {
         if (tensor.type() != type) {
@@ -84,7 +125,11 @@ public record TensorSpec(String name, DataType type, long[] shape, List<String> 
         }
     }
 
-    /** The shape as people write it: {@code [-1, 4]}. */
+    /**
+     * The shape as people write it.
+     *
+     * @return e.g. {@code [-1, 4]}
+     */
     public String shapeText() {
         return Arrays.toString(shape);
     }

@@ -52,8 +52,9 @@ class ModelMetricsTest {
     @BeforeEach
     void installModel() {
         TestModels.write(repo.resolve("sums/config.json"), """
-                {"max_batch_size": 8, "max_queue_delay_microseconds": 0, "instances": 1,
-                 "inputs": [{"name": "x", "datatype": "FP32", "shape": [-1, 2]}]}""");
+                {"max_batch_size": 8, "dynamic_batching": {"max_queue_delay_microseconds": 0},
+                 "instance_group": [{"count": 1}],
+                 "input": [{"name": "x", "data_type": "TYPE_FP32", "dims": [2]}]}""");
         TestModels.write(repo.resolve("sums/1/model.sums"), "first");
     }
 

@@ -94,9 +94,10 @@ class FileSystemModelRepositoryTest {
         assertThatThrownBy(() -> repository.versions("../etc")).hasMessageContaining("not a valid model name");
         assertThatThrownBy(() -> repository.versions("ghost")).hasMessageContaining("model 'ghost' is not known");
         TestModels.write(root.resolve("iris/config.json"), "{\"instances\": -1}");
-        assertThatThrownBy(() -> repository.versions("iris")).hasMessageContaining("instances must be >= 0");
+        assertThatThrownBy(() -> repository.versions("iris"))
+                .hasMessageContaining("iris/config.json: 'instances': expected an integer >= 0");
         TestModels.write(root.resolve("iris/config.json"), "{not json");
-        assertThatThrownBy(() -> repository.versions("iris")).hasMessageContaining("is not valid JSON");
+        assertThatThrownBy(() -> repository.versions("iris")).hasMessageContaining("iris/config.json: not valid JSON");
     }
 
     @Test

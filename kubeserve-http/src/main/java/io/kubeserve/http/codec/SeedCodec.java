@@ -43,6 +43,16 @@ public final class SeedCodec {
     public record SeedRequest(InferenceRequest request, boolean single, String requestId) {
     }
 
+    /**
+     * Reads a seed request for the model's first input.
+     *
+     * @param body  the request body, from position to limit; only read
+     * @param model the model's metadata: its first input's datatype and shape shape the tensor
+     * @return the request, its tensor {@code [rows, features]} ({@code [1, features]} for one row)
+     * @throws KubeServeException {@code INVALID_INPUT} for an empty or malformed body, neither or
+     *         both of {@code data} and {@code features}, ragged rows, or values the input's
+     *         datatype cannot hold
+     */
     public SeedRequest decode(ByteBuffer body, ModelMetadata model) {
         TensorSpec spec = InstanceReader.firstInput(model);
         if (!body.hasRemaining()) {
@@ -87,6 +97,14 @@ public final class SeedCodec {
                 single != null, requestId);
     }
 
+    /**
+     * Writes the answer in the shape the request came in (see the class comment).
+     *
+     * @param request  the decoded request, for its shape and {@code request_id}
+     * @param response the predictor's answer; only read
+     * @param model    the model's metadata, to tell a classifier and find its class names
+     * @return a new UTF-8 JSON body, owned by the caller
+     */
     public byte[] encode(SeedRequest request, InferenceResponse response, ModelMetadata model) {
         Classification classes = Classification.of(response, model);
         List<Map.Entry<String, Tensor>> outputs = classes == null ? Predictions.outputs(response) : List.of();

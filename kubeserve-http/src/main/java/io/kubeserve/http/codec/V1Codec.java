@@ -31,6 +31,16 @@ import java.util.Map;
  */
 public final class V1Codec {
 
+    /**
+     * Reads a V1 request ({@code instances} or {@code inputs}) for the model's first input.
+     *
+     * @param body  the request body, from position to limit; only read
+     * @param model the model's metadata: its first input's datatype gives the tensor's
+     * @return a request with one tensor shaped by the nesting of the instances, e.g. {@code [N, 4]}
+     * @throws KubeServeException {@code INVALID_INPUT} for an empty or malformed body, no or both
+     *         of {@code instances} and {@code inputs}, ragged nesting, or values the input's
+     *         datatype cannot hold
+     */
     public InferenceRequest decode(ByteBuffer body, ModelMetadata model) {
         TensorSpec spec = InstanceReader.firstInput(model);
         if (!body.hasRemaining()) {
@@ -67,6 +77,13 @@ public final class V1Codec {
         return new InferenceRequest(null, Map.of(spec.name(), tensor), List.of());
     }
 
+    /**
+     * Writes {@code {"predictions": [...]}} as the class comment says.
+     *
+     * @param response the predictor's answer; only read
+     * @param model    the model's metadata, to tell a classifier and find its class names
+     * @return a new UTF-8 JSON body, owned by the caller
+     */
     public byte[] encode(InferenceResponse response, ModelMetadata model) {
         ByteSink sink = new ByteSink(256);
         try (JsonGenerator gen = Json.generator(sink)) {

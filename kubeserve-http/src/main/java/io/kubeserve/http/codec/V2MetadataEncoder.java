@@ -9,16 +9,30 @@ import java.util.List;
 
 /**
  * Writes the V2 metadata bodies: {@code GET /v2} (server) and {@code GET /v2/models/{m}[/versions/{v}]}
- * (model). Shapes keep {@code -1} for dimensions of any size, as the protocol specifies.
+ * (model). Shapes keep {@code -1} for dimensions of any size, as the protocol specifies (Open
+ * Inference Protocol, REST, "Server Metadata Response JSON Object" and "Model Metadata Response
+ * JSON Object"). Stateless and thread-safe.
  */
 public final class V2MetadataEncoder {
 
-    /** Model metadata listing only the version that {@code model} describes. */
+    /**
+     * Model metadata listing only the version that {@code model} describes.
+     *
+     * @param model the version's metadata
+     * @return a new UTF-8 JSON body: {@code name}, {@code versions}, {@code platform}, {@code inputs},
+     *         {@code outputs} (each {@code name}, {@code datatype}, {@code shape})
+     */
     public byte[] model(ModelMetadata model) {
         return model(model, List.of(model.version()));
     }
 
-    /** Model metadata with every version the repository holds for the model. */
+    /**
+     * Model metadata with every version the repository holds for the model.
+     *
+     * @param model    the metadata of the version whose inputs and outputs are described
+     * @param versions the version labels to list, in the order given
+     * @return a new UTF-8 JSON body, as {@link #model(ModelMetadata)}
+     */
     public byte[] model(ModelMetadata model, List<String> versions) {
         ByteSink sink = new ByteSink(512);
         try (JsonGenerator gen = Json.generator(sink)) {
@@ -41,7 +55,14 @@ public final class V2MetadataEncoder {
         return sink.toByteArray();
     }
 
-    /** Server metadata: {@code {"name", "version", "extensions"}}. */
+    /**
+     * Server metadata: {@code {"name", "version", "extensions"}}.
+     *
+     * @param name       the server's name, e.g. {@code kubeserve}
+     * @param version    the server's version
+     * @param extensions the protocol extensions supported, e.g. {@code binary_tensor_data}
+     * @return a new UTF-8 JSON body
+     */
     public byte[] server(String name, String version, List<String> extensions) {
         ByteSink sink = new ByteSink(256);
         try (JsonGenerator gen = Json.generator(sink)) {

@@ -23,10 +23,24 @@ import java.util.Map;
  * <p>Fields may come in any order. A tensor's {@code data} is read in the same pass when its
  * {@code datatype} and {@code shape} came first (what clients do); otherwise its position is noted
  * and it is read once the whole input object is known. Unknown fields and parameters are skipped.
+ * The JSON is that of the Open Inference Protocol, REST, "Inference Request JSON Object"; the
+ * binary layout is its "Binary Tensor Data Extension".
+ *
+ * <p>Ownership: the body buffer is only read (its position is not moved), but the tensors of binary
+ * inputs wrap slices of it without copying, so the caller must not change or reuse the buffer
+ * while the request may still be running.
  */
 public final class V2RequestDecoder {
 
-    /** Decodes a JSON-only body (no {@code Inference-Header-Content-Length}). */
+    /**
+     * Decodes a JSON-only body (no {@code Inference-Header-Content-Length}).
+     *
+     * @param body the request body, from position to limit
+     * @return the decoded request
+     * @throws KubeServeException {@code INVALID_INPUT} for malformed JSON, a missing or mistyped
+     *         field, data that does not fit the shape, or an unknown datatype; the message names
+     *         the input and field
+     */
     public V2Request decode(ByteBuffer body) {
         return decode(body, -1);
     }
@@ -34,6 +48,12 @@ public final class V2RequestDecoder {
     /**
      * Decodes a body given the raw {@code Inference-Header-Content-Length} header value, null when
      * the request had none.
+     *
+     * @param body                         the request body, from position to limit
+     * @param inferenceHeaderContentLength the header as received (surrounding spaces allowed), or null
+     * @return the decoded request
+     * @throws KubeServeException {@code INVALID_INPUT} when the header is not a non-negative byte
+     *         count within the body, or as {@link #decode(ByteBuffer)}
      */
     public V2Request decode(ByteBuffer body, String inferenceHeaderContentLength) {
         if (inferenceHeaderContentLength == null) {
@@ -59,6 +79,12 @@ public final class V2RequestDecoder {
     /**
      * Decodes a body whose first {@code jsonHeaderLength} bytes are the JSON header and the rest
      * the inputs' binary data; a negative length means the whole body is JSON.
+     *
+     * @param body             the request body, from position to limit
+     * @param jsonHeaderLength bytes of JSON at the start, or negative for an all-JSON body
+     * @return the decoded request; binary inputs share {@code body}'s storage
+     * @throws KubeServeException {@code INVALID_INPUT} when the header is longer than the body, the
+     *         binary sizes do not add up to the rest of the body, or as {@link #decode(ByteBuffer)}
      */
     public V2Request decode(ByteBuffer body, int jsonHeaderLength) {
         ByteBuffer whole = body.slice();

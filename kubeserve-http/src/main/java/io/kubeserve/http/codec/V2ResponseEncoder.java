@@ -13,15 +13,30 @@ import java.util.Map;
 /**
  * Encodes an {@link InferenceResponse} as a V2 response body: all JSON, or a JSON header followed
  * by the outputs the client asked for in binary, in output order. Every output in the response is
- * written; choosing which ones is the predictor's job. Stateless and thread-safe.
+ * written; choosing which ones is the predictor's job. Stateless and thread-safe. The JSON is the
+ * Open Inference Protocol's, REST, "Inference Response JSON Object"; binary outputs follow its
+ * "Binary Tensor Data Extension" ({@code binary_data_size} in each output's {@code parameters}).
  */
 public final class V2ResponseEncoder {
 
-    /** Every output as JSON {@code data}. */
+    /**
+     * Every output as JSON {@code data}.
+     *
+     * @param response the predictor's answer; only read
+     * @return an all-JSON body, owned by the caller
+     */
     public EncodedBody encode(InferenceResponse response) {
         return encode(response, OutputFormat.JSON);
     }
 
+    /**
+     * The outputs as the client asked: JSON {@code data} or binary per output.
+     *
+     * @param response the predictor's answer; only read
+     * @param format   which outputs go binary
+     * @return the body and its JSON header length, owned by the caller
+     * @throws KubeServeException {@code INTERNAL} when the binary outputs would not fit one body (about 2 GiB)
+     */
     public EncodedBody encode(InferenceResponse response, OutputFormat format) {
         List<Tensor> binary = new ArrayList<>();
         long binaryBytes = 0;

@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Series exist only for models the registry knows, so a client sending random model names cannot
  * grow the scrape. Meters are built once per model and protocol, not per request.
+ *
+ * <p>Thread-safe: request threads record concurrently. It registers meters in the given
+ * {@link MeterRegistry} but does not own it.
  */
 public final class InferenceMetrics {
 
@@ -38,11 +41,25 @@ public final class InferenceMetrics {
     private final Map<String, ModelMeters[]> byModel = new ConcurrentHashMap<>();
     private final Map<Protocol, Map<ErrorCode, Counter>> errorsByProtocol = new ConcurrentHashMap<>();
 
+    /**
+     * Request metrics recorded into a registry; meters appear on first use.
+     *
+     * @param registry where the meters go (dotted Micrometer names such as
+     *                 {@code inference.requests}, rendered by Prometheus as listed above); not closed here
+     */
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
-    /** Records a request to a known model. */
+    /**
+     * Records a request to a known model: its duration, and its outcome in
+     * {@code inference_requests_total} (and {@code inference_errors_total} when it failed).
+     *
+     * @param model    a model name the registry knows (callers check; unknown names go to {@link #error})
+     * @param protocol the protocol the request came in by
+     * @param error    why it failed, or null for a success
+     * @param nanos    time from the complete request body to the response, in nanoseconds
+     */
     public void record(String model, Protocol protocol, ErrorCode error, long nanos) {
         ModelMeters[] perProtocol = byModel.get(model);
         if (perProtocol == null) {
@@ -64,7 +81,13 @@ public final class InferenceMetrics {
         }
     }
 
-    /** Records a failure that belongs to no known model (unknown name, malformed request). */
+    /**
+     * Records a failure that belongs to no known model (unknown name, malformed request), in
+     * {@code inference_errors_total} only.
+     *
+     * @param protocol the protocol the request came in by
+     * @param error    why it failed; not null
+     */
     public void error(Protocol protocol, ErrorCode error) {
         errorsByProtocol.computeIfAbsent(protocol, p -> {
             Map<ErrorCode, Counter> counters = new EnumMap<>(ErrorCode.class);

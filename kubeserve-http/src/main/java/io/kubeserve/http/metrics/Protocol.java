@@ -2,8 +2,11 @@ package io.kubeserve.http.metrics;
 
 /** The inference protocols, as the {@code protocol} label of request metrics. */
 public enum Protocol {
+    /** The Open Inference Protocol (KServe V2), {@code /v2/models/...}. */
     V2("v2"),
+    /** KServe V1, {@code /v1/models/{m}:predict}. */
     V1("v1"),
+    /** The seed API, {@code POST /predict}. */
     SEED("seed");
 
     private final String label;
@@ -12,6 +15,11 @@ public enum Protocol {
         this.label = label;
     }
 
+    /**
+     * The protocol as a metric label value.
+     *
+     * @return {@code v2}, {@code v1} or {@code seed}
+     */
     public String label() {
         return label;
     }

@@ -27,6 +27,9 @@ import javax.net.ssl.SSLContext;
  * certificate chain with a PKCS#8 key (what cert-manager and {@code kubernetes.io/tls} Secrets
  * hold), or a PKCS12 keystore. Every failure says which file and what to do, because a server that
  * cannot start its TLS listener should say so at start, not at the first handshake.
+ *
+ * <p>Stateless and thread-safe. Files are read once, when called; a rotated certificate needs a
+ * new context. The returned context is the caller's and holds no open file.
  */
 public final class TlsContexts {
 
@@ -40,6 +43,10 @@ public final class TlsContexts {
      *
      * @param certificateChain the server certificate first, then any intermediates
      * @param privateKey       an unencrypted PKCS#8 key ({@code BEGIN PRIVATE KEY}), RSA or EC
+     * @return an initialised TLS context serving that key and chain
+     * @throws IllegalArgumentException naming the file, when a file cannot be read, holds no
+     *         certificate or no usable key (encrypted, PKCS#1, neither RSA nor EC), or the key
+     *         does not belong to the first certificate
      */
     public static SSLContext fromPem(Path certificateChain, Path privateKey) {
         PrivateKey key = privateKey(privateKey);
@@ -56,7 +63,15 @@ public final class TlsContexts {
         }
     }
 
-    /** From a PKCS12 keystore holding one private key entry and its chain. */
+    /**
+     * From a PKCS12 keystore holding one private key entry and its chain.
+     *
+     * @param keystore the PKCS12 file
+     * @param password its password, also the key's; not cleared or kept
+     * @return an initialised TLS context serving the keystore's key
+     * @throws IllegalArgumentException naming the file, when it cannot be read (not PKCS12, wrong
+     *         password) or holds no private key entry
+     */
     public static SSLContext fromPkcs12(Path keystore, char[] password) {
         KeyStore store;
         try (InputStream in = Files.newInputStream(keystore)) {

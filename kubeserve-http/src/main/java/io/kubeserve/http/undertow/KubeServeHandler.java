@@ -20,6 +20,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * HttpHandler api = KubeServeHandler.builder(registry).meters(prometheus).workers(executor).build();
  * Undertow.builder().addHttpListener(8080, "0.0.0.0").setHandler(api).build().start();
  * }</pre>
+ *
+ * <p>Routes follow the Open Inference Protocol's REST endpoints ({@code /v2/...}: "Health",
+ * "Server Metadata", "Model Metadata", "Inference" and the "Model Repository Extension"), KServe V1
+ * ({@code /v1/models/...}) and the seed API ({@code /predict}); {@link #routes()} lists them.
+ *
+ * <p>Thread-safe: Undertow calls it on every I/O thread at once. It does not own the registry,
+ * the meter registry or the worker executor, and closes none of them: the application that built
+ * them closes them after stopping Undertow.
  */
 public final class KubeServeHandler implements HttpHandler {
 
@@ -88,6 +96,14 @@ public final class KubeServeHandler implements HttpHandler {
         return new RequestIds(handler);
     }
 
+    /**
+     * Starts the settings of a handler.
+     *
+     * @param registry the models to serve; required, not closed by the handler
+     * @return a builder with defaults: 16 MiB body limit, 503 on overload, no authentication, no
+     *         rate limit, repository API off
+     * @throws NullPointerException when {@code registry} is null
+     */
     public static Builder builder(ModelRegistry registry) {
         return new Builder(registry);
     }
@@ -97,16 +113,29 @@ public final class KubeServeHandler implements HttpHandler {
         chain.handleRequest(exchange);
     }
 
-    /** Every route the API serves, as {@code "METHOD /template"}. */
+    /**
+     * Every route the API serves.
+     *
+     * @return {@code "METHOD /template"} strings, e.g. {@code "POST /v2/models/{model}/infer"}, in
+     *         registration order
+     */
     public List<String> routes() {
         return router.routes();
     }
 
-    /** From now on readiness reports 503, so load balancers stop sending traffic; requests still run. */
+    /**
+     * From now on readiness reports 503, so load balancers stop sending traffic; requests still run.
+     * Cannot be undone; safe to call from any thread (a shutdown hook, say).
+     */
     public void startDraining() {
         draining.set(true);
     }
 
+    /**
+     * Whether {@link #startDraining()} has been called.
+     *
+     * @return true once draining
+     */
     public boolean isDraining() {
         return draining.get();
     }
@@ -127,7 +156,10 @@ public final class KubeServeHandler implements HttpHandler {
                         + " or use /v2/models/{model}/infer");
     }
 
-    /** Settings for the handler; the registry is required, the rest have defaults. */
+    /**
+     * Settings for the handler; the registry and {@link #workers} are required, the rest have
+     * defaults. Not thread-safe: configure it on one thread, then {@link #build()}.
+     */
     public static final class Builder {
 
         private final ModelRegistry registry;
@@ -151,7 +183,12 @@ public final class KubeServeHandler implements HttpHandler {
             this.registry = Objects.requireNonNull(registry, "registry");
         }
 
-        /** Where request metrics go and what {@code /metrics} shows. */
+        /**
+         * Where request metrics go and what {@code /metrics} shows.
+         *
+         * @param prometheus the meter registry; default: a new one private to the handler
+         * @return this builder
+         */
         public Builder meters(PrometheusMeterRegistry prometheus) {
             this.meters = prometheus;
             return this;
@@ -161,23 +198,46 @@ public final class KubeServeHandler implements HttpHandler {
          * Threads for the blocking and the long work: decoding bodies too big to decode on an I/O
          * thread, and the repository API (model loads). Inference itself runs on each model's
          * own execution threads; small bodies are decoded on the I/O thread that read them.
+         *
+         * @param executor the worker threads, typically Undertow's worker pool; not shut down by the handler
+         * @return this builder
          */
         public Builder workers(Executor executor) {
             this.workers = executor;
             return this;
         }
 
+        /**
+         * The largest request body, before and after {@code Content-Encoding} decoding; bigger ones
+         * get 413.
+         *
+         * @param bytes the limit in bytes; default 16 MiB
+         * @return this builder
+         */
         public Builder maxBodyBytes(long bytes) {
             this.maxBodyBytes = bytes;
             return this;
         }
 
+        /**
+         * The model {@code POST /predict} serves.
+         *
+         * @param model a model name; null (the default) means the only model loaded, and an error
+         *              ({@code INVALID_INPUT}, 400) when there are several
+         * @return this builder
+         */
         public Builder defaultModel(String model) {
             this.defaultModel = model;
             return this;
         }
 
-        /** Status for a full model queue: 503 (default) or 429, both with {@code Retry-After}. */
+        /**
+         * Status for a full model queue: 503 (default) or 429, both with {@code Retry-After}.
+         *
+         * @param status 503 or 429
+         * @return this builder
+         * @throws IllegalArgumentException for any other status
+         */
         public Builder overloadStatus(int status) {
             if (status != 503 && status != 429) {
                 throw new IllegalArgumentException("overload status must be 503 or 429, got " + status);
@@ -186,7 +246,12 @@ public final class KubeServeHandler implements HttpHandler {
             return this;
         }
 
-        /** Models that must be ready for readiness to report ready; empty: any one model. */
+        /**
+         * Models that must be ready for readiness to report ready.
+         *
+         * @param models model names; copied; empty (the default) means any one ready model will do
+         * @return this builder
+         */
         public Builder requiredModels(java.util.Set<String> models) {
             this.requiredModels = java.util.Set.copyOf(models);
             return this;
@@ -194,7 +259,13 @@ public final class KubeServeHandler implements HttpHandler {
 
         /**
          * Turns on the repository API (load, unload, index) for callers presenting this bearer
-         * token; {@code explicitControl} says the registry is driven by that API.
+         * token; {@code explicit} says the registry is driven by that API.
+         *
+         * @param token    the admin bearer token the repository API requires; null leaves the API
+         *                 refusing every call with 403
+         * @param explicit true when models are loaded and unloaded only through the API (Triton's
+         *                 explicit model control mode); the API answers only then, and 403 otherwise
+         * @return this builder
          */
         public Builder repositoryApi(String token, boolean explicit) {
             this.adminToken = token;
@@ -205,7 +276,13 @@ public final class KubeServeHandler implements HttpHandler {
         /**
          * Requires one of {@code tokens} as a bearer token on the API, docs included; an empty
          * collection turns authentication off. Probes and {@code /metrics} stay open unless
-         * protected here. The repository API keeps its own admin token either way.
+         * protected here. The repository API keeps its own admin token either way. Tokens are
+         * kept as SHA-256 digests only (see {@link BearerTokens}).
+         *
+         * @param tokens  accepted tokens; empty turns authentication off (the default)
+         * @param probes  whether the health and readiness probes need a token too
+         * @param metrics whether {@code /metrics} needs a token too
+         * @return this builder
          */
         public Builder apiTokens(java.util.Collection<String> tokens, boolean probes, boolean metrics) {
             this.apiTokens = tokens.isEmpty() ? null : BearerTokens.of(tokens);
@@ -216,7 +293,13 @@ public final class KubeServeHandler implements HttpHandler {
 
         /**
          * At most {@code perSecond} requests a second for each client, plus {@code burst} at once;
-         * 0 turns rate limiting off. Probes are never limited.
+         * 0 turns rate limiting off. Probes are never limited. A client is its valid API token, else
+         * its source address; over the limit it gets 429 with {@code Retry-After}.
+         *
+         * @param perSecond requests per second refilled per client; 0 (the default) for no limit
+         * @param burst     extra requests a client may send at once
+         * @return this builder
+         * @throws IllegalArgumentException when either is negative
          */
         public Builder rateLimit(int perSecond, int burst) {
             if (perSecond < 0 || burst < 0) {
@@ -227,7 +310,13 @@ public final class KubeServeHandler implements HttpHandler {
             return this;
         }
 
-        /** How many clients' rate limit buckets are remembered (least recently seen forgotten first). */
+        /**
+         * How many clients' rate limit buckets are remembered (least recently seen forgotten first).
+         *
+         * @param clients at least 1; default 10,000
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
         public Builder rateLimitedClients(int clients) {
             if (clients < 1) {
                 throw new IllegalArgumentException("rate limited clients must be >= 1");
@@ -236,11 +325,23 @@ public final class KubeServeHandler implements HttpHandler {
             return this;
         }
 
+        /**
+         * The server version reported by {@code GET /v2} and {@code GET /}.
+         *
+         * @param serverVersion e.g. {@code 0.1.0}; default {@code dev}
+         * @return this builder
+         */
         public Builder version(String serverVersion) {
             this.version = serverVersion;
             return this;
         }
 
+        /**
+         * Builds the handler; the builder may be reused.
+         *
+         * @return the handler, ready to mount
+         * @throws IllegalStateException when no {@link #workers} executor was given
+         */
         public KubeServeHandler build() {
             if (meters == null) {
                 meters = new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);

@@ -19,12 +19,22 @@ import java.util.concurrent.Executor;
  * is refused with 415 and an {@code Accept-Encoding} header naming the ones that work. Decoding
  * starts on the I/O thread only for a small body and only as far as {@value #INLINE_BYTES}
  * decoded bytes; one that inflates further is finished on a worker.
+ *
+ * <p>Thread-safe: one instance serves every I/O thread. It does not own the worker executor.
  */
 public final class RequestBodies {
 
     /** What runs on a worker thread once the whole body is in. */
     @FunctionalInterface
     public interface BodyHandler {
+        /**
+         * Handles a complete body; the response is this handler's to send.
+         *
+         * @param exchange the request
+         * @param body     the whole body, decoded, at most the limit; handed over to the handler
+         * @throws Exception anything; a {@link io.kubeserve.core.error.KubeServeException} becomes the
+         *         status of its code, anything else a logged 500
+         */
         void handle(HttpServerExchange exchange, byte[] body) throws Exception;
     }
 
@@ -38,19 +48,33 @@ public final class RequestBodies {
     private final long maxBytes;
     private final Executor workers;
 
+    /**
+     * A body reader with a size limit.
+     *
+     * @param maxBytes largest body accepted, in bytes, before and after decoding
+     * @param workers  where blocking endpoints and large decodes run (Undertow's worker pool)
+     */
     public RequestBodies(long maxBytes, Executor workers) {
         this.maxBytes = maxBytes;
         this.workers = workers;
     }
 
+    /**
+     * The body limit.
+     *
+     * @return the largest body accepted, in bytes
+     */
     public long maxBytes() {
         return maxBytes;
     }
 
     /**
-     * Receives the body and runs {@code handler} on a worker.
+     * Receives the body and runs {@code handler} on a worker, where it may block. Returns at once;
+     * refusals (413, 415, 400) are answered here and the handler is not called.
      *
+     * @param exchange     the request, on its I/O thread
      * @param acceptBinary whether {@code application/octet-stream} (binary tensors) is accepted besides JSON
+     * @param handler      what to run with the complete body
      */
     public void receive(HttpServerExchange exchange, boolean acceptBinary, BodyHandler handler) {
         receive(exchange, acceptBinary, handler, false);
@@ -62,6 +86,10 @@ public final class RequestBodies {
      * would cost more than decoding it), for a bigger one on a worker, so a long decode never
      * stalls the other connections of that I/O thread. The exchange stays open when the handler
      * returns; whoever finishes it sends the response.
+     *
+     * @param exchange     the request, on its I/O thread
+     * @param acceptBinary whether {@code application/octet-stream} (binary tensors) is accepted besides JSON
+     * @param handler      what to run with the complete body; must not block
      */
     public void receiveNonBlocking(HttpServerExchange exchange, boolean acceptBinary, BodyHandler handler) {
         receive(exchange, acceptBinary, handler, true);

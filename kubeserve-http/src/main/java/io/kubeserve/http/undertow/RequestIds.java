@@ -16,9 +16,12 @@ import org.slf4j.MDC;
  *
  * <p>Also drops any {@code Server} header before the response is sent: the server's name and
  * version help only someone looking for a known vulnerability.
+ *
+ * <p>Thread-safe and stateless apart from the next handler: one instance serves every I/O thread.
  */
 public final class RequestIds implements HttpHandler {
 
+    /** The request and response header carrying the id. */
     public static final HttpString HEADER = new HttpString("X-Request-ID");
     /** The MDC key log lines carry the id under. */
     public static final String MDC_KEY = "request_id";
@@ -29,6 +32,11 @@ public final class RequestIds implements HttpHandler {
 
     private final HttpHandler next;
 
+    /**
+     * A handler that gives each request its id, then hands it on.
+     *
+     * @param next the handler to run with the id in place
+     */
     public RequestIds(HttpHandler next) {
         this.next = next;
     }
@@ -51,7 +59,13 @@ public final class RequestIds implements HttpHandler {
         }
     }
 
-    /** The request's id, or null outside a request that went through this handler. */
+    /**
+     * The request's id, for handlers and logs further in.
+     *
+     * @param exchange the request
+     * @return the id (the client's or a 32-character hex one), or null for a request that did not go
+     *         through this handler
+     */
     public static String of(HttpServerExchange exchange) {
         return exchange.getAttachment(ID);
     }

@@ -42,7 +42,6 @@ class PredictionKindsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final double TOLERANCE = 1e-5;
 
     private static KubeServe kubeServe;
     private static JsonNode expected;
@@ -108,7 +107,25 @@ class PredictionKindsTest {
                 yield JSON.readTree(text(codec.encode(request, response, model.metadata())));
             }
         };
-        assertClose(answer, rightAnswer(name, kind, protocol, right), "$");
+        assertClose(answer, rightAnswer(name, kind, protocol, right), "$", tolerance(kind));
+    }
+
+    /**
+     * The absolute tolerance expected.json states ({@code tolerance.<key>.abs}) for the values a
+     * model of this kind answers with: probabilities, regression values or the two outputs.
+     */
+    private static double tolerance(Kind kind) {
+        String key = switch (kind) {
+            case LABELS, INDICES_WITH_NAMES -> "probabilities";
+            case VALUES -> "values";
+            case TWO_OUTPUTS -> "outputs";
+        };
+        JsonNode abs = expected.path("tolerance").path(key).path("abs");
+        if (!abs.isNumber()) {
+            throw new IllegalStateException("expected.json states no absolute tolerance for " + key
+                    + " (field tolerance." + key + ".abs)");
+        }
+        return abs.asDouble();
     }
 
     /** The whole right answer, built from the framework's values. */
@@ -194,7 +211,7 @@ class PredictionKindsTest {
      * Same structure and field order, strings and integers exactly (an integer label stays an
      * integer), floating point values within the tolerance.
      */
-    private static void assertClose(JsonNode actual, JsonNode right, String path) {
+    private static void assertClose(JsonNode actual, JsonNode right, String path, double tolerance) {
         if (right.isObject()) {
             assertThat(actual.isObject()).as(path + " is an object: " + actual).isTrue();
             List<String> actualFields = new ArrayList<>();
@@ -203,13 +220,13 @@ class PredictionKindsTest {
             right.fieldNames().forEachRemaining(rightFields::add);
             assertThat(actualFields).as(path + " fields").containsExactlyElementsOf(rightFields);
             for (String field : rightFields) {
-                assertClose(actual.get(field), right.get(field), path + "." + field);
+                assertClose(actual.get(field), right.get(field), path + "." + field, tolerance);
             }
         } else if (right.isArray()) {
             assertThat(actual.isArray()).as(path + " is an array: " + actual).isTrue();
             assertThat(actual.size()).as(path + " size").isEqualTo(right.size());
             for (int i = 0; i < right.size(); i++) {
-                assertClose(actual.get(i), right.get(i), path + "[" + i + "]");
+                assertClose(actual.get(i), right.get(i), path + "[" + i + "]", tolerance);
             }
         } else if (right.isIntegralNumber()) {
             assertThat(actual.isIntegralNumber()).as(path + " is an integer: " + actual).isTrue();
@@ -217,7 +234,7 @@ class PredictionKindsTest {
         } else if (right.isNumber()) {
             assertThat(actual.isNumber()).as(path + " is a number: " + actual).isTrue();
             assertThat(actual.asDouble()).as(path).isCloseTo(right.asDouble(),
-                    org.assertj.core.data.Offset.offset(TOLERANCE));
+                    org.assertj.core.data.Offset.offset(tolerance));
         } else if (right.isTextual() || right.isBoolean()) {
             assertThat(actual).as(path).isEqualTo(right);
         } else {

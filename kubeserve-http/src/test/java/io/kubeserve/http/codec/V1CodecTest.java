@@ -1,10 +1,16 @@
 package io.kubeserve.http.codec;
 
-import static io.kubeserve.http.codec.V2JsonRoundTripTest.text;
+import static io.kubeserve.http.codec.JsonTrees.doubles;
+import static io.kubeserve.http.codec.JsonTrees.fields;
+import static io.kubeserve.http.codec.JsonTrees.floats;
+import static io.kubeserve.http.codec.JsonTrees.longs;
+import static io.kubeserve.http.codec.JsonTrees.parse;
+import static io.kubeserve.http.codec.JsonTrees.strings;
 import static io.kubeserve.http.codec.V2JsonRoundTripTest.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kubeserve.core.error.ErrorCode;
 import io.kubeserve.core.spi.InferenceRequest;
 import io.kubeserve.core.spi.InferenceResponse;
@@ -44,17 +50,32 @@ class V1CodecTest {
 
     @Test
     void classifierAnswersWithIndicesNamesAndProbabilities() {
-        String json = text(codec.encode(Iris.response(null), Iris.MODEL));
+        InferenceResponse response = Iris.response(null);
+        JsonNode json = parse(codec.encode(response, Iris.MODEL));
 
-        assertThat(json).isEqualTo("{\"predictions\":[0,2],\"class_names\":[\"setosa\",\"virginica\"],"
-                + "\"probabilities\":[[0.97,0.02,0.01],[0.1,0.1,0.8]],\"model_name\":\"iris\",\"model_version\":\"1\"}");
+        // KServe V1: "predictions", one per instance; KubeServe adds class_names, probabilities and the model
+        assertThat(fields(json)).containsExactlyInAnyOrder("predictions", "class_names", "probabilities",
+                "model_name", "model_version");
+        long[] labels = response.output("output_label").toLongArray();
+        assertThat(longs(json.get("predictions"))).containsExactly(labels);
+        assertThat(strings(json.get("class_names")))
+                .containsExactly(Iris.MODEL.classLabels().get((int) labels[0]), Iris.MODEL.classLabels().get((int) labels[1]));
+        float[] probabilities = response.output("output_probability").toFloatArray();
+        assertThat(json.get("probabilities")).hasSize(2);
+        for (int row = 0; row < 2; row++) {
+            assertThat(floats(json.get("probabilities").get(row)))
+                    .containsExactly(java.util.Arrays.copyOfRange(probabilities, 3 * row, 3 * row + 3));
+        }
+        assertThat(json.get("model_name").asText()).isEqualTo("iris");
+        assertThat(json.get("model_version").asText()).isEqualTo("1");
     }
 
     @Test
     void classifierWithoutLabelsHasNoClassNames() {
-        String json = text(codec.encode(Iris.response(null), Iris.UNLABELLED));
+        JsonNode json = parse(codec.encode(Iris.response(null), Iris.UNLABELLED));
 
-        assertThat(json).startsWith("{\"predictions\":[0,2],\"probabilities\":").doesNotContain("class_names");
+        assertThat(fields(json)).containsExactlyInAnyOrder("predictions", "probabilities", "model_name", "model_version");
+        assertThat(longs(json.get("predictions"))).containsExactly(Iris.response(null).output("output_label").toLongArray());
     }
 
     @Test
@@ -65,8 +86,14 @@ class V1CodecTest {
         InferenceResponse response = new InferenceResponse(null, "house", "3",
                 Map.of("y", Tensor.ofDoubles(new long[] {2, 1}, 1.25, Double.NaN)));
 
-        assertThat(text(codec.encode(response, regressor)))
-                .isEqualTo("{\"predictions\":[[1.25],[\"NaN\"]],\"model_name\":\"house\",\"model_version\":\"3\"}");
+        JsonNode json = parse(codec.encode(response, regressor));
+        assertThat(fields(json)).containsExactlyInAnyOrder("predictions", "model_name", "model_version");
+        // one prediction per row, nested by the output's row shape [1]
+        assertThat(json.get("predictions")).hasSize(2);
+        assertThat(doubles(json.get("predictions").get(0))).containsExactly(1.25);
+        assertThat(doubles(json.get("predictions").get(1))).containsExactly(Double.NaN);
+        assertThat(json.get("model_name").asText()).isEqualTo("house");
+        assertThat(json.get("model_version").asText()).isEqualTo("3");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,7 +1,13 @@
 package io.kubeserve.http.codec;
 
-import static io.kubeserve.http.codec.V2JsonRoundTripTest.text;
+import static io.kubeserve.http.codec.JsonTrees.assertTensor;
+import static io.kubeserve.http.codec.JsonTrees.fields;
+import static io.kubeserve.http.codec.JsonTrees.longs;
+import static io.kubeserve.http.codec.JsonTrees.names;
+import static io.kubeserve.http.codec.JsonTrees.parse;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.tensor.DataType;
@@ -73,10 +79,11 @@ class V2BinaryTest {
         assertThat(encoded.contentType()).isEqualTo("application/octet-stream");
 
         // the response header describes the output as a request header would describe the input
-        String header = new String(encoded.body(), 0, encoded.jsonHeaderLength(), StandardCharsets.UTF_8);
-        assertThat(header).contains("\"binary_data_size\":").doesNotContain("\"data\"");
-        String outputs = header.substring(header.indexOf("\"outputs\":") + 10, header.length() - 1);
-        String requestJson = "{\"inputs\":" + outputs + "}";
+        JsonNode header = parse(encoded.body(), 0, encoded.jsonHeaderLength());
+        JsonNode output = header.get("outputs").get(0);
+        assertThat(output.has("data")).isFalse();
+        assertThat(output.get("parameters").get("binary_data_size").isIntegralNumber()).isTrue();
+        String requestJson = "{\"inputs\":" + header.get("outputs") + "}";
         byte[] binary = java.util.Arrays.copyOfRange(encoded.body(), encoded.jsonHeaderLength(), encoded.body().length);
 
         V2Request decoded = decoder.decode(binaryBody(requestJson, binary), length(requestJson));
@@ -95,11 +102,23 @@ class V2BinaryTest {
 
         EncodedBody encoded = encoder.encode(new InferenceResponse("7", "iris", "1", outputs), request.outputFormat());
 
-        String header = new String(encoded.body(), 0, encoded.jsonHeaderLength(), StandardCharsets.UTF_8);
-        assertThat(header).isEqualTo("{\"model_name\":\"iris\",\"model_version\":\"1\",\"id\":\"7\",\"outputs\":["
-                + "{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[1,2],"
-                + "\"parameters\":{\"binary_data_size\":8}},"
-                + "{\"name\":\"label\",\"datatype\":\"INT64\",\"shape\":[1],\"data\":[1]}]}");
+        // binary tensor data extension: a binary output has parameters.binary_data_size (its bytes
+        // after the JSON header) and no data; the other stays JSON
+        JsonNode header = parse(encoded.body(), 0, encoded.jsonHeaderLength());
+        assertThat(fields(header)).containsExactlyInAnyOrder("model_name", "model_version", "id", "outputs");
+        assertThat(header.get("model_name").asText()).isEqualTo("iris");
+        assertThat(header.get("model_version").asText()).isEqualTo("1");
+        assertThat(header.get("id").asText()).isEqualTo("7");
+        assertThat(names(header.get("outputs"))).containsExactly("probabilities", "label");
+        JsonNode probabilities = header.get("outputs").get(0);
+        assertThat(fields(probabilities)).containsExactlyInAnyOrder("name", "datatype", "shape", "parameters");
+        assertTensor(probabilities, "probabilities", "FP32", 1, 2);
+        assertThat(fields(probabilities.get("parameters"))).containsExactly("binary_data_size");
+        assertThat(probabilities.get("parameters").get("binary_data_size").asLong()).isEqualTo(2 * Float.BYTES);
+        JsonNode label = header.get("outputs").get(1);
+        assertThat(fields(label)).containsExactlyInAnyOrder("name", "datatype", "shape", "data");
+        assertTensor(label, "label", "INT64", 1);
+        assertThat(longs(label.get("data"))).containsExactly(1);
         assertThat(encoded.body()).hasSize(encoded.jsonHeaderLength() + 8);
         ByteBuffer tail = ByteBuffer.wrap(encoded.body(), encoded.jsonHeaderLength(), 8).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(tail.getFloat()).isEqualTo(0.25f);
@@ -133,7 +152,13 @@ class V2BinaryTest {
                 Map.of("y", Tensor.ofInts(new long[] {1}, 5))), new OutputFormat(true, Map.of("y", false)));
 
         assertThat(encoded.hasBinaryData()).isFalse();
-        assertThat(text(encoded.body())).isEqualTo("{\"model_name\":\"m\",\"outputs\":[{\"name\":\"y\","
-                + "\"datatype\":\"INT32\",\"shape\":[1],\"data\":[5]}]}");
+        JsonNode json = parse(encoded.body());
+        // no version and no id were given: the protocol's optional fields are left out
+        assertThat(fields(json)).containsExactlyInAnyOrder("model_name", "outputs");
+        assertThat(json.get("model_name").asText()).isEqualTo("m");
+        assertThat(names(json.get("outputs"))).containsExactly("y");
+        assertThat(fields(json.get("outputs").get(0))).containsExactlyInAnyOrder("name", "datatype", "shape", "data");
+        assertTensor(json.get("outputs").get(0), "y", "INT32", 1);
+        assertThat(longs(json.get("outputs").get(0).get("data"))).containsExactly(5);
     }
 }

@@ -1,6 +1,14 @@
 package io.kubeserve.http.codec;
 
+import static io.kubeserve.http.codec.JsonTrees.assertTensor;
+import static io.kubeserve.http.codec.JsonTrees.fields;
+import static io.kubeserve.http.codec.JsonTrees.floats;
+import static io.kubeserve.http.codec.JsonTrees.longs;
+import static io.kubeserve.http.codec.JsonTrees.names;
+import static io.kubeserve.http.codec.JsonTrees.parse;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.kubeserve.core.spi.InferenceRequest;
 import io.kubeserve.core.spi.InferenceResponse;
@@ -95,9 +103,24 @@ class V2JsonRoundTripTest {
         assertThat(body.hasBinaryData()).isFalse();
         assertThat(body.contentType()).isEqualTo("application/json");
         assertThat(body.jsonHeaderLength()).isEqualTo(body.body().length);
-        assertThat(text(body.body())).isEqualTo("{\"model_name\":\"iris\",\"model_version\":\"1\",\"id\":\"abc\","
-                + "\"outputs\":[{\"name\":\"label\",\"datatype\":\"INT64\",\"shape\":[2],\"data\":[0,2]},"
-                + "{\"name\":\"score\",\"datatype\":\"FP32\",\"shape\":[2],\"data\":[\"NaN\",\"-Infinity\"]}]}");
+        // the Open Inference Protocol's response: model_name, model_version, id, outputs; each output
+        // with name, datatype, shape and data (row-major, flat)
+        JsonNode json = parse(body.body());
+        assertThat(fields(json)).containsExactlyInAnyOrder("model_name", "model_version", "id", "outputs");
+        assertThat(json.get("model_name").asText()).isEqualTo("iris");
+        assertThat(json.get("model_version").asText()).isEqualTo("1");
+        assertThat(json.get("id").asText()).isEqualTo("abc");
+        assertThat(names(json.get("outputs"))).containsExactly("label", "score");
+        JsonNode label = json.get("outputs").get(0);
+        assertThat(fields(label)).containsExactlyInAnyOrder("name", "datatype", "shape", "data");
+        assertTensor(label, "label", "INT64", 2);
+        assertThat(longs(label.get("data"))).containsExactly(0, 2);
+        JsonNode score = json.get("outputs").get(1);
+        assertThat(fields(score)).containsExactlyInAnyOrder("name", "datatype", "shape", "data");
+        assertTensor(score, "score", "FP32", 2);
+        // JSON has no NaN or infinity: they are written as strings (and the body parsed strictly)
+        assertThat(score.get("data").get(0).isTextual()).isTrue();
+        assertThat(floats(score.get("data"))).containsExactly(Float.NaN, Float.NEGATIVE_INFINITY);
     }
 
     @Test

@@ -2,17 +2,20 @@ package io.kubeserve.http.codec;
 
 import static io.kubeserve.http.codec.V2BinaryTest.binaryBody;
 import static io.kubeserve.http.codec.V2BinaryTest.length;
-import static io.kubeserve.http.codec.V2JsonRoundTripTest.text;
+import static io.kubeserve.http.codec.JsonTrees.assertTensor;
+import static io.kubeserve.http.codec.JsonTrees.fields;
+import static io.kubeserve.http.codec.JsonTrees.names;
+import static io.kubeserve.http.codec.JsonTrees.parse;
 import static io.kubeserve.http.codec.V2JsonRoundTripTest.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kubeserve.core.spi.InferenceRequest;
 import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
 import io.kubeserve.core.tensor.TensorSpec;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,16 +54,29 @@ class ZeroSizeTensorsTest {
         assertThat(x.shape()).containsExactly(0, 4);
         assertThat(x.size()).isZero();
         // and back out as an output
-        String json = text(v2Encoder.encode(new InferenceResponse(null, "m", "1", Map.of("y", x))).body());
-        assertThat(json).contains("{\"name\":\"y\",\"datatype\":\"" + datatype + "\",\"shape\":[0,4],\"data\":[]}");
+        JsonNode y = parse(v2Encoder.encode(new InferenceResponse(null, "m", "1", Map.of("y", x))).body())
+                .get("outputs").get(0);
+        assertThat(fields(y)).containsExactlyInAnyOrder("name", "datatype", "shape", "data");
+        assertTensor(y, "y", datatype, 0, 4);
+        assertThat(y.get("data").isArray()).isTrue();
+        assertThat(y.get("data")).isEmpty();
     }
 
     @Test
     void v2JsonEmptyClassifierOutputs() {
-        assertThat(text(v2Encoder.encode(emptyIris()).body())).isEqualTo("{\"model_name\":\"iris\",\"model_version\":\"1\","
-                + "\"outputs\":[{\"name\":\"output_label\",\"datatype\":\"INT64\",\"shape\":[0],\"data\":[]},"
-                + "{\"name\":\"output_probability\",\"datatype\":\"FP32\",\"shape\":[0,3],\"data\":[]},"
-                + "{\"name\":\"class_name\",\"datatype\":\"BYTES\",\"shape\":[0],\"data\":[]}]}");
+        JsonNode json = parse(v2Encoder.encode(emptyIris()).body());
+        assertThat(fields(json)).containsExactlyInAnyOrder("model_name", "model_version", "outputs");
+        assertThat(json.get("model_name").asText()).isEqualTo("iris");
+        assertThat(json.get("model_version").asText()).isEqualTo("1");
+        assertThat(names(json.get("outputs"))).containsExactly("output_label", "output_probability", "class_name");
+        assertTensor(json.get("outputs").get(0), "output_label", "INT64", 0);
+        assertTensor(json.get("outputs").get(1), "output_probability", "FP32", 0, 3);
+        assertTensor(json.get("outputs").get(2), "class_name", "BYTES", 0);
+        for (JsonNode output : json.get("outputs")) {
+            assertThat(fields(output)).containsExactlyInAnyOrder("name", "datatype", "shape", "data");
+            assertThat(output.get("data").isArray()).isTrue();
+            assertThat(output.get("data")).isEmpty();
+        }
     }
 
     @Test
@@ -71,12 +87,15 @@ class ZeroSizeTensorsTest {
         assertThat(decoded.request().inputs().get("x").shape()).containsExactly(0, 4);
 
         EncodedBody encoded = v2Encoder.encode(emptyIris(), decoded.outputFormat());
-        String header = new String(encoded.body(), 0, encoded.jsonHeaderLength(), StandardCharsets.UTF_8);
-        assertThat(header).contains("{\"name\":\"output_label\",\"datatype\":\"INT64\",\"shape\":[0],"
-                        + "\"parameters\":{\"binary_data_size\":0}}")
-                .contains("{\"name\":\"output_probability\",\"datatype\":\"FP32\",\"shape\":[0,3],"
-                        + "\"parameters\":{\"binary_data_size\":0}}")
-                .contains("\"shape\":[0]");
+        JsonNode outputs = parse(encoded.body(), 0, encoded.jsonHeaderLength()).get("outputs");
+        assertThat(names(outputs)).containsExactly("output_label", "output_probability", "class_name");
+        assertTensor(outputs.get(0), "output_label", "INT64", 0);
+        assertTensor(outputs.get(1), "output_probability", "FP32", 0, 3);
+        assertTensor(outputs.get(2), "class_name", "BYTES", 0);
+        for (JsonNode output : outputs) {
+            assertThat(output.has("data")).as(output.toString()).isFalse();
+            assertThat(output.get("parameters").get("binary_data_size").asLong()).as(output.toString()).isZero();
+        }
         assertThat(encoded.body()).hasSize(encoded.jsonHeaderLength());
     }
 
@@ -86,8 +105,15 @@ class ZeroSizeTensorsTest {
         assertThat(request.inputs().get("float_input").shape()).containsExactly(0, 4);
         assertThat(request.inputs().get("float_input").type()).isEqualTo(DataType.FP32);
 
-        assertThat(text(v1.encode(emptyIris(), Iris.MODEL))).isEqualTo("{\"predictions\":[],\"class_names\":[],"
-                + "\"probabilities\":[],\"model_name\":\"iris\",\"model_version\":\"1\"}");
+        JsonNode json = parse(v1.encode(emptyIris(), Iris.MODEL));
+        assertThat(fields(json)).containsExactlyInAnyOrder("predictions", "class_names", "probabilities",
+                "model_name", "model_version");
+        for (String list : List.of("predictions", "class_names", "probabilities")) {
+            assertThat(json.get(list).isArray()).as(list).isTrue();
+            assertThat(json.get(list)).as(list).isEmpty();
+        }
+        assertThat(json.get("model_name").asText()).isEqualTo("iris");
+        assertThat(json.get("model_version").asText()).isEqualTo("1");
     }
 
     @Test
@@ -105,7 +131,10 @@ class ZeroSizeTensorsTest {
         SeedCodec.SeedRequest request = seed.decode(utf8("{\"data\": []}"), Iris.MODEL);
         assertThat(request.request().inputs().get("float_input").shape()).containsExactly(0, 4);
 
-        assertThat(text(seed.encode(request, emptyIris(), Iris.MODEL)))
-                .isEqualTo("{\"predictions\":[],\"model_loaded\":true}");
+        JsonNode json = parse(seed.encode(request, emptyIris(), Iris.MODEL));
+        assertThat(fields(json)).containsExactlyInAnyOrder("predictions", "model_loaded");
+        assertThat(json.get("predictions").isArray()).isTrue();
+        assertThat(json.get("predictions")).isEmpty();
+        assertThat(json.get("model_loaded").asBoolean()).isTrue();
     }
 }

@@ -8,6 +8,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.repository.FileSystemModelRepository;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.oas.OpenApi30;
 import io.undertow.Undertow;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,11 +26,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -48,6 +59,12 @@ class OpenApiDocumentTest {
             "/v2/models/{model}/versions/{version}/infer");
     private static final Pattern TEMPLATE_PARAM = Pattern.compile("\\{([^}]+)}");
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** A validator per document (the real one and each doctored copy), by identity. */
+    private static final Map<JsonNode, JsonSchemaFactory> FACTORIES =
+            Collections.synchronizedMap(new IdentityHashMap<>());
+    private static final String DOCUMENT_IRI = "https://kubeserve.invalid/openapi.json";
+    private static final SchemaValidatorsConfig SCHEMA_CONFIG = SchemaValidatorsConfig.builder()
+            .pathType(PathType.JSON_POINTER).nullableKeywordEnabled(true).build();
 
     @TempDir
     Path repository;
@@ -282,22 +299,22 @@ class OpenApiDocumentTest {
         ObjectNode noDatatype = copy();
         ((ObjectNode) noDatatype.at(firstExample + "/inputs/0")).remove("datatype");
         assertThat(v2InferExampleProblems(noDatatype)).hasSize(2)
-                .allMatch(p -> p.endsWith("one-flower: /inputs/0: missing required 'datatype'"));
+                .allMatch(p -> p.endsWith("one-flower: /inputs/0 required: required property 'datatype' not found"));
 
         ObjectNode noInputs = copy();
         ((ObjectNode) noInputs.at(firstExample)).remove("inputs");
         assertThat(v2InferExampleProblems(noInputs)).hasSize(2)
-                .allMatch(p -> p.endsWith("one-flower: : missing required 'inputs'"));
+                .allMatch(p -> p.endsWith("one-flower: (root) required: required property 'inputs' not found"));
 
         ObjectNode badDatatype = copy();
         ((ObjectNode) badDatatype.at(firstExample + "/inputs/0")).put("datatype", "FP99");
         assertThat(v2InferExampleProblems(badDatatype)).hasSize(2)
-                .allMatch(p -> p.endsWith("one-flower: /inputs/0/datatype: \"FP99\" is not one of the enum values"));
+                .allMatch(p -> p.contains("one-flower: /inputs/0/datatype enum: does not have a value in the enumeration"));
 
         ObjectNode badShape = copy();
         ((ArrayNode) badShape.at(firstExample + "/inputs/0/shape")).set(0, MAPPER.getNodeFactory().textNode("1"));
         assertThat(v2InferExampleProblems(badShape)).hasSize(2)
-                .allMatch(p -> p.endsWith("one-flower: /inputs/0/shape/0: expected integer, got STRING"));
+                .allMatch(p -> p.endsWith("one-flower: /inputs/0/shape/0 type: string found, integer expected"));
 
         ObjectNode noExamples = copy();
         ((ObjectNode) noExamples.at("/components/requestBodies/V2Infer/content/application~1json")).remove("examples");
@@ -313,7 +330,8 @@ class OpenApiDocumentTest {
         List<String> problems = new ArrayList<>();
         forEachMediaType(badResponse, (where, media) -> problems.addAll(mediaExampleProblems(badResponse, where, media)));
         assertThat(problems).containsExactly(
-                "GET /health 200 application/json example: /status: \"fine\" is not one of the enum values");
+                "GET /health 200 application/json example: /status enum: does not have a value in the enumeration"
+                        + " [\"ok\", \"unavailable\"]");
 
         ObjectNode both = copy();
         ((ObjectNode) both.at("/paths/~1v1~1models~1{model}:predict/post/requestBody/content/application~1json"
@@ -321,7 +339,8 @@ class OpenApiDocumentTest {
         List<String> oneOf = new ArrayList<>();
         forEachMediaType(both, (where, media) -> oneOf.addAll(mediaExampleProblems(both, where, media)));
         assertThat(oneOf).containsExactly(
-                "POST /v1/models/{model}:predict request application/json two-flowers: : matches 2 of oneOf, not exactly 1");
+                "POST /v1/models/{model}:predict request application/json two-flowers: (root) oneOf:"
+                        + " must be valid to one and only one schema, but 2 are valid with indexes '0, 1'");
     }
 
     // ---- checks -------------------------------------------------------------------------------
@@ -521,12 +540,12 @@ class OpenApiDocumentTest {
             return problems;
         }
         if (media.has("example")) {
-            for (String problem : validate(doc, schema, media.get("example"), "")) {
+            for (String problem : validate(doc, schema, media.get("example"))) {
                 problems.add(where + " example: " + problem);
             }
         }
         media.path("examples").fields().forEachRemaining(example -> {
-            for (String problem : validate(doc, schema, resolve(doc, example.getValue()).path("value"), "")) {
+            for (String problem : validate(doc, schema, resolve(doc, example.getValue()).path("value"))) {
                 problems.add(where + " " + example.getKey() + ": " + problem);
             }
         });
@@ -534,84 +553,56 @@ class OpenApiDocumentTest {
     }
 
     /**
-     * The subset of OpenAPI 3.0 schema rules this document uses: $ref, type, nullable, enum,
-     * required, properties, items, minItems, minimum, minLength and oneOf. Returns what is wrong
-     * with {@code value}, each problem prefixed with its JSON pointer.
+     * What is wrong with {@code value} against {@code schemaOrRef}, by networknt's validator in the
+     * OpenAPI 3.0 dialect (draft 4 with {@code nullable}); {@code $ref}s resolve inside {@code doc}.
+     * Each problem reads {@code "<JSON pointer of the value, or (root)> <keyword>: <validator's message>"},
+     * sorted.
      */
-    static List<String> validate(JsonNode doc, JsonNode schemaOrRef, JsonNode value, String at) {
-        JsonNode schema = resolve(doc, schemaOrRef);
+    static List<String> validate(JsonNode doc, JsonNode schemaOrRef, JsonNode value) {
+        // the schema is read where it sits in the document, so "#/components/..." resolves; one
+        // factory (and schema cache) per document, as each doctored copy is another document
+        String pointer = pointerOf(doc, schemaOrRef, "");
+        if (pointer == null) {
+            throw new IllegalArgumentException("the schema is not a node of the document: " + schemaOrRef);
+        }
+        JsonSchemaFactory factory = FACTORIES.computeIfAbsent(doc, d -> {
+            String text = d.toString();
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4, builder -> builder
+                    .metaSchema(OpenApi30.getInstance()).defaultMetaSchemaIri(OpenApi30.getInstance().getIri())
+                    .schemaLoaders(loaders -> loaders.schemas(iri -> iri.equals(DOCUMENT_IRI) ? text : null)));
+        });
+        JsonSchema schema = factory.getSchema(SchemaLocation.of(DOCUMENT_IRI + "#" + pointer), SCHEMA_CONFIG);
         List<String> problems = new ArrayList<>();
-        if (value.isNull() && schema.path("nullable").asBoolean()) {
-            return problems;
+        for (ValidationMessage message : schema.validate(value)) {
+            String at = message.getInstanceLocation().toString();
+            problems.add((at.isEmpty() ? "(root)" : at) + " " + message.getType() + ": " + message.getError());
         }
-        String type = schema.path("type").asText(null);
-        if (type != null && !hasType(value, type)) {
-            problems.add(at + ": expected " + type + ", got " + value.getNodeType());
-            return problems;
-        }
-        if (schema.has("enum")) {
-            boolean listed = false;
-            for (JsonNode allowed : schema.get("enum")) {
-                listed |= allowed.equals(value) || (allowed.isNumber() && value.isNumber()
-                        && allowed.decimalValue().compareTo(value.decimalValue()) == 0);
-            }
-            if (!listed) {
-                problems.add(at + ": " + value + " is not one of the enum values");
-            }
-        }
-        if (schema.has("minimum") && value.isNumber() && value.doubleValue() < schema.get("minimum").doubleValue()) {
-            problems.add(at + ": " + value + " is below the minimum " + schema.get("minimum"));
-        }
-        if (schema.has("minLength") && value.isTextual() && value.asText().length() < schema.get("minLength").asInt()) {
-            problems.add(at + ": shorter than " + schema.get("minLength"));
-        }
-        if (value.isObject()) {
-            schema.path("required").forEach(required -> {
-                if (!value.has(required.asText())) {
-                    problems.add(at + ": missing required '" + required.asText() + "'");
-                }
-            });
-            schema.path("properties").fields().forEachRemaining(property -> {
-                if (value.has(property.getKey())) {
-                    problems.addAll(validate(doc, property.getValue(), value.get(property.getKey()),
-                            at + "/" + property.getKey()));
-                }
-            });
-        }
-        if (value.isArray()) {
-            if (schema.has("minItems") && value.size() < schema.get("minItems").asInt()) {
-                problems.add(at + ": fewer than " + schema.get("minItems") + " items");
-            }
-            if (schema.has("items")) {
-                for (int i = 0; i < value.size(); i++) {
-                    problems.addAll(validate(doc, schema.get("items"), value.get(i), at + "/" + i));
-                }
-            }
-        }
-        if (schema.has("oneOf")) {
-            int matching = 0;
-            for (JsonNode branch : schema.get("oneOf")) {
-                if (validate(doc, branch, value, at).isEmpty()) {
-                    matching++;
-                }
-            }
-            if (matching != 1) {
-                problems.add(at + ": matches " + matching + " of oneOf, not exactly 1");
-            }
-        }
+        problems.sort(null);
         return problems;
     }
 
-    private static boolean hasType(JsonNode value, String type) {
-        return switch (type) {
-            case "object" -> value.isObject();
-            case "array" -> value.isArray();
-            case "string" -> value.isTextual();
-            case "integer" -> value.isIntegralNumber();
-            case "number" -> value.isNumber();
-            case "boolean" -> value.isBoolean();
-            default -> throw new IllegalArgumentException("unknown schema type " + type);
-        };
+    /** The JSON pointer of {@code target} (this very node, not an equal one) under {@code node}, or null. */
+    private static String pointerOf(JsonNode node, JsonNode target, String at) {
+        if (node == target) {
+            return at;
+        }
+        if (node.isObject()) {
+            for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                String found = pointerOf(node.get(name), target, at + "/" + name.replace("~", "~0").replace("/", "~1"));
+                if (found != null) {
+                    return found;
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String found = pointerOf(node.get(i), target, at + "/" + i);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
     }
 
     /** Follows $ref (inside the document) until it reaches an object that is not a reference. */

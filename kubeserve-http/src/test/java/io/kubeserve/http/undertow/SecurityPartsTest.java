@@ -1,10 +1,13 @@
 package io.kubeserve.http.undertow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -35,7 +38,8 @@ class SecurityPartsTest {
 
     @Test
     void bucketsAreBoundedAndForgetTheLeastRecentlySeenClient() {
-        ClientBuckets buckets = new ClientBuckets(1, 0, 100);
+        // a clock that stands still: no refill and no expiry, however slow the machine is
+        ClientBuckets buckets = new ClientBuckets(1, 0, 100, () -> 0L);
         buckets.bucket("keep").tryConsume(1);
         for (int i = 0; i < 10_000; i++) {
             buckets.bucket("address:" + i);
@@ -46,6 +50,32 @@ class SecurityPartsTest {
         assertThat(buckets.size()).isEqualTo(100);
         assertThat(buckets.bucket("keep").getAvailableTokens()).as("a client seen recently is kept").isZero();
         assertThat(buckets.bucket("address:0").getAvailableTokens()).as("an old one starts afresh").isEqualTo(1);
+    }
+
+    @Test
+    void aClientIdleUntilItsBucketRefillsIsForgottenAndComesBackFull() {
+        AtomicLong nanos = new AtomicLong();
+        // 2 a second plus a burst of 4: an emptied bucket is full again after 3 s
+        ClientBuckets buckets = new ClientBuckets(2, 4, 100, nanos::get);
+        assertThat(ClientBuckets.refillTime(2, 6)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(buckets.bucket("idle").tryConsume(6)).isTrue();
+        buckets.bucket("busy");
+
+        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+        buckets.bucket("busy");
+        assertThat(buckets.size()).as("2 s idle is not long enough").isEqualTo(2);
+
+        nanos.addAndGet(Duration.ofMillis(1500).toNanos());
+        buckets.bucket("busy");
+        assertThat(buckets.size()).as("3.5 s idle drops the idle client only").isEqualTo(1);
+        assertThat(buckets.bucket("idle").getAvailableTokens()).isEqualTo(6);
+    }
+
+    @Test
+    void bucketsRefuseBoundsOutOfRange() {
+        assertThatThrownBy(() -> new ClientBuckets(0, 0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ClientBuckets(1, -1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ClientBuckets(1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

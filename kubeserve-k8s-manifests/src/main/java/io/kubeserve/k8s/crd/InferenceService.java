@@ -12,7 +12,17 @@ import io.fabric8.kubernetes.api.model.Volume;
 import java.util.List;
 import java.util.Map;
 
-/** A {@code serving.kserve.io/v1beta1} InferenceService whose predictor is a custom container. */
+/**
+ * A {@code serving.kserve.io/v1beta1} InferenceService whose predictor is a custom container
+ * (KServe API reference, "InferenceService" and "PredictorSpec").
+ *
+ * <p>Immutable. Java-serializable only because fabric8's {@code KubernetesResource} is; it is
+ * written as YAML, never as Java objects, so it has no serialized form.
+ *
+ * @param metadata name, namespace, labels and annotations
+ * @param spec     the predictor
+ * @serial exclude
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"apiVersion", "kind", "metadata", "spec"})
 public record InferenceService(ObjectMeta metadata, Spec spec) implements CustomResourceDocument {
@@ -29,13 +39,35 @@ public record InferenceService(ObjectMeta metadata, Spec spec) implements Custom
         return "InferenceService";
     }
 
-    /** Only a predictor: KubeServe does its own pre- and post-processing. */
+    /**
+     * Only a predictor: KubeServe does its own pre- and post-processing.
+     *
+     * @param predictor the predictor component
+     */
     public record Spec(Predictor predictor) {
     }
 
     /**
      * The predictor component: KServe's scaling and rollout fields, then the pod fields it passes on
-     * to the pods it creates. Empty lists and maps are left out.
+     * to the pods it creates. Empty lists and maps are left out, and so are null fields.
+     *
+     * @param minReplicas                   fewest pods
+     * @param maxReplicas                   most pods
+     * @param scaleMetric                   what KServe's autoscaler scales on, e.g. {@code cpu}
+     * @param scaleTarget                   the metric's target per pod (percent for {@code cpu})
+     * @param canaryTrafficPercent          share of traffic for the newest revision, 0 to 100
+     * @param deploymentStrategy            rollout settings (RawDeployment mode)
+     * @param storageUris                   models KServe fetches before the container starts
+     * @param labels                        labels for the pods
+     * @param annotations                   annotations for the pods (e.g. the deployment mode)
+     * @param automountServiceAccountToken  whether the pods get an API token
+     * @param securityContext               the pod security context
+     * @param terminationGracePeriodSeconds seconds a pod has to drain after SIGTERM
+     * @param affinity                      scheduling affinity
+     * @param nodeSelector                  node labels the pods need
+     * @param tolerations                   taints the pods tolerate
+     * @param containers                    the server container
+     * @param volumes                       the pods' volumes
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Predictor(Integer minReplicas, Integer maxReplicas, String scaleMetric, Integer scaleTarget,
@@ -47,15 +79,30 @@ public record InferenceService(ObjectMeta metadata, Spec spec) implements Custom
                             List<Container> containers, List<Volume> volumes) {
     }
 
-    /** A model to fetch before the container starts, and where it appears. */
+    /**
+     * A model to fetch before the container starts, and where it appears.
+     *
+     * @param uri       the storage URI, e.g. {@code s3://bucket/prefix} or {@code pvc://claim/path}
+     * @param mountPath where the container sees it
+     */
     public record StorageUri(String uri, String mountPath) {
     }
 
-    /** Rollout settings for KServe's RawDeployment mode. */
+    /**
+     * Rollout settings for KServe's RawDeployment mode.
+     *
+     * @param type          {@code RollingUpdate}
+     * @param rollingUpdate surge and unavailability during the rollout
+     */
     public record DeploymentStrategy(String type, RollingUpdate rollingUpdate) {
     }
 
-    /** Pods above and below the wanted count during a rollout. */
+    /**
+     * Pods above and below the wanted count during a rollout.
+     *
+     * @param maxSurge       extra pods allowed while rolling
+     * @param maxUnavailable pods that may be missing while rolling
+     */
     public record RollingUpdate(int maxSurge, int maxUnavailable) {
     }
 }

@@ -34,11 +34,15 @@ import java.util.Map;
  * That gives exact input and output types (DJL reports names and shapes only), serves scikit-learn's
  * ZipMap probabilities (which DJL mangles), and skips DJL's per-call {@code NDManager} and
  * {@code NDArray} wrapping, which cost more CPU than the OnnxRuntime call itself for small models.
+ *
+ * <p>Stateless and thread-safe. Each {@link #load} returns a model that owns its session and
+ * native memory; whoever loaded it closes it.
  */
 public final class OnnxModelLoader implements ModelLoader {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnnxModelLoader.class);
 
+    /** The {@code engine} name model configs use to pick this loader. */
     public static final String ENGINE = "onnxruntime";
     static final String PLATFORM = "onnxruntime_onnx";
 

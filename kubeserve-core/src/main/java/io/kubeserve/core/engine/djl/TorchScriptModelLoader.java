@@ -28,9 +28,13 @@ import java.util.Map;
  * the model takes a single FP32 tensor named {@code input} of any rank-2 shape. What the module
  * returns is bound to the config's outputs by {@link TorchScriptOutputs} (a dict by key, a tuple or
  * list in order), and checked against them once at load when the inputs' shapes allow a run.
+ *
+ * <p>Stateless and thread-safe. Each {@link #load} returns a model that owns its DJL model and
+ * native memory; whoever loaded it closes it.
  */
 public final class TorchScriptModelLoader implements ModelLoader {
 
+    /** The {@code engine} name model configs use to pick this loader. */
     public static final String ENGINE = "pytorch";
     static final String PLATFORM = "pytorch_libtorch";
 

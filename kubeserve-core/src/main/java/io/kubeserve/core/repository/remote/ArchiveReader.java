@@ -2,6 +2,7 @@ package io.kubeserve.core.repository.remote;
 
 import io.kubeserve.core.error.KubeServeException;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,28 +10,36 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
+import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
- * Reads the regular files of a {@code .zip} or {@code .tar.gz} archive. Entry names go through
- * {@link SafePaths#checkKey} (no zip-slip), and link, device and FIFO entries are refused, so an
- * archive can only ever produce plain files under the cache root. The tar reader knows ustar, GNU
- * long names and pax {@code path}/{@code size} records, which covers what {@code tar} writes.
+ * Reads the regular files of a {@code .zip} or {@code .tar.gz} archive with Apache Commons
+ * Compress. Entry names go through {@link SafePaths#checkKey} (no zip-slip, no absolute name), and
+ * link, device, FIFO and sparse entries are refused, so an archive can only ever produce plain files
+ * under the cache root. The tar side reads ustar, GNU (long names, base-256 sizes) and pax headers.
+ *
+ * <p>Commons Compress drops a leading {@code /} from a GNU long name or a pax {@code path}; this
+ * class still sees the name as it was written ({@link CheckedTarStream}) and refuses it, as it does
+ * an absolute ustar name. A damaged or truncated archive is an {@link IOException} naming the
+ * archive. Stateless; every call opens the archive afresh.
  */
 final class ArchiveReader {
 
     /** The archive formats, by file name. */
     enum Format { ZIP, TAR_GZ }
 
-    /** A regular file in an archive: its checked name, size, and CRC-32 (zip) or -1. */
+    /** A regular file in an archive: its checked name, size in bytes, and CRC-32 (zip) or -1. */
     record Entry(String name, long size, long crc) {
     }
-
-    private static final int BLOCK = 512;
 
     private ArchiveReader() {
     }
@@ -47,20 +56,25 @@ final class ArchiveReader {
         return null;
     }
 
-    /** Every regular file of the archive. */
+    /**
+     * Every regular file of the archive, in archive order; directories are skipped.
+     *
+     * @throws KubeServeException {@code INVALID_INPUT} for an unsafe name or a link/device entry
+     * @throws IOException        when the archive cannot be read, is damaged or is truncated
+     */
     static List<Entry> entries(Path archive, Format format) throws IOException {
         List<Entry> entries = new ArrayList<>();
         if (format == Format.ZIP) {
-            try (ZipFile zip = new ZipFile(archive.toFile())) {
-                for (ZipEntry entry : java.util.Collections.list(zip.entries())) {
-                    if (!entry.isDirectory()) {
+            try (ZipFile zip = openZip(archive)) {
+                for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
+                    if (isZipFile(entry)) {
                         entries.add(new Entry(clean(entry.getName()), entry.getSize(), entry.getCrc()));
                     }
                 }
             }
         } else {
-            try (TarStream tar = new TarStream(archive)) {
-                for (Entry entry = tar.next(); entry != null; entry = tar.next()) {
+            try (CheckedTarStream tar = CheckedTarStream.open(archive)) {
+                for (Entry entry = tar.nextFile(); entry != null; entry = tar.nextFile()) {
                     entries.add(entry);
                 }
             }
@@ -68,31 +82,67 @@ final class ArchiveReader {
         return entries;
     }
 
-    /** The content of one entry; closing the stream closes the archive. */
+    /**
+     * The content of one entry, named as {@link #entries} lists it. The caller owns the stream;
+     * closing it closes the archive.
+     *
+     * @throws IOException when the archive has no such entry or cannot be read
+     */
     static InputStream open(Path archive, Format format, String name) throws IOException {
         if (format == Format.ZIP) {
-            ZipFile zip = new ZipFile(archive.toFile());
-            for (ZipEntry entry : java.util.Collections.list(zip.entries())) {
-                if (!entry.isDirectory() && clean(entry.getName()).equals(name)) {
-                    return new FilterInputStream(zip.getInputStream(entry)) {
-                        @Override
-                        public void close() throws IOException {
-                            zip.close();
-                        }
-                    };
+            ZipFile zip = openZip(archive);
+            try {
+                for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
+                    if (isZipFile(entry) && clean(entry.getName()).equals(name)) {
+                        return new FilterInputStream(zip.getInputStream(entry)) {
+                            @Override
+                            public void close() throws IOException {
+                                try {
+                                    super.close();
+                                } finally {
+                                    zip.close();
+                                }
+                            }
+                        };
+                    }
                 }
+            } catch (IOException | RuntimeException e) {
+                zip.close();
+                throw e;
             }
             zip.close();
         } else {
-            TarStream tar = new TarStream(archive);
-            for (Entry entry = tar.next(); entry != null; entry = tar.next()) {
-                if (entry.name().equals(name)) {
-                    return tar.content(entry.size());
+            CheckedTarStream tar = CheckedTarStream.open(archive);
+            try {
+                for (Entry entry = tar.nextFile(); entry != null; entry = tar.nextFile()) {
+                    if (entry.name().equals(name)) {
+                        // reading the tar stream now yields this entry's bytes, then end of stream
+                        return tar;
+                    }
                 }
+            } catch (IOException | RuntimeException e) {
+                tar.close();
+                throw e;
             }
             tar.close();
         }
         throw new IOException("archive " + archive.getFileName() + " has no entry " + name);
+    }
+
+    private static ZipFile openZip(Path archive) throws IOException {
+        try {
+            return ZipFile.builder().setPath(archive).get();
+        } catch (IOException e) {
+            throw damaged(archive, e);
+        }
+    }
+
+    /** A zip entry that is a plain file; a symbolic link is refused, a directory skipped. */
+    private static boolean isZipFile(ZipArchiveEntry entry) {
+        if (entry.isUnixSymlink()) {
+            throw refuseType(entry.getName(), "zip symbolic link");
+        }
+        return !entry.isDirectory();
     }
 
     /** Drops the {@code ./} that {@code tar -C dir .} puts in front, then checks the rest. */
@@ -104,136 +154,140 @@ final class ArchiveReader {
         return SafePaths.checkKey(cleaned);
     }
 
-    /** A forward-only reader of a gzip-compressed tar. */
-    private static final class TarStream implements AutoCloseable {
+    private static KubeServeException refuseType(String name, String what) {
+        return KubeServeException.invalidInput("refusing archive entry '" + SafePaths.printable(name)
+                + "': only regular files and directories are allowed (" + what + ")");
+    }
 
-        private final InputStream in;
-        private long pendingSkip;
+    private static IOException damaged(Path archive, IOException cause) {
+        return new IOException("archive " + archive + " is damaged or truncated: "
+                + cause.getMessage(), cause);
+    }
 
-        TarStream(Path archive) throws IOException {
-            this.in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(archive)), 65536);
+    /**
+     * A gzip-compressed tar that remembers each entry's name as written. Commons Compress normalizes
+     * GNU long names and pax {@code path} values (it strips a leading {@code /}); the raw text is
+     * caught here, through the library's own hook for long names and by keeping the bytes of pax
+     * headers as the library reads them, so an absolute name is still refused. Reading this stream
+     * reads the current entry's content. Not thread-safe.
+     */
+    private static final class CheckedTarStream extends TarArchiveInputStream {
+
+        /** A pax {@code path} record: "{@code <length> path=<value>}" at the start of a line. */
+        private static final Pattern PAX_PATH = Pattern.compile("(?m)^\\d+ path=(.*)$");
+
+        private final Path archive;
+        private final ByteArrayOutputStream paxBytes = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream globalPaxBytes = new ByteArrayOutputStream();
+        private String globalPaxPath;
+        private String rawLongName;
+
+        private CheckedTarStream(InputStream in, Path archive) {
+            super(in, StandardCharsets.UTF_8.name());
+            this.archive = archive;
         }
 
-        /** The next regular file, positioned before its content; null at the end. */
-        Entry next() throws IOException {
-            in.skipNBytes(pendingSkip);
-            pendingSkip = 0;
-            String longName = null;
-            long paxSize = -1;
-            while (true) {
-                byte[] header = in.readNBytes(BLOCK);
-                if (header.length < BLOCK || isZero(header)) {
-                    return null;
-                }
-                char type = (char) header[156];
-                long size = octal(header, 124, 12);
-                String name = longName != null ? longName : name(header);
-                if (type == 'L' || type == 'x' || type == 'g') {
-                    byte[] data = in.readNBytes((int) size);
-                    in.skipNBytes(padding(size));
-                    if (type == 'L') {
-                        longName = text(data, 0, data.length);
-                    } else if (type == 'x') {
-                        for (String record : new String(data, StandardCharsets.UTF_8).split("\n")) {
-                            int space = record.indexOf(' ');
-                            String keyValue = space < 0 ? "" : record.substring(space + 1);
-                            if (keyValue.startsWith("path=")) {
-                                longName = keyValue.substring(5);
-                            } else if (keyValue.startsWith("size=")) {
-                                paxSize = Long.parseLong(keyValue.substring(5).trim());
-                            }
-                        }
-                    }
-                    continue;
-                }
-                size = paxSize >= 0 ? paxSize : size;
-                if (type == '5') {
-                    in.skipNBytes(size + padding(size));
-                    longName = null;
-                    paxSize = -1;
-                    continue;
-                }
-                if (type != '0' && type != '\0' && type != '7') {
-                    throw KubeServeException.invalidInput("refusing archive entry '" + SafePaths.printable(name)
-                            + "': only regular files and directories are allowed (tar type '" + type + "')");
-                }
-                pendingSkip = size + padding(size);
-                return new Entry(clean(name), size, -1);
+        static CheckedTarStream open(Path archive) throws IOException {
+            InputStream file = new BufferedInputStream(Files.newInputStream(archive), 65536);
+            try {
+                return new CheckedTarStream(GzipCompressorInputStream.builder().setInputStream(file)
+                        .setDecompressConcatenated(true).get(), archive);
+            } catch (IOException e) {
+                file.close();
+                throw damaged(archive, e);
             }
         }
 
-        /** The current entry's bytes; closing it closes the archive. */
-        InputStream content(long size) {
-            pendingSkip = 0;
-            return new FilterInputStream(in) {
-                private long left = size;
-
-                @Override
-                public int read() throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int b = super.read();
-                    left--;
-                    return b;
+        /** The next regular file, positioned before its content; null at the end of the archive. */
+        Entry nextFile() throws IOException {
+            while (true) {
+                paxBytes.reset();
+                globalPaxBytes.reset();
+                rawLongName = null;
+                TarArchiveEntry entry;
+                try {
+                    entry = getNextEntry();
+                } catch (IOException e) {
+                    throw damaged(archive, e);
                 }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int n = super.read(b, off, (int) Math.min(len, left));
-                    left -= Math.max(n, 0);
-                    return n;
+                String globalPath = paxPath(globalPaxBytes);
+                if (globalPath != null) {
+                    // global records accumulate in the library too: a later global header keeps it
+                    globalPaxPath = globalPath;
                 }
-            };
+                if (entry == null) {
+                    return null;
+                }
+                String name = writtenName(entry);
+                byte type = entry.getLinkFlag();
+                if (type == TarConstants.LF_DIR) {
+                    continue;
+                }
+                if (type != TarConstants.LF_NORMAL && type != TarConstants.LF_OLDNORM
+                        && type != TarConstants.LF_CONTIG) {
+                    throw refuseType(name, "tar type '" + (char) type + "'");
+                }
+                if (entry.isDirectory()) {
+                    // a pre-ustar directory: a regular type with a name ending in '/'
+                    continue;
+                }
+                if (entry.isSparse()) {
+                    throw refuseType(name, "sparse file");
+                }
+                return new Entry(clean(name), entry.getSize(), -1);
+            }
+        }
+
+        /**
+         * The entry's name before the library normalized it, by the library's precedence: the
+         * entry's own pax {@code path}, a global pax {@code path}, a GNU long name, the header name.
+         */
+        private String writtenName(TarArchiveEntry entry) {
+            String local = paxPath(paxBytes);
+            if (local != null) {
+                return local;
+            }
+            if (globalPaxPath != null) {
+                return globalPaxPath;
+            }
+            return rawLongName != null ? rawLongName : entry.getName();
+        }
+
+        /** The last {@code path} record of pax header bytes, or null. */
+        private static String paxPath(ByteArrayOutputStream bytes) {
+            var records = PAX_PATH.matcher(bytes.toString(StandardCharsets.UTF_8));
+            String path = null;
+            while (records.find()) {
+                path = records.group(1);
+            }
+            return path;
         }
 
         @Override
-        public void close() throws IOException {
-            in.close();
-        }
-
-        private static String name(byte[] header) {
-            String name = text(header, 0, 100);
-            boolean ustar = text(header, 257, 5).equals("ustar");
-            String prefix = ustar ? text(header, 345, 155) : "";
-            return prefix.isEmpty() ? name : prefix + "/" + name;
-        }
-
-        private static String text(byte[] bytes, int offset, int length) {
-            int end = offset;
-            while (end < offset + length && bytes[end] != 0) {
-                end++;
+        protected byte[] getLongNameData() throws IOException {
+            boolean name = getCurrentEntry() != null && getCurrentEntry().isGNULongNameEntry();
+            byte[] data = super.getLongNameData();
+            if (name && data != null) {
+                rawLongName = new String(data, StandardCharsets.UTF_8);
             }
-            return new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
+            return data;
         }
 
-        /** Octal, or GNU base-256 when the high bit of the first byte is set. */
-        private static long octal(byte[] bytes, int offset, int length) {
-            if ((bytes[offset] & 0x80) != 0) {
-                long value = 0;
-                for (int i = offset + 1; i < offset + length; i++) {
-                    value = (value << 8) | (bytes[i] & 0xff);
-                }
-                return value;
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n;
+            try {
+                n = super.read(buffer, offset, length);
+            } catch (IOException e) {
+                throw damaged(archive, e);
             }
-            String digits = text(bytes, offset, length).trim();
-            return digits.isEmpty() ? 0 : Long.parseLong(digits, 8);
-        }
-
-        private static long padding(long size) {
-            return (BLOCK - size % BLOCK) % BLOCK;
-        }
-
-        private static boolean isZero(byte[] block) {
-            for (byte b : block) {
-                if (b != 0) {
-                    return false;
-                }
+            TarArchiveEntry current = getCurrentEntry();
+            if (n > 0 && current != null && current.isGlobalPaxHeader()) {
+                globalPaxBytes.write(buffer, offset, n);
+            } else if (n > 0 && current != null && current.isPaxHeader()) {
+                paxBytes.write(buffer, offset, n);
             }
-            return true;
+            return n;
         }
     }
 }

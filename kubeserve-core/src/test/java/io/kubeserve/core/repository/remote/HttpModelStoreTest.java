@@ -146,6 +146,21 @@ class HttpModelStoreTest {
     }
 
     @Test
+    void servesARepositoryFromATarGzWithLongNames() throws IOException {
+        byte[] logreg = resource("iris_logreg.onnx");
+        String longModel = "m".repeat(110);
+        byte[] tar = new ArchiveReaderTest.Tar()
+                .entry("./iris/1/model.onnx", '0', logreg)
+                .longName("./" + longModel + "/1/model.onnx")
+                .entry("short", '0', logreg)
+                .bytes();
+        files.put("/repo.tgz", new Served(ArchiveReaderTest.gzip(tar), "\"a\""));
+        ModelRepository repository = open("/repo.tgz");
+        assertThat(repository.modelNames()).containsExactlyInAnyOrder("iris", longModel);
+        assertThat(Files.readAllBytes(repository.versions(longModel).get(0).modelFile())).isEqualTo(logreg);
+    }
+
+    @Test
     void refusesZipSlip() throws IOException {
         files.put("/evil.zip", new Served(zip(Map.of("iris/1/model.onnx", new byte[] {1},
                 "../../escape.txt", new byte[] {2})), "\"a\""));

@@ -1,0 +1,8 @@
+package io.kubeserve.core.archfixture.b;
+
+import io.kubeserve.core.archfixture.a.A;
+
+/** Fixture for ArchitectureTest: the other half of a package cycle ({@code b -> a -> b}). */
+public class B {
+    A back;
+}

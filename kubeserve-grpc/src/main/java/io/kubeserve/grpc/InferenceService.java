@@ -1,0 +1,369 @@
+package io.kubeserve.grpc;
+
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
+import io.kubeserve.core.registry.LoadResult;
+import io.kubeserve.core.registry.ModelLease;
+import io.kubeserve.core.registry.ModelRegistry;
+import io.kubeserve.core.registry.ModelStatus;
+import io.kubeserve.core.spi.Model;
+import io.kubeserve.core.spi.ModelMetadata;
+import io.kubeserve.core.tensor.TensorSpec;
+import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
+import io.kubeserve.grpc.v2.ModelInferRequest;
+import io.kubeserve.grpc.v2.ModelInferResponse;
+import io.kubeserve.grpc.v2.ModelMetadataRequest;
+import io.kubeserve.grpc.v2.ModelMetadataResponse;
+import io.kubeserve.grpc.v2.ModelReadyRequest;
+import io.kubeserve.grpc.v2.ModelReadyResponse;
+import io.kubeserve.grpc.v2.ModelStatisticsRequest;
+import io.kubeserve.grpc.v2.ModelStatisticsResponse;
+import io.kubeserve.grpc.v2.ModelStreamInferResponse;
+import io.kubeserve.grpc.v2.RepositoryIndexRequest;
+import io.kubeserve.grpc.v2.RepositoryIndexResponse;
+import io.kubeserve.grpc.v2.RepositoryModelLoadRequest;
+import io.kubeserve.grpc.v2.RepositoryModelLoadResponse;
+import io.kubeserve.grpc.v2.RepositoryModelUnloadRequest;
+import io.kubeserve.grpc.v2.RepositoryModelUnloadResponse;
+import io.kubeserve.grpc.v2.ServerLiveRequest;
+import io.kubeserve.grpc.v2.ServerLiveResponse;
+import io.kubeserve.grpc.v2.ServerMetadataRequest;
+import io.kubeserve.grpc.v2.ServerMetadataResponse;
+import io.kubeserve.grpc.v2.ServerReadyRequest;
+import io.kubeserve.grpc.v2.ServerReadyResponse;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code inference.GRPCInferenceService} on a {@link ModelRegistry}, with the REST adapter's
+ * semantics: a model version is leased for each request until its prediction completes, the
+ * prediction is started with {@code predictAsync} and the thread that finishes it encodes and sends
+ * the answer; no thread waits for a model. Failures become statuses through {@link GrpcStatuses}.
+ * Repository loads block the calling thread of the server's executor while the model loads.
+ */
+final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+
+    /** The protocol extensions this service implements, as {@code ServerMetadata} lists them. */
+    static final List<String> EXTENSIONS = List.of("model_repository", "statistics");
+
+    private final ModelRegistry registry;
+    private final GrpcMetrics metrics;
+    private final Statistics statistics;
+    private final BooleanSupplier ready;
+    private final String version;
+
+    InferenceService(ModelRegistry registry, GrpcMetrics metrics, Statistics statistics, BooleanSupplier ready,
+                     String version) {
+        this.registry = registry;
+        this.metrics = metrics;
+        this.statistics = statistics;
+        this.ready = ready;
+        this.version = version;
+    }
+
+    @Override
+    public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> out) {
+        reply(out, ServerLiveResponse.newBuilder().setLive(true).build());
+    }
+
+    @Override
+    public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> out) {
+        reply(out, ServerReadyResponse.newBuilder().setReady(ready.getAsBoolean()).build());
+    }
+
+    @Override
+    public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
+        boolean isReady;
+        try {
+            registry.model(request.getName(), request.getVersion());
+            isReady = true;
+        } catch (KubeServeException e) {
+            if (e.code() != ErrorCode.MODEL_NOT_READY) {
+                out.onError(GrpcStatuses.of(e, "ModelReady").asRuntimeException());
+                return;
+            }
+            isReady = false;
+        }
+        reply(out, ModelReadyResponse.newBuilder().setReady(isReady).build());
+    }
+
+    @Override
+    public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> out) {
+        reply(out, ServerMetadataResponse.newBuilder().setName("kubeserve").setVersion(version)
+                .addAllExtensions(EXTENSIONS).build());
+    }
+
+    @Override
+    public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
+        try {
+            Model model = registry.model(request.getName(), request.getVersion());
+            ModelMetadata metadata = model.metadata();
+            ModelMetadataResponse.Builder response = ModelMetadataResponse.newBuilder()
+                    .setName(metadata.name())
+                    .setPlatform(metadata.platform());
+            if (request.getVersion().isEmpty()) {
+                response.addAllVersions(registry.statuses(request.getName()).stream().map(ModelStatus::version)
+                        .toList());
+            } else {
+                response.addVersions(metadata.version());
+            }
+            metadata.inputs().forEach(spec -> response.addInputs(tensorMetadata(spec)));
+            metadata.outputs().forEach(spec -> response.addOutputs(tensorMetadata(spec)));
+            reply(out, response.build());
+        } catch (RuntimeException e) {
+            out.onError(GrpcStatuses.of(e, "ModelMetadata").asRuntimeException());
+        }
+    }
+
+    private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorSpec spec) {
+        ModelMetadataResponse.TensorMetadata.Builder out = ModelMetadataResponse.TensorMetadata.newBuilder()
+                .setName(spec.name()).setDatatype(spec.type().name());
+        for (long dim : spec.shape()) {
+            out.addShape(dim);
+        }
+        return out.build();
+    }
+
+    // ---- inference -------------------------------------------------------------------------
+
+    @Override
+    public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
+        ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) out;
+        AtomicBoolean answered = new AtomicBoolean();
+        // once the client is gone (its deadline passed, or it cancelled) nothing more is sent
+        call.setOnCancelHandler(() -> answered.set(true));
+        Deadline deadline = Context.current().getDeadline();
+        if (deadline != null && deadline.isExpired()) {
+            answered.set(true);
+            metrics.error(ErrorCode.TIMEOUT);
+            call.onError(Status.DEADLINE_EXCEEDED.withDescription("the client's deadline passed before the request "
+                    + "was served").asRuntimeException());
+            return;
+        }
+        infer(request, (response, failure) -> {
+            if (!answered.compareAndSet(false, true)) {
+                return deadline != null && deadline.isExpired() ? ErrorCode.TIMEOUT : null;
+            }
+            if (failure != null) {
+                call.onError(GrpcStatuses.of(failure, "ModelInfer of model '" + request.getModelName() + "'")
+                        .asRuntimeException());
+            } else {
+                call.onNext(response);
+                call.onCompleted();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> out) {
+        return new InferStream(out);
+    }
+
+    /**
+     * Where an answer goes: the response or the failure, on the thread that finished the
+     * prediction, before the model's lease is released. It returns the outcome to count instead
+     * of the prediction's own ({@code TIMEOUT} when the client's deadline passed first), or null.
+     */
+    @FunctionalInterface
+    private interface Answer {
+        ErrorCode send(ModelInferResponse response, Throwable failure);
+    }
+
+    /**
+     * Serves one inference request: lease the model, decode, predict, encode, answer, release the
+     * lease, count the outcome. Never throws; every failure goes to {@code answer}.
+     */
+    private void infer(ModelInferRequest request, Answer answer) {
+        long start = System.nanoTime();
+        String name = request.getModelName();
+        ModelLease lease;
+        try {
+            lease = registry.acquire(name, request.getModelVersion());
+        } catch (KubeServeException e) {
+            if (!name.isEmpty() && registry.modelNames().contains(name)) {
+                metrics.record(name, e.code(), System.nanoTime() - start);
+            } else {
+                metrics.error(e.code());
+            }
+            answer.send(null, e);
+            return;
+        }
+        CompletionStage<ModelInferResponse> stage;
+        try {
+            InferCodec.Decoded decoded = InferCodec.decode(request);
+            stage = lease.model().predictor().predictAsync(decoded.request())
+                    .thenApply(response -> InferCodec.encode(response, decoded.rawOutputs()));
+        } catch (RuntimeException | StackOverflowError e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        String modelName = lease.model().metadata().name();
+        stage.whenComplete((response, failure) -> {
+            ErrorCode outcome = failure == null ? null : GrpcStatuses.errorCode(failure);
+            try {
+                ErrorCode replaced = answer.send(response, failure);
+                if (replaced != null) {
+                    outcome = replaced;
+                }
+            } catch (RuntimeException e) {
+                outcome = ErrorCode.INTERNAL;
+                GrpcStatuses.of(e, "answering ModelInfer of model '" + modelName + "'");
+            } finally {
+                lease.close();
+                metrics.record(modelName, outcome, System.nanoTime() - start);
+            }
+        });
+    }
+
+    /**
+     * One {@code ModelStreamInfer} call: each request is served as {@code ModelInfer} would be, and
+     * its answer or error message is sent as soon as it is ready, so answers may come in another
+     * order than the requests (each carries its request's id). The stream ends once the client
+     * has finished sending and every answer is out.
+     */
+    private final class InferStream implements StreamObserver<ModelInferRequest> {
+
+        private final StreamObserver<ModelStreamInferResponse> out;
+        private int pending;
+        private boolean halfClosed;
+        private boolean ended;
+
+        InferStream(StreamObserver<ModelStreamInferResponse> out) {
+            this.out = out;
+            if (out instanceof ServerCallStreamObserver<ModelStreamInferResponse> call) {
+                call.setOnCancelHandler(() -> {
+                    synchronized (this) {
+                        ended = true;
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void onNext(ModelInferRequest request) {
+            synchronized (this) {
+                pending++;
+            }
+            infer(request, (response, failure) -> {
+                ModelStreamInferResponse message = failure == null
+                        ? ModelStreamInferResponse.newBuilder().setInferResponse(response).build()
+                        : ModelStreamInferResponse.newBuilder()
+                                .setErrorMessage(errorMessage(failure, request))
+                                .setInferResponse(ModelInferResponse.newBuilder().setModelName(request.getModelName())
+                                        .setModelVersion(request.getModelVersion()).setId(request.getId()))
+                                .build();
+                synchronized (this) {
+                    pending--;
+                    if (!ended) {
+                        out.onNext(message);
+                        finishIfDone();
+                    }
+                }
+                return null;
+            });
+        }
+
+        private String errorMessage(Throwable failure, ModelInferRequest request) {
+            Status status = GrpcStatuses.of(failure, "ModelStreamInfer of model '" + request.getModelName() + "'");
+            return status.getCode() + ": " + status.getDescription();
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            synchronized (this) {
+                ended = true;
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            synchronized (this) {
+                halfClosed = true;
+                finishIfDone();
+            }
+        }
+
+        /** Called holding the lock. */
+        private void finishIfDone() {
+            if (halfClosed && pending == 0 && !ended) {
+                ended = true;
+                out.onCompleted();
+            }
+        }
+    }
+
+    // ---- statistics and repository ---------------------------------------------------------
+
+    @Override
+    public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> out) {
+        try {
+            reply(out, statistics.of(request.getName(), request.getVersion()));
+        } catch (RuntimeException e) {
+            out.onError(GrpcStatuses.of(e, "ModelStatistics").asRuntimeException());
+        }
+    }
+
+    @Override
+    public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> out) {
+        RepositoryIndexResponse.Builder response = RepositoryIndexResponse.newBuilder();
+        for (ModelStatus status : registry.statuses()) {
+            if (request.getReady() && !status.ready()) {
+                continue;
+            }
+            response.addModels(RepositoryIndexResponse.ModelIndex.newBuilder()
+                    .setName(status.name())
+                    .setVersion(status.version())
+                    .setState(status.state().name())
+                    .setReason(status.reason() == null ? "" : status.reason()));
+        }
+        reply(out, response.build());
+    }
+
+    @Override
+    public void repositoryModelLoad(RepositoryModelLoadRequest request,
+                                    StreamObserver<RepositoryModelLoadResponse> out) {
+        String name = request.getTritonModelName().isEmpty() ? request.getModelName()
+                : request.getTritonModelName();
+        try {
+            requireName(name);
+            LoadResult result = registry.load(name);
+            reply(out, RepositoryModelLoadResponse.newBuilder().setModelName(result.name()).setIsLoaded(true).build());
+        } catch (RuntimeException e) {
+            out.onError(GrpcStatuses.of(e, "RepositoryModelLoad of model '" + name + "'").asRuntimeException());
+        }
+    }
+
+    @Override
+    public void repositoryModelUnload(RepositoryModelUnloadRequest request,
+                                      StreamObserver<RepositoryModelUnloadResponse> out) {
+        String name = request.getTritonModelName().isEmpty() ? request.getModelName()
+                : request.getTritonModelName();
+        try {
+            requireName(name);
+            registry.unload(name);
+            reply(out, RepositoryModelUnloadResponse.newBuilder().setModelName(name).setIsUnloaded(true).build());
+        } catch (RuntimeException e) {
+            out.onError(GrpcStatuses.of(e, "RepositoryModelUnload of model '" + name + "'").asRuntimeException());
+        }
+    }
+
+    /** KServe's clients name the model in field 1, Triton's in field 2 (field 1 is their repository). */
+    private static void requireName(String name) {
+        if (name.isEmpty()) {
+            throw KubeServeException.invalidInput("no model_name given");
+        }
+    }
+
+    private static <T> void reply(StreamObserver<T> out, T message) {
+        out.onNext(message);
+        out.onCompleted();
+    }
+}

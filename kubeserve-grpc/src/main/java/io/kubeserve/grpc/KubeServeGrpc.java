@@ -1,0 +1,340 @@
+package io.kubeserve.grpc;
+
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolNames;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.kubeserve.core.registry.ModelRegistry;
+import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+
+/**
+ * The gRPC adapter: the Open Inference Protocol's {@code inference.GRPCInferenceService} (with
+ * Triton's {@code ModelStreamInfer}, {@code ModelStatistics} and {@code RepositoryIndex}), the
+ * standard {@code grpc.health.v1.Health} service and server reflection, on a core
+ * {@link ModelRegistry}. It runs beside the HTTP adapter on the same registry, or alone.
+ *
+ * <pre>{@code
+ * KubeServeGrpc grpc = KubeServeGrpc.builder(registry).executor(workers).meters(meters).build();
+ * grpc.start(8081);
+ * ...
+ * grpc.drain(Duration.ofSeconds(30));   // on SIGTERM: GOAWAY, in-flight calls finish
+ * grpc.close();
+ * }</pre>
+ *
+ * <p>Health: the overall service ({@code ""}) and {@code inference.GRPCInferenceService} are
+ * {@code SERVING} while the registry is ready (every required model ready, or any model when none
+ * is required) and the adapter is not draining, {@code NOT_SERVING} otherwise; the status is
+ * brought up to date on each model state change and before each health call. Health and
+ * {@code ServerLive}/{@code ServerReady} need no token, so Kubernetes gRPC probes work.
+ *
+ * <p>Threads: calls are dispatched on the given executor and do not block it while a model runs;
+ * the thread that finishes a prediction sends the answer. Only the repository's load and unload
+ * block their executor thread while the model loads. The instance is thread-safe; it does not own
+ * the registry or the executor and closes neither.
+ */
+public final class KubeServeGrpc implements AutoCloseable {
+
+    private static final String SERVICE = GRPCInferenceServiceGrpc.SERVICE_NAME;
+
+    private final ModelRegistry registry;
+    private final Set<String> requiredModels;
+    private final Executor executor;
+    private final SslContext ssl;
+    private final int maxMessageBytes;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final List<ServerServiceDefinition> services;
+    private volatile boolean draining;
+    private volatile Server server;
+
+    private KubeServeGrpc(Builder builder) {
+        this.registry = builder.registry;
+        this.requiredModels = builder.requiredModels;
+        this.executor = builder.executor;
+        this.ssl = builder.ssl;
+        this.maxMessageBytes = builder.maxMessageBytes;
+        MeterRegistry meters = builder.meters != null ? builder.meters : new SimpleMeterRegistry();
+        InferenceService inference = new InferenceService(registry, new GrpcMetrics(meters),
+                new Statistics(registry, meters), this::ready, builder.version);
+        CallGuard guard = new CallGuard(builder.apiTokens, builder.adminToken == null ? List.of()
+                : List.of(builder.adminToken));
+        ServerInterceptor refreshHealth = new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                               ServerCallHandler<Q, R> next) {
+                refreshHealth();
+                return next.startCall(call, headers);
+            }
+        };
+        this.services = List.of(
+                ServerInterceptors.intercept(inference, guard),
+                ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guard),
+                ServerInterceptors.intercept(health.getHealthService(), refreshHealth));
+        registry.addListener(status -> refreshHealth());
+        refreshHealth();
+    }
+
+    /** Settings for an adapter on {@code registry}; an executor is required. */
+    public static Builder builder(ModelRegistry registry) {
+        return new Builder(registry);
+    }
+
+    /**
+     * Listens on {@code port} (0: a free port, see {@link #port()}) on every interface, with TLS
+     * when configured; returns once the port is bound.
+     *
+     * @return this
+     * @throws UncheckedIOException when the port cannot be bound
+     * @throws IllegalStateException when already started
+     */
+    public synchronized KubeServeGrpc start(int port) {
+        if (server != null) {
+            throw new IllegalStateException("the gRPC adapter is started already, on port " + port());
+        }
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(port))
+                .executor(executor)
+                .maxInboundMessageSize(maxMessageBytes);
+        if (ssl != null) {
+            builder.sslContext(ssl);
+        }
+        services.forEach(builder::addService);
+        Server started = builder.build();
+        try {
+            started.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for gRPC on port " + port + ": " + e.getMessage(), e);
+        }
+        server = started;
+        return this;
+    }
+
+    /** The port listened on; -1 before {@link #start}. */
+    public int port() {
+        Server current = server;
+        return current == null ? -1 : current.getPort();
+    }
+
+    /**
+     * The three services, already guarded by the tokens, for an application that runs its own
+     * gRPC server (or an in-process one in a test) instead of calling {@link #start}. The message
+     * size limit and TLS are then that server's business.
+     */
+    public List<ServerServiceDefinition> services() {
+        return services;
+    }
+
+    /** True while the registry is ready and the adapter is not draining (what health reports). */
+    public boolean ready() {
+        return !draining && registry.isReady(requiredModels);
+    }
+
+    /**
+     * Stops taking calls and lets those in flight finish: health turns {@code NOT_SERVING}, clients
+     * get GOAWAY (new calls go elsewhere), and running calls, streams included, complete. Returns
+     * once they have, or at {@code timeout}, when the rest are cancelled.
+     *
+     * @return true when every call finished in time
+     */
+    public boolean drain(Duration timeout) {
+        stopServing();
+        Server current = server;
+        if (current == null) {
+            return true;
+        }
+        current.shutdown();
+        try {
+            if (current.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        current.shutdownNow();
+        return false;
+    }
+
+    /** Stops at once: calls in flight are cancelled. Use {@link #drain} first for a graceful stop. */
+    @Override
+    public void close() {
+        stopServing();
+        Server current = server;
+        if (current != null) {
+            current.shutdownNow();
+            try {
+                current.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Readiness and health go down for good (health says NOT_SERVING to every service). */
+    private synchronized void stopServing() {
+        if (!draining) {
+            draining = true;
+            health.enterTerminalState();
+        }
+    }
+
+    private void refreshHealth() {
+        if (draining) {
+            return;
+        }
+        ServingStatus status = ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+        health.setStatus(SERVICE, status);
+    }
+
+    /** Settings of a {@link KubeServeGrpc}. Not thread-safe; use it on one thread. */
+    public static final class Builder {
+
+        private final ModelRegistry registry;
+        private Executor executor;
+        private MeterRegistry meters;
+        private Collection<String> apiTokens = List.of();
+        private String adminToken;
+        private SslContext ssl;
+        private int maxMessageBytes = 16 << 20;
+        private Set<String> requiredModels = Set.of();
+        private String version = "dev";
+
+        private Builder(ModelRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+        }
+
+        /**
+         * Runs the calls (required): decoding, starting predictions, metadata; repository loads
+         * block one of its threads while a model loads. The HTTP adapter's worker pool fits.
+         */
+        public Builder executor(Executor callExecutor) {
+            this.executor = Objects.requireNonNull(callExecutor, "executor");
+            return this;
+        }
+
+        /**
+         * Where request metrics go ({@code protocol="grpc"}) and where {@code ModelStatistics}
+         * reads the scheduler meters from; default a private registry nobody reads.
+         */
+        public Builder meters(MeterRegistry meterRegistry) {
+            this.meters = Objects.requireNonNull(meterRegistry, "meters");
+            return this;
+        }
+
+        /**
+         * Bearer tokens for every call except {@code ServerLive}, {@code ServerReady}, health and the
+         * repository calls; empty (the default): no token needed. Only their digests are kept.
+         */
+        public Builder apiTokens(Collection<String> tokens) {
+            for (String token : tokens) {
+                if (token == null || token.isBlank()) {
+                    throw new IllegalArgumentException("an API token must not be blank");
+                }
+            }
+            this.apiTokens = List.copyOf(tokens);
+            return this;
+        }
+
+        /**
+         * Turns the repository calls on, guarded by this bearer token; null (the default) leaves
+         * them off ({@code PERMISSION_DENIED}).
+         */
+        public Builder repositoryApi(String adminBearerToken) {
+            if (adminBearerToken != null && adminBearerToken.isBlank()) {
+                throw new IllegalArgumentException("the admin token must not be blank");
+            }
+            this.adminToken = adminBearerToken;
+            return this;
+        }
+
+        /**
+         * TLS with the server's {@link SSLContext} (the one the HTTP adapter uses); the protocol
+         * is negotiated as HTTP/2 with ALPN, with the ciphers HTTP/2 allows.
+         */
+        public Builder tls(SSLContext context) {
+            ApplicationProtocolConfig alpn = new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    ApplicationProtocolNames.HTTP_2);
+            this.ssl = new JdkSslContext(Objects.requireNonNull(context, "context"), false, Http2SecurityUtil.CIPHERS,
+                    SupportedCipherSuiteFilter.INSTANCE, alpn, ClientAuth.NONE, null, false);
+            return this;
+        }
+
+        /**
+         * TLS from PEM files: the certificate chain (server certificate first) and its private key
+         * (PKCS#8).
+         *
+         * @throws IllegalArgumentException when the files cannot be read or do not match
+         */
+        public Builder tls(Path certificateChain, Path privateKey) {
+            try {
+                this.ssl = GrpcSslContexts.forServer(certificateChain.toFile(), privateKey.toFile()).build();
+            } catch (SSLException | RuntimeException e) {
+                throw new IllegalArgumentException("cannot use " + certificateChain + " and " + privateKey
+                        + " for TLS: " + e.getMessage(), e);
+            }
+            return this;
+        }
+
+        /**
+         * The largest request message accepted, in bytes (default 16 MiB, the HTTP adapter's body
+         * limit); a larger one fails with {@code RESOURCE_EXHAUSTED}.
+         */
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("the message size limit must be at least 1024 bytes, got " + bytes);
+            }
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /** Models that must be ready for readiness; empty (the default): any one model. */
+        public Builder requiredModels(Set<String> models) {
+            this.requiredModels = Set.copyOf(models);
+            return this;
+        }
+
+        /** The server version {@code ServerMetadata} reports; default {@code dev}. */
+        public Builder version(String serverVersion) {
+            this.version = Objects.requireNonNull(serverVersion, "version");
+            return this;
+        }
+
+        /** The adapter, not yet listening: call {@link KubeServeGrpc#start} or use its services. */
+        public KubeServeGrpc build() {
+            if (executor == null) {
+                throw new IllegalStateException("executor(...) is required: it runs the gRPC calls");
+            }
+            return new KubeServeGrpc(this);
+        }
+    }
+}
