@@ -42,7 +42,13 @@ public final class RemoteFetch {
      */
     public record Result(SyncResult sync, Path directory, List<String> models) {
 
-        /** Copies {@code models}. */
+        /**
+         * Copies {@code models}.
+         *
+         * @param sync      files fetched, unchanged and removed, bytes and wall time
+         * @param directory the absolute directory the models are in now
+         * @param models    the model names found there
+         */
         public Result {
             models = List.copyOf(models);
         }
