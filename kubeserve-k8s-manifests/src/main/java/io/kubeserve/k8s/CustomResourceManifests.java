@@ -1,20 +1,31 @@
 package io.kubeserve.k8s;
 
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.kubeserve.k8s.crd.InferenceService;
 import io.kubeserve.k8s.crd.ScaledObject;
 import io.kubeserve.k8s.crd.ServiceMonitor;
+import io.kubeserve.k8s.crd.ServingRuntime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The custom resources: ServiceMonitor, KServe InferenceService and KEDA ScaledObject. */
+/** The custom resources: ServiceMonitor, KServe ServingRuntime and InferenceService, and KEDA ScaledObject. */
 final class CustomResourceManifests {
 
     /** KServe's name for the predictor container; its webhooks look for it. */
     static final String KSERVE_CONTAINER = "kserve-container";
     /** Knative accepts only {@code http1} or {@code h2c} as the container port name. */
     static final String KSERVE_PORT_NAME = "http1";
+    /**
+     * The gRPC container port's name: Knative's name for HTTP/2 cleartext; in RawDeployment mode KServe
+     * takes a port whose name contains {@code h2c} or {@code grpc} as gRPC and gives its Service port
+     * {@code appProtocol: kubernetes.io/h2c}.
+     */
+    static final String KSERVE_GRPC_PORT_NAME = "h2c";
+    /** The model format the ServingRuntime offers and the InferenceService asks for: a KubeServe model repository. */
+    static final String MODEL_FORMAT = "kubeserve";
 
     private CustomResourceManifests() {
     }
@@ -26,12 +37,37 @@ final class CustomResourceManifests {
     }
 
     /**
-     * The predictor runs the same pod as the Deployment would. KEDA, when on, needs RawDeployment mode
+     * The server container as KServe runs it. Serverless mode (a canary) goes through Knative, which
+     * routes to one container port: {@code h2c} on the gRPC port for {@code grpc-v2}, else {@code http1}.
+     * RawDeployment mode declares both when gRPC is on, and KServe's Service exposes both.
+     */
+    static ServingRuntime servingRuntime(ManifestOptions o) {
+        ServerPod pod = new ServerPod(o);
+        List<ContainerPort> ports = new ArrayList<>();
+        if (serverless(o) && o.kserveProtocol() == KServeProtocol.GRPC_V2) {
+            ports.add(pod.grpcPort(KSERVE_GRPC_PORT_NAME));
+        } else {
+            ports.add(pod.httpPort(KSERVE_PORT_NAME));
+            if (o.grpc() && !serverless(o)) {
+                ports.add(pod.grpcPort(KSERVE_GRPC_PORT_NAME));
+            }
+        }
+        List<String> protocols = o.grpc() ? List.of(KServeProtocol.V2.value(), KServeProtocol.GRPC_V2.value())
+                : List.of(KServeProtocol.V2.value());
+        return new ServingRuntime(Manifests.metadata(o, o.name()), new ServingRuntime.Spec(
+                List.of(new ServingRuntime.SupportedModelFormat(MODEL_FORMAT)), protocols,
+                // KServe mounts the model itself (storageUris), so the container mounts only /tmp.
+                List.of(pod.server(KSERVE_CONTAINER, ports, Manifests.modelRepository(o), false)),
+                pod.volumes(false)));
+    }
+
+    /**
+     * The predictor runs the same pod as the Deployment would, its container from the ServingRuntime. KEDA, when on, needs RawDeployment mode
      * with KServe's own autoscaler off; a canary needs Serverless mode (the options forbid both).
      */
     static InferenceService inferenceService(ManifestOptions o) {
         ServerPod pod = new ServerPod(o);
-        boolean serverless = o.canaryPercent().isPresent();
+        boolean serverless = serverless(o);
         Map<String, String> annotations = new TreeMap<>();
         annotations.put("serving.kserve.io/deploymentMode", serverless ? "Serverless" : "RawDeployment");
         if (o.keda()) {
@@ -60,9 +96,8 @@ final class CustomResourceManifests {
                 pod.antiAffinity(),
                 pod.nodeSelector(),
                 pod.tolerations(),
-                // KServe mounts the model itself (storageUris), so the container mounts only /tmp.
-                List.of(pod.server(KSERVE_CONTAINER, KSERVE_PORT_NAME, Manifests.modelRepository(o), false)),
-                pod.volumes(false));
+                new InferenceService.Model(new InferenceService.ModelFormat(MODEL_FORMAT), o.name(),
+                        o.kserveProtocol().value()));
         return new InferenceService(metadata, new InferenceService.Spec(predictor));
     }
 
@@ -85,6 +120,11 @@ final class CustomResourceManifests {
                 List.of(new ScaledObject.Trigger("prometheus", "requests-per-second", "AverageValue", prometheus),
                         new ScaledObject.Trigger("cpu", "cpu", "Utilization", Map.of("value", "70")),
                         new ScaledObject.Trigger("memory", "memory", "Utilization", Map.of("value", "80")))));
+    }
+
+    /** A canary needs KServe's Serverless (Knative) mode; everything else runs as RawDeployment. */
+    private static boolean serverless(ManifestOptions o) {
+        return o.canaryPercent().isPresent();
     }
 
     private static Map<String, String> prometheusScrapeAnnotations(ManifestOptions o) {

@@ -8,8 +8,9 @@ import java.util.List;
  * Turns {@link ManifestOptions} into the Kubernetes documents that run KubeServe, in the order they
  * can be applied: configuration first, then the workload, its traffic, scaling and protection.
  *
- * <p>With {@code kserve} the InferenceService replaces the Deployment, Service, HPA and ServiceMonitor,
- * because KServe creates its own. With {@code keda} the ScaledObject replaces the HPA, because KEDA
+ * <p>With {@code kserve} a ServingRuntime (the server container) and an InferenceService (the model,
+ * its protocol and scaling) replace the Deployment, Service, HPA and ServiceMonitor, because KServe
+ * creates its own. With {@code keda} the ScaledObject replaces the HPA, because KEDA
  * creates an HPA itself and two autoscalers on one Deployment would fight.
  *
  * <p>Stateless and thread-safe; the documents are new fabric8 model objects owned by the caller.
@@ -23,14 +24,15 @@ public final class ManifestGenerator {
      * The documents for these options; each kind at most once.
      *
      * @param o validated options
-     * @return an unmodifiable list, in apply order: ConfigMap; Deployment and Service, or an
-     *         InferenceService; HorizontalPodAutoscaler or ScaledObject; PodDisruptionBudget;
+     * @return an unmodifiable list, in apply order: ConfigMap; Deployment and Service, or a
+     *         ServingRuntime and an InferenceService; HorizontalPodAutoscaler or ScaledObject; PodDisruptionBudget;
      *         NetworkPolicy; ServiceMonitor (not with KServe); Ingress when asked for
      */
     public static List<KubernetesResource> generate(ManifestOptions o) {
         List<KubernetesResource> docs = new ArrayList<>();
         docs.add(WorkloadManifests.configMap(o));
         if (o.kserve()) {
+            docs.add(CustomResourceManifests.servingRuntime(o));
             docs.add(CustomResourceManifests.inferenceService(o));
         } else {
             docs.add(WorkloadManifests.deployment(o));

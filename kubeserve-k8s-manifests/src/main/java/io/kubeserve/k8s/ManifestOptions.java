@@ -20,6 +20,11 @@ import java.util.TreeSet;
  * @param model                      where the model repository comes from
  * @param gpus                       {@code nvidia.com/gpu} per pod; above 0 schedules onto GPU nodes
  * @param port                       the server's HTTP port (default 8080)
+ * @param grpcPort                   the server's gRPC port (default {@value #DEFAULT_GRPC_PORT}); 0 turns the
+ *                                   gRPC server off and exposes no gRPC port
+ * @param probes                     how the kubelet probes the server (default {@link ProbeKind#HTTP})
+ * @param kserveProtocol             the InferenceService's {@code protocolVersion} (default
+ *                                   {@link KServeProtocol#V2})
  * @param minReplicas                autoscaler floor (default 2)
  * @param maxReplicas                autoscaler ceiling (default 10)
  * @param requestsPerSecondPerPod    target inference requests per second per pod; empty: scale on
@@ -40,7 +45,8 @@ import java.util.TreeSet;
  */
 public record ManifestOptions(
         String name, String namespace, String image, int replicas, ResourceSettings resources,
-        ModelLocation model, int gpus, int port, int minReplicas, int maxReplicas,
+        ModelLocation model, int gpus, int port, int grpcPort, ProbeKind probes, KServeProtocol kserveProtocol,
+        int minReplicas, int maxReplicas,
         OptionalInt requestsPerSecondPerPod, List<String> allowedNamespaces, String ingressControllerNamespace,
         String monitoringNamespace, String prometheusAddress, boolean kserve, OptionalInt canaryPercent,
         boolean keda, boolean ingress, String ingressHost, String ingressClassName,
@@ -48,6 +54,9 @@ public record ManifestOptions(
 
     /** Requests per second per pod KEDA scales on when {@code requestsPerSecondPerPod} is empty. */
     public static final int DEFAULT_KEDA_RPS = 10;
+
+    /** The gRPC port when none is set; the server's own default too. */
+    public static final int DEFAULT_GRPC_PORT = 8081;
 
     /**
      * Validates every option against the others; null optionals, lists and maps read as empty.
@@ -60,6 +69,11 @@ public record ManifestOptions(
      * @param model                      the model repository's location, required
      * @param gpus                       GPUs per pod, 0 or more
      * @param port                       HTTP port, 1 to 65535
+     * @param grpcPort                   gRPC port, 1 to 65535 and not {@code port}; 0 for no gRPC
+     * @param probes                     {@link ProbeKind#GRPC} needs {@code grpcPort} above 0; null reads as
+     *                                   {@link ProbeKind#HTTP}
+     * @param kserveProtocol             {@link KServeProtocol#GRPC_V2} needs {@code kserve} and {@code grpcPort}
+     *                                   above 0; null reads as {@link KServeProtocol#V2}
      * @param minReplicas                autoscaler floor, at least 1
      * @param maxReplicas                autoscaler ceiling, at least {@code minReplicas}
      * @param requestsPerSecondPerPod    autoscaling target, at least 1 when present
@@ -100,6 +114,9 @@ public record ManifestOptions(
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
         }
+        probes = probes == null ? ProbeKind.HTTP : probes;
+        kserveProtocol = kserveProtocol == null ? KServeProtocol.V2 : kserveProtocol;
+        validateGrpc(port, grpcPort, probes, kserveProtocol, kserve);
         if (minReplicas < 1) {
             throw new IllegalArgumentException("minReplicas must be >= 1, got " + minReplicas);
         }
@@ -166,12 +183,47 @@ public record ManifestOptions(
     }
 
     /**
+     * Whether the server runs its gRPC adapter, and the manifests expose it.
+     *
+     * @return true when {@code grpcPort} is above 0
+     */
+    public boolean grpc() {
+        return grpcPort > 0;
+    }
+
+    /**
      * Whether the pods ask for GPUs.
      *
      * @return true when {@code gpus} is above 0 (the pods then tolerate and select GPU nodes)
      */
     public boolean gpu() {
         return gpus > 0;
+    }
+
+    private static void validateGrpc(int port, int grpcPort, ProbeKind probes, KServeProtocol protocol,
+                                     boolean kserve) {
+        if (grpcPort < 0 || grpcPort > 65535) {
+            throw new IllegalArgumentException("grpcPort must be between 1 and 65535, or 0 for no gRPC, got "
+                    + grpcPort);
+        }
+        if (grpcPort == port) {
+            throw new IllegalArgumentException("grpcPort " + grpcPort + " is the HTTP port too: the HTTP and gRPC"
+                    + " servers each need a port of their own");
+        }
+        if (probes == ProbeKind.GRPC && grpcPort == 0) {
+            throw new IllegalArgumentException("probes=grpc needs the gRPC server, but grpcPort is 0 (off):"
+                    + " set a gRPC port or use probes=http");
+        }
+        if (protocol == KServeProtocol.GRPC_V2) {
+            if (!kserve) {
+                throw new IllegalArgumentException("kserveProtocol grpc-v2 needs kserve: it is the"
+                        + " InferenceService's protocolVersion (a plain Deployment exposes gRPC whenever grpcPort > 0)");
+            }
+            if (grpcPort == 0) {
+                throw new IllegalArgumentException("kserveProtocol grpc-v2 needs the gRPC server, but grpcPort is 0"
+                        + " (off): set a gRPC port or use kserveProtocol v2");
+            }
+        }
     }
 
     private static void validateCanary(OptionalInt canaryPercent, boolean kserve, boolean keda) {

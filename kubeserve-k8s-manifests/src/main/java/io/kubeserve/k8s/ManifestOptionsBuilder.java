@@ -21,6 +21,9 @@ public final class ManifestOptionsBuilder {
     private ModelLocation model = ModelLocation.DEFAULT;
     private int gpus;
     private int port = 8080;
+    private int grpcPort = ManifestOptions.DEFAULT_GRPC_PORT;
+    private ProbeKind probes = ProbeKind.HTTP;
+    private KServeProtocol kserveProtocol = KServeProtocol.V2;
     private int minReplicas = 2;
     private int maxReplicas = 10;
     private OptionalInt requestsPerSecondPerPod = OptionalInt.empty();
@@ -50,6 +53,9 @@ public final class ManifestOptionsBuilder {
         model = o.model();
         gpus = o.gpus();
         port = o.port();
+        grpcPort = o.grpcPort();
+        probes = o.probes();
+        kserveProtocol = o.kserveProtocol();
         minReplicas = o.minReplicas();
         maxReplicas = o.maxReplicas();
         requestsPerSecondPerPod = o.requestsPerSecondPerPod();
@@ -166,6 +172,66 @@ public final class ManifestOptionsBuilder {
     public ManifestOptionsBuilder port(int value) {
         port = value;
         return this;
+    }
+
+    /**
+     * The server's gRPC port (Open Inference Protocol over gRPC, and {@code grpc.health.v1.Health}): a
+     * container port and a Service port named {@code grpc} ({@code h2c} in KServe), let in by the
+     * NetworkPolicy, and passed to the server as {@code --grpc-port}.
+     *
+     * @param value 1 to 65535 and not the HTTP port; 0 turns gRPC off (the server is then started with
+     *              {@code --grpc-port 0}); default {@value ManifestOptions#DEFAULT_GRPC_PORT}
+     * @return this builder
+     */
+    public ManifestOptionsBuilder grpcPort(int value) {
+        grpcPort = value;
+        return this;
+    }
+
+    /**
+     * How the kubelet probes the server: startup, liveness and readiness alike.
+     *
+     * @param value {@link ProbeKind#HTTP} (default) or {@link ProbeKind#GRPC}, which needs a gRPC port
+     *              above 0; null restores the default
+     * @return this builder
+     */
+    public ManifestOptionsBuilder probes(ProbeKind value) {
+        probes = value;
+        return this;
+    }
+
+    /**
+     * Same as {@link #probes(ProbeKind)} with {@link ProbeKind#parse(String)}.
+     *
+     * @param kind {@code http} or {@code grpc}, any case
+     * @return this builder
+     * @throws IllegalArgumentException for any other text (unlike most setters, at once)
+     */
+    public ManifestOptionsBuilder probes(String kind) {
+        return probes(ProbeKind.parse(kind));
+    }
+
+    /**
+     * The protocol the KServe InferenceService declares as its {@code protocolVersion}.
+     *
+     * @param value {@link KServeProtocol#V2} (default) or {@link KServeProtocol#GRPC_V2}, which needs
+     *              {@code kserve} and a gRPC port above 0; null restores the default
+     * @return this builder
+     */
+    public ManifestOptionsBuilder kserveProtocol(KServeProtocol value) {
+        kserveProtocol = value;
+        return this;
+    }
+
+    /**
+     * Same as {@link #kserveProtocol(KServeProtocol)} with {@link KServeProtocol#parse(String)}.
+     *
+     * @param protocol {@code v2} or {@code grpc-v2}, any case
+     * @return this builder
+     * @throws IllegalArgumentException for any other text (unlike most setters, at once)
+     */
+    public ManifestOptionsBuilder kserveProtocol(String protocol) {
+        return kserveProtocol(KServeProtocol.parse(protocol));
     }
 
     /**
@@ -355,9 +421,9 @@ public final class ManifestOptionsBuilder {
      * @throws IllegalArgumentException naming the first rule broken (see {@link ManifestOptions})
      */
     public ManifestOptions build() {
-        return new ManifestOptions(name, namespace, image, replicas, resources, model, gpus, port, minReplicas,
-                maxReplicas, requestsPerSecondPerPod, allowedNamespaces, ingressControllerNamespace,
-                monitoringNamespace, prometheusAddress, kserve, canaryPercent, keda, ingress, ingressHost,
-                ingressClassName, modelCredentialsSecret, serverConfig);
+        return new ManifestOptions(name, namespace, image, replicas, resources, model, gpus, port, grpcPort, probes,
+                kserveProtocol, minReplicas, maxReplicas, requestsPerSecondPerPod, allowedNamespaces,
+                ingressControllerNamespace, monitoringNamespace, prometheusAddress, kserve, canaryPercent, keda,
+                ingress, ingressHost, ingressClassName, modelCredentialsSecret, serverConfig);
     }
 }

@@ -43,6 +43,7 @@ final class Manifests {
         data.put("KUBESERVE_MODEL_NAME", o.name());
         data.put("KUBESERVE_MODEL_REPOSITORY", modelRepository(o));
         data.put("KUBESERVE_PORT", Integer.toString(o.port()));
+        data.put("KUBESERVE_GRPC_PORT", Integer.toString(o.grpcPort()));
         data.put("KUBESERVE_DRAIN_TIMEOUT", Integer.toString(DRAIN_SECONDS));
         data.put("KUBESERVE_LOG_FORMAT", "json");
         data.putAll(o.serverConfig());

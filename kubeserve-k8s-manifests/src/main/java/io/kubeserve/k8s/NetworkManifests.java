@@ -20,8 +20,9 @@ final class NetworkManifests {
     }
 
     /**
-     * Denies all ingress to the server pods except to its port from: its own namespace, the allowed
-     * namespaces, the ingress controller's namespace, and the monitoring namespace (for scrapes).
+     * Denies all ingress to the server pods except: to its HTTP port and (when on) its gRPC port from
+     * its own namespace, the allowed namespaces and the ingress controller's namespace; and to the
+     * HTTP port alone from the monitoring namespace (metrics stay on HTTP).
      * Egress stays open: an s3:// model fetch needs the object store and DNS.
      */
     static NetworkPolicy networkPolicy(ManifestOptions o) {
@@ -33,8 +34,8 @@ final class NetworkManifests {
                 .withNewSpec()
                 .withNewPodSelector().withMatchLabels(Labels.selector(o)).endPodSelector()
                 .withPolicyTypes("Ingress")
-                .withIngress(fromNamespaces(o, List.copyOf(callers)),
-                        fromNamespaces(o, List.of(o.monitoringNamespace())))
+                .withIngress(fromNamespaces(List.copyOf(callers), servingPorts(o)),
+                        fromNamespaces(List.of(o.monitoringNamespace()), List.of(o.port())))
                 .endSpec()
                 .build();
     }
@@ -56,12 +57,17 @@ final class NetworkManifests {
                 .build();
     }
 
-    private static NetworkPolicyIngressRule fromNamespaces(ManifestOptions o, List<String> namespaces) {
-        return new NetworkPolicyIngressRuleBuilder()
+    /** The ports callers use: HTTP, and gRPC when on. */
+    private static List<Integer> servingPorts(ManifestOptions o) {
+        return o.grpc() ? List.of(o.port(), o.grpcPort()) : List.of(o.port());
+    }
+
+    private static NetworkPolicyIngressRule fromNamespaces(List<String> namespaces, List<Integer> ports) {
+        NetworkPolicyIngressRuleBuilder b = new NetworkPolicyIngressRuleBuilder()
                 .addNewFrom().withNewNamespaceSelector().addNewMatchExpression()
                 .withKey(NAMESPACE_NAME_LABEL).withOperator("In").withValues(namespaces)
-                .endMatchExpression().endNamespaceSelector().endFrom()
-                .addNewPort().withProtocol("TCP").withPort(new IntOrString(o.port())).endPort()
-                .build();
+                .endMatchExpression().endNamespaceSelector().endFrom();
+        ports.forEach(port -> b.addNewPort().withProtocol("TCP").withPort(new IntOrString(port)).endPort());
+        return b.build();
     }
 }

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -35,6 +37,8 @@ final class ServerPod {
 
     static final String SERVER_CONTAINER = "server";
     static final String PORT_NAME = "http";
+    /** Port name of the gRPC adapter in the Deployment and Service. */
+    static final String GRPC_PORT_NAME = "grpc";
     static final long USER_ID = 1000L;
     /** The server drains for up to 20 s after SIGTERM; 5 s preStop + 20 s drain still fits in 30 s. */
     static final long TERMINATION_GRACE_SECONDS = 30L;
@@ -53,11 +57,12 @@ final class ServerPod {
      * The server container.
      *
      * @param containerName   KServe requires {@code kserve-container}; the Deployment uses {@code server}
-     * @param portName        Knative accepts only {@code http1} or {@code h2c} as a port name
+     * @param ports           the ports to declare, from {@link #httpPort(String)} and {@link #grpcPort(String)}
+     *                        (Knative accepts one port, named {@code http1} or {@code h2c})
      * @param modelRepository directory the server loads models from
      * @param mountModel      whether to mount this pod's model volume at {@link ModelLocation#MOUNT_PATH}
      */
-    Container server(String containerName, String portName, String modelRepository, boolean mountModel) {
+    Container server(String containerName, List<ContainerPort> ports, String modelRepository, boolean mountModel) {
         List<VolumeMount> mounts = new ArrayList<>(List.of(tmpMount()));
         if (mountModel) {
             mounts.add(modelMount(true));
@@ -66,8 +71,10 @@ final class ServerPod {
                 .withName(containerName)
                 .withImage(o.image())
                 .withImagePullPolicy("IfNotPresent")
-                .withArgs("--model-repository", modelRepository, "--port", Integer.toString(o.port()))
-                .addNewPort().withName(portName).withContainerPort(o.port()).withProtocol("TCP").endPort()
+                // --grpc-port 0 too: the server's own default would start gRPC on a port nothing exposes.
+                .withArgs("--model-repository", modelRepository, "--port", Integer.toString(o.port()),
+                        "--grpc-port", Integer.toString(o.grpcPort()))
+                .withPorts(ports)
                 .withEnvFrom(configEnv())
                 // Heap from the container limit, leaving room for native engine memory (ONNX Runtime, PyTorch).
                 .addNewEnv().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=60").endEnv()
@@ -82,6 +89,19 @@ final class ServerPod {
                 .withSecurityContext(containerSecurity())
                 .withVolumeMounts(mounts)
                 .build();
+    }
+
+    /** The HTTP container port (REST, metrics, HTTP probes) under the given name. */
+    ContainerPort httpPort(String name) {
+        return new ContainerPortBuilder().withName(name).withContainerPort(o.port()).withProtocol("TCP").build();
+    }
+
+    /** The gRPC container port under the given name; only when {@link ManifestOptions#grpc()}. */
+    ContainerPort grpcPort(String name) {
+        if (!o.grpc()) {
+            throw new IllegalStateException("gRPC is off (grpcPort 0)");
+        }
+        return new ContainerPortBuilder().withName(name).withContainerPort(o.grpcPort()).withProtocol("TCP").build();
     }
 
     /** The init container that fetches an s3:// model into the shared volume; empty otherwise. */
@@ -188,9 +208,18 @@ final class ServerPod {
                 .build();
     }
 
+    /**
+     * An HTTP GET of {@code path} on the HTTP port, or with gRPC probes the standard health check of
+     * the overall service on the gRPC port (which reports readiness, whatever the path says).
+     */
     private Probe probe(String path, int periodSeconds, int timeoutSeconds, int failureThreshold) {
-        return new ProbeBuilder()
-                .withNewHttpGet().withPath(path).withPort(new IntOrString(o.port())).endHttpGet()
+        ProbeBuilder b = new ProbeBuilder();
+        if (o.probes() == ProbeKind.GRPC) {
+            b.withNewGrpc().withPort(o.grpcPort()).endGrpc();
+        } else {
+            b.withNewHttpGet().withPath(path).withPort(new IntOrString(o.port())).endHttpGet();
+        }
+        return b
                 .withPeriodSeconds(periodSeconds)
                 .withTimeoutSeconds(timeoutSeconds)
                 .withFailureThreshold(failureThreshold)

@@ -2,12 +2,15 @@ package io.kubeserve.k8s;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -26,6 +29,8 @@ final class WorkloadManifests {
     /** The Pods metric the HPA reads; prometheus-adapter must expose it (see the module README). */
     static final String RPS_METRIC = "inference_requests_per_second";
     static final int SERVICE_PORT = 80;
+    /** Kubernetes' standard application protocol for HTTP/2 over cleartext, which gRPC without TLS is. */
+    static final String H2C_APP_PROTOCOL = "kubernetes.io/h2c";
 
     private WorkloadManifests() {
     }
@@ -49,7 +54,7 @@ final class WorkloadManifests {
                 .withNodeSelector(pod.nodeSelector())
                 .withTolerations(pod.tolerations())
                 .withInitContainers(pod.modelFetcher().stream().toList())
-                .withContainers(pod.server(ServerPod.SERVER_CONTAINER, ServerPod.PORT_NAME,
+                .withContainers(pod.server(ServerPod.SERVER_CONTAINER, containerPorts(pod, o),
                         Manifests.modelRepository(o), o.model().needsVolume()))
                 .withVolumes(pod.volumes(true))
                 .build();
@@ -74,16 +79,36 @@ final class WorkloadManifests {
                 .build();
     }
 
+    /**
+     * Port 80 {@code http} to the container's {@code http}, and with gRPC on, {@code grpc} on the same
+     * number as the container's gRPC port. The gRPC port's {@code appProtocol} is Kubernetes' standard
+     * {@code kubernetes.io/h2c} (HTTP/2 without TLS), which Gateway API implementations, KServe and
+     * meshes that read {@code appProtocol} take as HTTP/2; the port name {@code grpc} tells meshes that
+     * go by name.
+     */
     static Service service(ManifestOptions o) {
+        List<ServicePort> ports = new ArrayList<>();
+        ports.add(new ServicePortBuilder().withName(ServerPod.PORT_NAME).withPort(SERVICE_PORT)
+                .withTargetPort(new IntOrString(ServerPod.PORT_NAME)).withProtocol("TCP").build());
+        if (o.grpc()) {
+            ports.add(new ServicePortBuilder().withName(ServerPod.GRPC_PORT_NAME).withPort(o.grpcPort())
+                    .withTargetPort(new IntOrString(ServerPod.GRPC_PORT_NAME)).withProtocol("TCP")
+                    .withAppProtocol(H2C_APP_PROTOCOL).build());
+        }
         return new ServiceBuilder()
                 .withMetadata(Manifests.metadata(o, o.name()))
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(Labels.selector(o))
-                .addNewPort().withName(ServerPod.PORT_NAME).withPort(SERVICE_PORT)
-                .withTargetPort(new IntOrString(ServerPod.PORT_NAME)).withProtocol("TCP").endPort()
+                .withPorts(ports)
                 .endSpec()
                 .build();
+    }
+
+    /** The Deployment's container ports: {@code http}, and {@code grpc} when on. */
+    private static List<ContainerPort> containerPorts(ServerPod pod, ManifestOptions o) {
+        return o.grpc() ? List.of(pod.httpPort(ServerPod.PORT_NAME), pod.grpcPort(ServerPod.GRPC_PORT_NAME))
+                : List.of(pod.httpPort(ServerPod.PORT_NAME));
     }
 
     static HorizontalPodAutoscaler horizontalPodAutoscaler(ManifestOptions o) {

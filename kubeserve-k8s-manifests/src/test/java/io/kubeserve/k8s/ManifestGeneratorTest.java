@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.kubeserve.k8s.crd.InferenceService;
 import io.kubeserve.k8s.crd.ScaledObject;
+import io.kubeserve.k8s.crd.ServingRuntime;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -38,10 +39,10 @@ class ManifestGeneratorTest {
         assertThat(kinds(Scenarios.iris().keda(true).ingress(true).build())).containsExactly("ConfigMap",
                 "Deployment", "Service", "ScaledObject", "PodDisruptionBudget", "NetworkPolicy", "ServiceMonitor",
                 "Ingress");
-        assertThat(kinds(Scenarios.iris().kserve(true).build())).containsExactly("ConfigMap", "InferenceService",
-                "PodDisruptionBudget", "NetworkPolicy");
+        assertThat(kinds(Scenarios.iris().kserve(true).build())).containsExactly("ConfigMap", "ServingRuntime",
+                "InferenceService", "PodDisruptionBudget", "NetworkPolicy");
         assertThat(kinds(Scenarios.iris().kserve(true).keda(true).build())).containsExactly("ConfigMap",
-                "InferenceService", "ScaledObject", "PodDisruptionBudget", "NetworkPolicy");
+                "ServingRuntime", "InferenceService", "ScaledObject", "PodDisruptionBudget", "NetworkPolicy");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -96,6 +97,16 @@ class ManifestGeneratorTest {
     @MethodSource("scenarios")
     void serverProbesTheHealthEndpointsAndSleepsBeforeStopping(ManifestOptions o) {
         Container server = podSpec(o).getContainers().get(0);
+        if (o.probes() == ProbeKind.GRPC) {
+            for (var probe : List.of(server.getStartupProbe(), server.getLivenessProbe(), server.getReadinessProbe())) {
+                assertThat(probe.getHttpGet()).isNull();
+                assertThat(probe.getGrpc().getPort()).isEqualTo(o.grpcPort());
+                assertThat(probe.getGrpc().getService()).as("the overall service").isNull();
+            }
+            assertThat(server.getStartupProbe().getFailureThreshold() * server.getStartupProbe().getPeriodSeconds())
+                    .as("seconds allowed for model load").isGreaterThanOrEqualTo(300);
+            return;
+        }
         assertThat(server.getStartupProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
         assertThat(server.getStartupProbe().getFailureThreshold() * server.getStartupProbe().getPeriodSeconds())
                 .as("seconds allowed for model load").isGreaterThanOrEqualTo(300);
@@ -105,7 +116,7 @@ class ManifestGeneratorTest {
         assertThat(server.getLifecycle().getPreStop().getExec().getCommand())
                 .containsExactly("/bin/sh", "-c", "sleep 5");
         assertThat(server.getArgs()).containsExactly("--model-repository", Manifests.modelRepository(o),
-                "--port", Integer.toString(o.port()));
+                "--port", Integer.toString(o.port()), "--grpc-port", Integer.toString(o.grpcPort()));
         assertThat(server.getEnvFrom()).singleElement()
                 .satisfies(e -> assertThat(e.getConfigMapRef().getName()).isEqualTo("iris-config"));
     }
@@ -210,14 +221,15 @@ class ManifestGeneratorTest {
 
     @Test
     void inferenceServiceFetchesTheModelAndSplitsCanaryTraffic() {
-        InferenceService isvc = find(ManifestGenerator.generate(Scenarios.iris().kserve(true).canaryPercent(10)
-                .model("s3://models-bucket/iris").build()), InferenceService.class);
+        ManifestOptions o = Scenarios.iris().kserve(true).canaryPercent(10).model("s3://models-bucket/iris").build();
+        InferenceService isvc = find(ManifestGenerator.generate(o), InferenceService.class);
         var predictor = isvc.spec().predictor();
+        Container server = podSpec(o).getContainers().get(0);
         assertThat(predictor.canaryTrafficPercent()).isEqualTo(10);
         assertThat(predictor.storageUris()).containsExactly(
                 new InferenceService.StorageUri("s3://models-bucket/iris", "/mnt/models"));
-        assertThat(predictor.containers().get(0).getName()).isEqualTo("kserve-container");
-        assertThat(predictor.containers().get(0).getArgs()).contains("/mnt/models");
+        assertThat(server.getName()).isEqualTo("kserve-container");
+        assertThat(server.getArgs()).contains("/mnt/models");
         assertThat(isvc.metadata().getAnnotations()).containsEntry("serving.kserve.io/deploymentMode", "Serverless");
     }
 
@@ -260,14 +272,17 @@ class ManifestGeneratorTest {
             return find(docs, Deployment.class).getSpec().getTemplate().getSpec();
         }
         var p = find(docs, InferenceService.class).spec().predictor();
+        var runtime = find(docs, ServingRuntime.class);
+        assertThat(p.model().runtime()).isEqualTo(runtime.metadata().getName());
         PodSpec pod = new PodSpec();
         pod.setSecurityContext(p.securityContext());
         pod.setTerminationGracePeriodSeconds(p.terminationGracePeriodSeconds());
         pod.setAffinity(p.affinity());
         pod.setNodeSelector(p.nodeSelector());
         pod.setTolerations(p.tolerations());
-        pod.setContainers(p.containers());
-        pod.setVolumes(p.volumes());
+        // KServe merges the runtime's container and volumes into the predictor's pod.
+        pod.setContainers(runtime.spec().containers());
+        pod.setVolumes(runtime.spec().volumes());
         return pod;
     }
 

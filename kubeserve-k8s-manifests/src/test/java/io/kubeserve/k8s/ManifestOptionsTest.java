@@ -31,11 +31,33 @@ class ManifestOptionsTest {
 
     @Test
     void toBuilderRoundTrips() {
-        ManifestOptions o = Scenarios.iris().namespace("ml").gpus(1).kserve(true).canaryPercent(20)
+        ManifestOptions o = Scenarios.iris().namespace("ml").gpus(1).kserve(true).canaryPercent(20).grpcPort(9000)
+                .probes(ProbeKind.GRPC).kserveProtocol(KServeProtocol.GRPC_V2)
                 .allowNamespace("b").allowNamespace("a").serverConfig("KUBESERVE_X", "1").build();
 
         assertThat(o.toBuilder().build()).isEqualTo(o);
         assertThat(o.allowedNamespaces()).containsExactly("a", "b");
+    }
+
+    @Test
+    void probeKindsAndProtocolsParseByTheirNamesAndNameTheChoicesOtherwise() {
+        assertThat(ProbeKind.parse("grpc")).isEqualTo(ProbeKind.GRPC);
+        assertThat(ProbeKind.parse(" HTTP ")).isEqualTo(ProbeKind.HTTP);
+        assertThat(KServeProtocol.parse("grpc-v2")).isEqualTo(KServeProtocol.GRPC_V2);
+        assertThat(KServeProtocol.parse("V2")).isEqualTo(KServeProtocol.V2);
+        assertThat(Scenarios.iris().probes("grpc").build().probes()).isEqualTo(ProbeKind.GRPC);
+        assertThatThrownBy(() -> Scenarios.iris().probes("tcp")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("probes must be one of http, grpc, got 'tcp'");
+        assertThatThrownBy(() -> Scenarios.iris().kserveProtocol("grpc")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("kserveProtocol must be one of v2, grpc-v2, got 'grpc'");
+        assertThatThrownBy(() -> ProbeKind.parse(null)).hasMessageContaining("got 'null'");
+    }
+
+    @Test
+    void nullProbeKindAndProtocolMeanTheDefaults() {
+        ManifestOptions o = Scenarios.iris().probes((ProbeKind) null).kserveProtocol((KServeProtocol) null).build();
+        assertThat(o.probes()).isEqualTo(ProbeKind.HTTP);
+        assertThat(o.kserveProtocol()).isEqualTo(KServeProtocol.V2);
     }
 
     @Test
@@ -94,6 +116,17 @@ class ManifestOptionsTest {
                         "http(s) URL"),
                 bad("bad cpu quantity", () -> Scenarios.iris().resources(new ResourceSettings("lots", "2", "1Gi",
                         "1Gi")), "cpu request 'lots' is not a Kubernetes quantity"),
+                bad("grpc probes without grpc", () -> Scenarios.iris().grpcPort(0).probes(ProbeKind.GRPC),
+                        "probes=grpc needs the gRPC server, but grpcPort is 0 (off)"),
+                bad("negative grpc port", () -> Scenarios.iris().grpcPort(-1),
+                        "grpcPort must be between 1 and 65535, or 0 for no gRPC, got -1"),
+                bad("grpc port too high", () -> Scenarios.iris().grpcPort(65536), "grpcPort must be between"),
+                bad("grpc port equals http port", () -> Scenarios.iris().port(9000).grpcPort(9000),
+                        "grpcPort 9000 is the HTTP port too"),
+                bad("grpc-v2 without kserve", () -> Scenarios.iris().kserveProtocol(KServeProtocol.GRPC_V2),
+                        "kserveProtocol grpc-v2 needs kserve"),
+                bad("grpc-v2 without grpc", () -> Scenarios.iris().kserve(true).grpcPort(0)
+                        .kserveProtocol(KServeProtocol.GRPC_V2), "kserveProtocol grpc-v2 needs the gRPC server"),
                 bad("request above limit", () -> Scenarios.iris().resources(new ResourceSettings("1", "2", "4Gi",
                         "2Gi")), "memory request 4Gi is above its limit 2Gi"));
     }

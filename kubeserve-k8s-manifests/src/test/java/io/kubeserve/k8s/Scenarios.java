@@ -39,6 +39,13 @@ final class Scenarios {
                 Named.of("kserve + keda", iris().kserve(true).keda(true).model("s3://models-bucket/iris").build()),
                 Named.of("kserve canary", iris().kserve(true).canaryPercent(10).build()),
                 Named.of("kserve GPU", iris().kserve(true).gpus(1).build()),
+                Named.of("gRPC off", iris().grpcPort(0).build()),
+                Named.of("gRPC probes", iris().probes(ProbeKind.GRPC).grpcPort(9000).build()),
+                Named.of("kserve gRPC off", iris().kserve(true).grpcPort(0).build()),
+                Named.of("kserve grpc-v2 with gRPC probes", iris().kserve(true).kserveProtocol(KServeProtocol.GRPC_V2)
+                        .probes(ProbeKind.GRPC).model("s3://models-bucket/iris").build()),
+                Named.of("kserve canary grpc-v2", iris().kserve(true).canaryPercent(10)
+                        .kserveProtocol(KServeProtocol.GRPC_V2).probes(ProbeKind.GRPC).build()),
                 Named.of("everything tuned", iris().namespace("ml-prod").replicas(3).autoscaling(3, 30).port(9000)
                         .resources(new ResourceSettings("500m", "4", "1Gi", "3Gi"))
                         .allowNamespace("frontend").allowNamespace("batch").ingressControllerNamespace("traefik")

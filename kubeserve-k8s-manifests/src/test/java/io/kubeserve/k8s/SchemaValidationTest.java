@@ -26,11 +26,12 @@ class SchemaValidationTest {
     }
 
     @Test
-    void allNineSchemasAreLoaded() {
+    void allTenSchemasAreLoaded() {
         assertThat(schemas.types()).containsExactlyInAnyOrder(
                 "v1/ConfigMap", "v1/Service", "apps/v1/Deployment", "autoscaling/v2/HorizontalPodAutoscaler",
                 "policy/v1/PodDisruptionBudget", "networking.k8s.io/v1/NetworkPolicy",
-                "serving.kserve.io/v1beta1/InferenceService", "keda.sh/v1alpha1/ScaledObject",
+                "serving.kserve.io/v1beta1/InferenceService", "serving.kserve.io/v1alpha1/ServingRuntime",
+                "keda.sh/v1alpha1/ScaledObject",
                 "monitoring.coreos.com/v1/ServiceMonitor");
     }
 
@@ -91,10 +92,21 @@ class SchemaValidationTest {
     void validatorRejectsAWrongTypeAndAnUnknownFieldInTheInferenceService() {
         JsonNode isvc = Scenarios.parse(ManifestGenerator.toYaml(Scenarios.iris().kserve(true).build())).stream()
                 .filter(doc -> doc.path("kind").asText().equals("InferenceService")).findFirst().orElseThrow();
-        ((ArrayNode) isvc.at("/spec/predictor/containers/0/args")).add(1);
+        ((ObjectNode) isvc.at("/spec/predictor/model")).put("protocolVersion", 2);
         ((ObjectNode) isvc.at("/spec/predictor")).put("storageUri", "s3://x/y");
 
         assertThat(schemas.validate(isvc)).hasSize(2);
+    }
+
+    @Test
+    void validatorRejectsAWrongTypeAndAnUnknownFieldInTheServingRuntime() {
+        JsonNode runtime = Scenarios.parse(ManifestGenerator.toYaml(Scenarios.iris().kserve(true).build())).stream()
+                .filter(doc -> doc.path("kind").asText().equals("ServingRuntime")).findFirst().orElseThrow();
+        assertThat(schemas.validate(runtime)).isEmpty();
+        ((ArrayNode) runtime.at("/spec/protocolVersions")).add(2);
+        ((ObjectNode) runtime.at("/spec/containers/0/ports/0")).put("appProtocol", "kubernetes.io/h2c");
+
+        assertThat(schemas.validate(runtime)).hasSize(2).anySatisfy(error -> assertThat(error).contains("appProtocol"));
     }
 
     private static ObjectNode deployment() {

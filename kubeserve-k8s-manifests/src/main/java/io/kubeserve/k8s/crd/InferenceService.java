@@ -4,17 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.kubernetes.api.model.Affinity;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Toleration;
-import io.fabric8.kubernetes.api.model.Volume;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A {@code serving.kserve.io/v1beta1} InferenceService whose predictor is a custom container
- * (KServe API reference, "InferenceService" and "PredictorSpec").
+ * A {@code serving.kserve.io/v1beta1} InferenceService whose predictor runs a model on a named
+ * {@link ServingRuntime} (KServe API reference, "InferenceService", "PredictorSpec" and "ModelSpec").
  *
  * <p>Immutable. Java-serializable only because fabric8's {@code KubernetesResource} is; it is
  * written as YAML, never as Java objects, so it has no serialized form.
@@ -49,7 +47,7 @@ public record InferenceService(ObjectMeta metadata, Spec spec) implements Custom
 
     /**
      * The predictor component: KServe's scaling and rollout fields, then the pod fields it passes on
-     * to the pods it creates. Empty lists and maps are left out, and so are null fields.
+     * to the pods it creates, and the model. Empty lists and maps are left out, and so are null fields.
      *
      * @param minReplicas                   fewest pods
      * @param maxReplicas                   most pods
@@ -66,8 +64,8 @@ public record InferenceService(ObjectMeta metadata, Spec spec) implements Custom
      * @param affinity                      scheduling affinity
      * @param nodeSelector                  node labels the pods need
      * @param tolerations                   taints the pods tolerate
-     * @param containers                    the server container
-     * @param volumes                       the pods' volumes
+     * @param model                         the model's format, runtime and protocol (the container comes
+     *                                      from the runtime)
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Predictor(Integer minReplicas, Integer maxReplicas, String scaleMetric, Integer scaleTarget,
@@ -76,7 +74,26 @@ public record InferenceService(ObjectMeta metadata, Spec spec) implements Custom
                             Map<String, String> annotations, Boolean automountServiceAccountToken,
                             PodSecurityContext securityContext, Long terminationGracePeriodSeconds,
                             Affinity affinity, Map<String, String> nodeSelector, List<Toleration> tolerations,
-                            List<Container> containers, List<Volume> volumes) {
+                            Model model) {
+    }
+
+    /**
+     * The predictor's model: which runtime serves it and how clients talk to it.
+     *
+     * @param modelFormat     the format; the runtime must list it among its supported formats
+     * @param runtime         the ServingRuntime's name, in the InferenceService's namespace
+     * @param protocolVersion {@code v2} or {@code grpc-v2}; the runtime must list it among its protocols
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Model(ModelFormat modelFormat, String runtime, String protocolVersion) {
+    }
+
+    /**
+     * A model format by name.
+     *
+     * @param name e.g. {@code kubeserve}
+     */
+    public record ModelFormat(String name) {
     }
 
     /**
