@@ -66,6 +66,13 @@ public final class KubeServeGrpc implements AutoCloseable {
 
     private static final String SERVICE = GRPCInferenceServiceGrpc.SERVICE_NAME;
 
+    /**
+     * The health service name a liveness probe asks for ({@code grpc: {port: N, service: "liveness"}}):
+     * SERVING while the process runs, models loaded or not, so an unready server is not restarted;
+     * the overall name {@code ""} and {@code inference.GRPCInferenceService} follow readiness.
+     */
+    public static final String LIVENESS_SERVICE = "liveness";
+
     private final ModelRegistry registry;
     private final Set<String> requiredModels;
     private final Executor executor;
@@ -116,11 +123,30 @@ public final class KubeServeGrpc implements AutoCloseable {
      * @throws UncheckedIOException when the port cannot be bound
      * @throws IllegalStateException when already started
      */
-    public synchronized KubeServeGrpc start(int port) {
+    public KubeServeGrpc start(int port) {
+        return start(new InetSocketAddress(port));
+    }
+
+    /**
+     * Listens on {@code host:port} (port 0: a free port, see {@link #port()}), with TLS when
+     * configured; returns once the port is bound.
+     *
+     * @param host address to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
+     * @param port TCP port, 0..65535
+     * @return this
+     * @throws UncheckedIOException when the port cannot be bound
+     * @throws IllegalStateException when already started
+     */
+    public KubeServeGrpc start(String host, int port) {
+        return start(new InetSocketAddress(host, port));
+    }
+
+    private synchronized KubeServeGrpc start(InetSocketAddress address) {
+        int port = address.getPort();
         if (server != null) {
             throw new IllegalStateException("the gRPC adapter is started already, on port " + port());
         }
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(port))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
                 .executor(executor)
                 .maxInboundMessageSize(maxMessageBytes);
         if (ssl != null) {
@@ -210,6 +236,7 @@ public final class KubeServeGrpc implements AutoCloseable {
             return;
         }
         ServingStatus status = ready() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        health.setStatus(LIVENESS_SERVICE, ServingStatus.SERVING);
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
         health.setStatus(SERVICE, status);
     }

@@ -6,6 +6,7 @@ import io.kubeserve.core.registry.ModelStatus;
 import io.kubeserve.core.repository.remote.ModelRepositories;
 import io.kubeserve.core.spi.ModelRepository;
 import java.nio.file.Path;
+import io.kubeserve.grpc.KubeServeGrpc;
 import io.kubeserve.http.undertow.KubeServeHandler;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -22,6 +23,7 @@ import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
 import javax.net.ssl.SSLContext;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,13 +53,15 @@ public final class KubeServeServer implements AutoCloseable {
     private final GracefulShutdownHandler graceful;
     private final Undertow undertow;
     private final int port;
+    /** The Open Inference Protocol over gRPC; null when {@code grpcPort} is 0. */
+    private final KubeServeGrpc grpc;
     private final AtomicInteger closed = new AtomicInteger();
 
     private KubeServeServer(ServerConfig config) {
         this.config = config;
         long start = System.nanoTime();
         repository = ModelRepositories.open(config.modelRepository(), cacheDir(), config.modelName());
-        registry = new ModelRegistry(repository, ModelRegistry.defaultLoaders());
+        registry = new ModelRegistry(repository, ModelRegistry.defaultLoaders(), config.drainTimeout());
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         AtomicInteger threadCount = new AtomicInteger();
         workers = Executors.newFixedThreadPool(config.effectiveWorkerThreads(), runnable -> {
@@ -100,6 +104,7 @@ public final class KubeServeServer implements AutoCloseable {
         LOG.info("listening on {}://{}:{} ({} I/O threads, {} workers, body limit {} bytes)",
                 tls != null ? "https" : "http", config.host(), port, config.effectiveIoThreads(),
                 config.effectiveWorkerThreads(), config.maxBodyBytes());
+        grpc = config.grpcPort() > 0 ? startGrpc(config, tls) : null;
         logSecurity(config.security());
         try {
             LOG.info("loading models from {}", config.modelRepository());
@@ -154,6 +159,42 @@ public final class KubeServeServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.IDLE_TIMEOUT, idleTimeout);
     }
 
+    /**
+     * The gRPC adapter on the same registry, workers, meters, tokens, TLS certificate and message
+     * limit as HTTP; it answers health (NOT_SERVING) and liveness while the models load, like HTTP.
+     */
+    private KubeServeGrpc startGrpc(ServerConfig config, SSLContext tls) {
+        KubeServeGrpc.Builder builder = KubeServeGrpc.builder(registry)
+                .executor(workers)
+                .meters(meters)
+                .maxMessageBytes((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
+                .requiredModels(config.requiredModels())
+                .version(Main.version());
+        if (config.security().authEnabled()) {
+            builder.apiTokens(config.security().authTokens());
+        }
+        if (config.adminToken() != null && config.controlMode().equals("explicit")) {
+            builder.repositoryApi(config.adminToken());
+        }
+        if (tls != null) {
+            builder.tls(tls);
+        }
+        KubeServeGrpc started;
+        try {
+            started = builder.build().start(config.host(), config.grpcPort());
+        } catch (RuntimeException e) {
+            undertow.stop();
+            workers.shutdownNow();
+            throw e;
+        }
+        LOG.info("listening for gRPC (Open Inference Protocol, health, reflection) on {}:{}{}", config.host(),
+                started.port(), tls != null ? " with TLS" : "");
+        if (config.security().rateLimit() > 0) {
+            LOG.warn("--rate-limit applies to HTTP only; gRPC calls are not rate limited");
+        }
+        return started;
+    }
+
     /** Says what is on, never a token. */
     private static void logSecurity(SecurityConfig security) {
         LOG.info("API authentication {}{}", security.authEnabled() ? "on, " + security.authTokens().size()
@@ -180,6 +221,15 @@ public final class KubeServeServer implements AutoCloseable {
         new ModelMetrics(registry).bindTo(meters);
     }
 
+    /**
+     * The gRPC port listened on.
+     *
+     * @return the port, or -1 when gRPC is off ({@code grpcPort} 0)
+     */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
+    }
+
     /** The port listened on (useful with port 0). */
     public int port() {
         return port;
@@ -200,6 +250,13 @@ public final class KubeServeServer implements AutoCloseable {
         }
         handler.startDraining();
         graceful.shutdown();
+        // gRPC drains beside HTTP: health NOT_SERVING, GOAWAY, calls in flight finish
+        CompletableFuture<Boolean> grpcDrained = grpc == null ? CompletableFuture.completedFuture(true)
+                : CompletableFuture.supplyAsync(() -> grpc.drain(config.drainTimeout()), runnable -> {
+                    Thread thread = new Thread(runnable, "kubeserve-grpc-drain");
+                    thread.setDaemon(true);
+                    thread.start();
+                });
         try {
             if (!graceful.awaitShutdown(config.drainTimeout().toMillis())) {
                 LOG.warn("requests still running after the {} s drain timeout; stopping anyway",
@@ -208,7 +265,14 @@ public final class KubeServeServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (!grpcDrained.join()) {
+            LOG.warn("gRPC calls still running after the {} s drain timeout; cancelled",
+                    config.drainTimeout().toSeconds());
+        }
         undertow.stop();
+        if (grpc != null) {
+            grpc.close();
+        }
         workers.shutdownNow();
         registry.close();
         if (repository instanceof java.io.Closeable closeable) {

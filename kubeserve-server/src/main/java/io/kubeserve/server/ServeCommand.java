@@ -82,6 +82,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Port to bind; 0 picks a free port (default ${DEFAULT-VALUE}).")
     private int port;
 
+    @Option(names = "--grpc-port", paramLabel = "N", defaultValue = "8081",
+            description = "Port of the Open Inference Protocol over gRPC (and gRPC health, reflection); "
+                    + "0: off (default ${DEFAULT-VALUE}).")
+    private int grpcPort;
+
     @Option(names = "--model-name", paramLabel = "NAME",
             description = "Name for a single model directory or file (default: its name).")
     private String modelName;
@@ -197,7 +202,7 @@ public final class ServeCommand implements Callable<Integer> {
             SecurityConfig security = new SecurityConfig(authTokens(), probes == Access.PROTECTED, metrics == Access.PROTECTED, rateLimit,
                     rateLimitBurst, tlsCert, tlsKey, tlsKeystore, tlsKeystorePasswordFile,
                     Duration.ofSeconds(headerSeconds), Duration.ofSeconds(idleSeconds));
-            return new ServerConfig(host, port, modelRepository, modelName, defaultModel, maxBodyBytes,
+            return new ServerConfig(host, port, grpcPort, modelRepository, modelName, defaultModel, maxBodyBytes,
                     logFormat.toLowerCase(Locale.ROOT), ioThreads, workerThreads, Duration.ofSeconds(drainSeconds),
                     overloadStatus, controlMode.toLowerCase(Locale.ROOT), Duration.ofSeconds(pollSeconds),
                     names(requiredModels), adminToken(), security);

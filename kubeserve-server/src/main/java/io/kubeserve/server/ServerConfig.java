@@ -15,6 +15,8 @@ import java.util.Set;
  *
  * @param host            address to bind
  * @param port            port to bind; 0 picks a free one
+ * @param grpcPort        port of the Open Inference Protocol over gRPC (kubeserve-grpc), on the same
+ *                        host; 0: no gRPC listener
  * @param modelRepository where the models are: a directory (repository, one model) or model file,
  *                        or a remote store URI
  * @param modelName       name for a single-model directory or file; null: derived from its name
@@ -32,7 +34,7 @@ import java.util.Set;
  * @param adminToken      bearer token of the repository API; null disables that API
  * @param security        API tokens, rate limit, TLS and connection timeouts
  */
-public record ServerConfig(String host, int port, String modelRepository, String modelName, String defaultModel,
+public record ServerConfig(String host, int port, int grpcPort, String modelRepository, String modelName, String defaultModel,
                            long maxBodyBytes, String logFormat, int ioThreads, int workerThreads,
                            Duration drainTimeout, int overloadStatus, String controlMode, Duration pollInterval,
                            Set<String> requiredModels, String adminToken, SecurityConfig security) {
@@ -62,6 +64,12 @@ public record ServerConfig(String host, int port, String modelRepository, String
         }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
+        }
+        if (grpcPort < 0 || grpcPort > 65_535) {
+            throw new IllegalArgumentException("--grpc-port must be between 0 (off) and 65535, got " + grpcPort);
+        }
+        if (grpcPort != 0 && grpcPort == port) {
+            throw new IllegalArgumentException("--grpc-port and --port must differ, both are " + port);
         }
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("--max-body-size must be at least 1k, got " + maxBodyBytes + " bytes");
@@ -93,7 +101,8 @@ public record ServerConfig(String host, int port, String modelRepository, String
     }
 
     /**
-     * Defaults for everything but the repository: {@code 0.0.0.0:8080}, 16 MiB bodies, text logs, one
+     * Defaults for everything but the repository: {@code 0.0.0.0:8080}, no gRPC listener (the command
+     * line's default is 8081), 16 MiB bodies, text logs, one
      * I/O thread per core, 20 s drain, 503 on overload, control mode {@code none} (15 s poll interval if
      * switched to poll), no required models, no admin token, {@link SecurityConfig#defaults()}.
      *
@@ -101,7 +110,7 @@ public record ServerConfig(String host, int port, String modelRepository, String
      * @return the default settings serving {@code modelRepository}
      */
     public static ServerConfig defaults(Path modelRepository) {
-        return new ServerConfig("0.0.0.0", 8080, modelRepository.toString(), null, null, 16L << 20, "text", 0, 0,
+        return new ServerConfig("0.0.0.0", 8080, 0, modelRepository.toString(), null, null, 16L << 20, "text", 0, 0,
                 Duration.ofSeconds(20), 503, "none", Duration.ofSeconds(15), Set.of(), null, SecurityConfig.defaults());
     }
 
@@ -123,6 +132,17 @@ public record ServerConfig(String host, int port, String modelRepository, String
      */
     public ServerConfig withPort(int newPort) {
         return toBuilder().port(newPort).build();
+    }
+
+    /**
+     * A copy with another gRPC port.
+     *
+     * @param newPort 1..65535, or 0 for no gRPC listener
+     * @return the changed copy
+     * @throws IllegalArgumentException when the port is out of range or equals the HTTP port
+     */
+    public ServerConfig withGrpcPort(int newPort) {
+        return toBuilder().grpcPort(newPort).build();
     }
 
     /**
@@ -205,7 +225,7 @@ public record ServerConfig(String host, int port, String modelRepository, String
      */
     @Override
     public String toString() {
-        return "ServerConfig[host=" + host + ", port=" + port + ", modelRepository=" + modelRepository
+        return "ServerConfig[host=" + host + ", port=" + port + ", grpcPort=" + grpcPort + ", modelRepository=" + modelRepository
                 + ", modelName=" + modelName + ", defaultModel=" + defaultModel + ", maxBodyBytes=" + maxBodyBytes
                 + ", logFormat=" + logFormat + ", ioThreads=" + ioThreads + ", workerThreads=" + workerThreads
                 + ", drainTimeout=" + drainTimeout + ", overloadStatus=" + overloadStatus + ", controlMode="
@@ -220,6 +240,7 @@ public record ServerConfig(String host, int port, String modelRepository, String
     public static final class Builder {
         private String host;
         private int port;
+        private int grpcPort;
         private String modelRepository;
         private String modelName;
         private String defaultModel;
@@ -238,6 +259,7 @@ public record ServerConfig(String host, int port, String modelRepository, String
         private Builder(ServerConfig c) {
             host = c.host;
             port = c.port;
+            grpcPort = c.grpcPort;
             modelRepository = c.modelRepository;
             modelName = c.modelName;
             defaultModel = c.defaultModel;
@@ -262,6 +284,17 @@ public record ServerConfig(String host, int port, String modelRepository, String
          */
         public Builder host(String value) {
             host = value;
+            return this;
+        }
+
+        /**
+         * Sets the gRPC port.
+         *
+         * @param value 1..65535, or 0 for no gRPC listener
+         * @return this builder
+         */
+        public Builder grpcPort(int value) {
+            grpcPort = value;
             return this;
         }
 
@@ -393,7 +426,7 @@ public record ServerConfig(String host, int port, String modelRepository, String
          * @throws IllegalArgumentException naming the flag of the first invalid setting
          */
         public ServerConfig build() {
-            return new ServerConfig(host, port, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
+            return new ServerConfig(host, port, grpcPort, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
                     ioThreads, workerThreads, drainTimeout, overloadStatus, controlMode, pollInterval, requiredModels,
                     adminToken, security);
         }
