@@ -45,14 +45,24 @@ public final class KubeServe implements AutoCloseable {
         this.registry = registry;
     }
 
+    /**
+     * Starts the settings of a new instance; nothing is read or loaded until {@link Builder#build()}.
+     *
+     * @return a new builder, for one thread's use
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
      * A predictor for a model's default version; safe to share between threads, and it follows
-     * the model across reloads: each call runs on the version serving at that moment.
+     * the model across reloads: each call runs on the version serving at that moment. The model is
+     * looked up once now, so a wrong name fails here rather than on the first request; a later
+     * request fails as {@link Predictor} lists if the model is gone or not ready by then.
      *
+     * @param modelName the model's name in the repository (its directory name)
+     * @return a predictor that stays valid until this instance is closed; it holds no model, so
+     *         there is nothing to close
      * @throws KubeServeException {@code MODEL_NOT_FOUND}, or {@code MODEL_NOT_READY} with the reason it failed
      */
     public Predictor predictor(String modelName) {
@@ -63,7 +73,14 @@ public final class KubeServe implements AutoCloseable {
     /**
      * Starts a prediction on the version serving {@code modelName} now; see
      * {@link Predictor#predictAsync} for threads and failures. The version is leased until the
-     * stage completes, so a reload meanwhile never closes it under the request.
+     * stage completes, so a reload meanwhile never closes it under the request. Never throws:
+     * every failure, an unknown or unready model included, completes the stage exceptionally.
+     *
+     * @param modelName the model's name in the repository
+     * @param request   inputs by name; the caller keeps owning it and must not change its tensors
+     *                  until the stage completes
+     * @return a stage completed with the response, or with a {@link KubeServeException}:
+     *         {@code MODEL_NOT_FOUND}, {@code MODEL_NOT_READY}, or any code {@link Predictor} lists
      */
     public CompletionStage<InferenceResponse> predictAsync(String modelName, InferenceRequest request) {
         ModelLease lease;
@@ -88,6 +105,8 @@ public final class KubeServe implements AutoCloseable {
      * {@link Model#close()} does nothing: this instance owns the models and closes them in
      * {@link #close()}.
      *
+     * @param modelName the model's name in the repository
+     * @return a view of the model, valid until this instance is closed
      * @throws KubeServeException {@code MODEL_NOT_FOUND}, or {@code MODEL_NOT_READY} with the reason,
      *         now; later, {@code metadata()} throws the same if the model has been unloaded meanwhile
      */
@@ -135,26 +154,54 @@ public final class KubeServe implements AutoCloseable {
         }
     }
 
-    /** Shorthand for {@code predictor(modelName).predict(request)}. */
+    /**
+     * Shorthand for {@code predictor(modelName).predict(request)}: blocks the calling thread until
+     * the response is there.
+     *
+     * @param modelName the model's name in the repository
+     * @param request   inputs by name, owned by the caller
+     * @return the response; its tensors are plain heap arrays and belong to the caller
+     * @throws KubeServeException {@code MODEL_NOT_FOUND}, {@code MODEL_NOT_READY}, or any code
+     *         {@link Predictor} lists; {@code INTERNAL} if the waiting thread is interrupted
+     */
     public InferenceResponse predict(String modelName, InferenceRequest request) {
         return predictor(modelName).predict(request);
     }
 
+    /**
+     * The state of every version of every model, failures with their reason, as
+     * {@link ModelRegistry#statuses()} gives it.
+     *
+     * @return a snapshot, sorted by model name then newest version first; it does not change later
+     */
     public List<ModelStatus> statuses() {
         return registry.statuses();
     }
 
-    /** The registry underneath, for adapters such as the HTTP server. */
+    /**
+     * The registry underneath, for adapters such as the HTTP server (repository load and unload,
+     * readiness, per-version leases).
+     *
+     * @return the registry; this instance owns it, so the caller must not close it
+     */
     public ModelRegistry registry() {
         return registry;
     }
 
+    /**
+     * Stops polling and closes every model, each once its running requests are done (at most
+     * {@link ModelRegistry#DEFAULT_DRAIN_TIMEOUT}); blocks until then. Predictors and models handed
+     * out fail with {@code MODEL_NOT_READY} afterwards. Call once.
+     */
     @Override
     public void close() {
         registry.close();
     }
 
-    /** Settings for {@link KubeServe}; only the repository is required. */
+    /**
+     * Settings for {@link KubeServe}; only the repository is required. Not thread-safe: fill it in
+     * on one thread and call {@link #build()}, which may be called again for another instance.
+     */
     public static final class Builder {
 
         private ModelRepository repository;
@@ -164,28 +211,67 @@ public final class KubeServe implements AutoCloseable {
         private Builder() {
         }
 
-        /** A directory of models (Triton layout), a single model's directory, or a model file. */
+        /**
+         * Serves the models found at {@code path}: a directory of models (Triton layout), a single
+         * model's directory, or a model file; see {@link FileSystemModelRepository}.
+         *
+         * @param path where the models are, read when {@link #build()} loads them
+         * @return this builder
+         * @throws KubeServeException {@code MODEL_NOT_FOUND} if nothing exists at {@code path};
+         *         {@code INVALID_INPUT} if a single model's name derived from it breaks
+         *         {@link FileSystemModelRepository#NAMING_RULE}
+         */
         public Builder repository(Path path) {
             return repository(FileSystemModelRepository.open(path));
         }
 
-        /** A single model directory or file, served under {@code modelName}. */
+        /**
+         * Serves one model, a model directory (with or without version directories) or a model file,
+         * under {@code modelName} rather than the name of its directory or file.
+         *
+         * @param modelName the name clients use, within {@link FileSystemModelRepository#NAMING_RULE}
+         * @param path      the model's directory or file
+         * @return this builder
+         * @throws KubeServeException {@code MODEL_NOT_FOUND} if nothing exists at {@code path};
+         *         {@code INVALID_INPUT} if {@code modelName} breaks the naming rule
+         */
         public Builder model(String modelName, Path path) {
             return repository(FileSystemModelRepository.open(path, modelName));
         }
 
+        /**
+         * Serves the models of any repository, a remote one for example
+         * ({@link io.kubeserve.core.repository.remote.ModelRepositories}).
+         *
+         * @param modelRepository where the models are; not owned: the built instance never closes it
+         * @return this builder
+         * @throws NullPointerException if {@code modelRepository} is null
+         */
         public Builder repository(ModelRepository modelRepository) {
             this.repository = Objects.requireNonNull(modelRepository, "repository");
             return this;
         }
 
-        /** Loaders to use instead of those found with {@link java.util.ServiceLoader}. */
+        /**
+         * Loaders to use instead of those found with {@link java.util.ServiceLoader}
+         * ({@link ModelRegistry#defaultLoaders()}); the first that accepts a model loads it.
+         *
+         * @param modelLoaders the engines, tried in order; copied; must not be empty by the time
+         *                     {@link #build()} runs
+         * @return this builder
+         */
         public Builder loaders(List<ModelLoader> modelLoaders) {
             this.loaders = List.copyOf(modelLoaders);
             return this;
         }
 
-        /** How many models load at once (default: one per core). */
+        /**
+         * How many models load at once at start (default: one per available processor).
+         *
+         * @param parallelism number of loading threads, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code parallelism} is below 1
+         */
         public Builder loadParallelism(int parallelism) {
             if (parallelism < 1) {
                 throw new IllegalArgumentException("load parallelism must be at least 1, got " + parallelism);
@@ -194,7 +280,18 @@ public final class KubeServe implements AutoCloseable {
             return this;
         }
 
-        /** Loads every model and returns once each is ready or failed. */
+        /**
+         * Loads every model and returns once each is ready or failed. A model that fails does not
+         * fail the build: {@link KubeServe#statuses()} says why, and requests for it get
+         * {@code MODEL_NOT_READY}.
+         *
+         * @return a new instance, owned by the caller, who must close it
+         * @throws IllegalStateException if no repository was given
+         * @throws IllegalArgumentException if there are no loaders (an empty list given, or none
+         *         found on the class path)
+         * @throws KubeServeException if the repository cannot list its models, or {@code INTERNAL}
+         *         if interrupted while loading
+         */
         public KubeServe build() {
             if (repository == null) {
                 throw new IllegalStateException("no model repository given: call repository(path)");

@@ -110,7 +110,14 @@ public final class KubeServeGrpc implements AutoCloseable {
         refreshHealth();
     }
 
-    /** Settings for an adapter on {@code registry}; an executor is required. */
+    /**
+     * Settings for an adapter on {@code registry}; an executor is required.
+     *
+     * @param registry the models to serve; not owned (the adapter never closes it), and the adapter
+     *                 adds a status listener to it that stays for the registry's life
+     * @return a new builder, for one thread's use
+     * @throws NullPointerException if {@code registry} is null
+     */
     public static Builder builder(ModelRegistry registry) {
         return new Builder(registry);
     }
@@ -119,6 +126,7 @@ public final class KubeServeGrpc implements AutoCloseable {
      * Listens on {@code port} (0: a free port, see {@link #port()}) on every interface, with TLS
      * when configured; returns once the port is bound.
      *
+     * @param port TCP port, 0 to 65535; 0 picks a free one
      * @return this
      * @throws UncheckedIOException when the port cannot be bound
      * @throws IllegalStateException when already started
@@ -163,7 +171,11 @@ public final class KubeServeGrpc implements AutoCloseable {
         return this;
     }
 
-    /** The port listened on; -1 before {@link #start}. */
+    /**
+     * The port listened on, useful after {@code start(0)}.
+     *
+     * @return the bound TCP port; -1 before {@link #start}
+     */
     public int port() {
         Server current = server;
         return current == null ? -1 : current.getPort();
@@ -172,13 +184,21 @@ public final class KubeServeGrpc implements AutoCloseable {
     /**
      * The three services, already guarded by the tokens, for an application that runs its own
      * gRPC server (or an in-process one in a test) instead of calling {@link #start}. The message
-     * size limit and TLS are then that server's business.
+     * size limit and TLS are then that server's business, and so are its executor and shutdown
+     * ({@link #drain} and {@link #close} then only turn health to {@code NOT_SERVING}).
+     *
+     * @return the inference, reflection and health services; an immutable list, the same on every call
      */
     public List<ServerServiceDefinition> services() {
         return services;
     }
 
-    /** True while the registry is ready and the adapter is not draining (what health reports). */
+    /**
+     * What health reports, evaluated now.
+     *
+     * @return true while the registry is ready (every required model ready, or any model when none
+     *         is required) and the adapter is not draining or closed
+     */
     public boolean ready() {
         return !draining && registry.isReady(requiredModels);
     }
@@ -186,9 +206,12 @@ public final class KubeServeGrpc implements AutoCloseable {
     /**
      * Stops taking calls and lets those in flight finish: health turns {@code NOT_SERVING}, clients
      * get GOAWAY (new calls go elsewhere), and running calls, streams included, complete. Returns
-     * once they have, or at {@code timeout}, when the rest are cancelled.
+     * once they have, or at {@code timeout}, when the rest are cancelled (clients see
+     * {@code CANCELLED} or {@code UNAVAILABLE}). Blocks the calling thread; readiness never comes
+     * back, so call it only on the way out, then {@link #close}.
      *
-     * @return true when every call finished in time
+     * @param timeout the longest wait for calls in flight
+     * @return true when every call finished in time (also when the adapter was never started)
      */
     public boolean drain(Duration timeout) {
         stopServing();
@@ -261,6 +284,10 @@ public final class KubeServeGrpc implements AutoCloseable {
         /**
          * Runs the calls (required): decoding, starting predictions, metadata; repository loads
          * block one of its threads while a model loads. The HTTP adapter's worker pool fits.
+         *
+         * @param callExecutor the executor; not owned, the adapter never shuts it down
+         * @return this builder
+         * @throws NullPointerException if {@code callExecutor} is null
          */
         public Builder executor(Executor callExecutor) {
             this.executor = Objects.requireNonNull(callExecutor, "executor");
@@ -270,6 +297,10 @@ public final class KubeServeGrpc implements AutoCloseable {
         /**
          * Where request metrics go ({@code protocol="grpc"}) and where {@code ModelStatistics}
          * reads the scheduler meters from; default a private registry nobody reads.
+         *
+         * @param meterRegistry the meters; not owned
+         * @return this builder
+         * @throws NullPointerException if {@code meterRegistry} is null
          */
         public Builder meters(MeterRegistry meterRegistry) {
             this.meters = Objects.requireNonNull(meterRegistry, "meters");
@@ -279,6 +310,12 @@ public final class KubeServeGrpc implements AutoCloseable {
         /**
          * Bearer tokens for every call except {@code ServerLive}, {@code ServerReady}, health and the
          * repository calls; empty (the default): no token needed. Only their digests are kept.
+         * Clients send {@code authorization: Bearer <token>} metadata; a call without a valid one
+         * fails with {@code UNAUTHENTICATED}.
+         *
+         * @param tokens the accepted tokens, any of which admits a call; copied
+         * @return this builder
+         * @throws IllegalArgumentException if a token is null or blank
          */
         public Builder apiTokens(Collection<String> tokens) {
             for (String token : tokens) {
@@ -293,6 +330,10 @@ public final class KubeServeGrpc implements AutoCloseable {
         /**
          * Turns the repository calls on, guarded by this bearer token; null (the default) leaves
          * them off ({@code PERMISSION_DENIED}).
+         *
+         * @param adminBearerToken the token the repository calls require, or null to turn them off
+         * @return this builder
+         * @throws IllegalArgumentException if the token is blank
          */
         public Builder repositoryApi(String adminBearerToken) {
             if (adminBearerToken != null && adminBearerToken.isBlank()) {
@@ -304,7 +345,12 @@ public final class KubeServeGrpc implements AutoCloseable {
 
         /**
          * TLS with the server's {@link SSLContext} (the one the HTTP adapter uses); the protocol
-         * is negotiated as HTTP/2 with ALPN, with the ciphers HTTP/2 allows.
+         * is negotiated as HTTP/2 with ALPN, with the ciphers HTTP/2 allows. No client certificate
+         * is asked for.
+         *
+         * @param context an initialized context holding the server's key and certificate; shared, not copied
+         * @return this builder
+         * @throws NullPointerException if {@code context} is null
          */
         public Builder tls(SSLContext context) {
             ApplicationProtocolConfig alpn = new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
@@ -318,8 +364,11 @@ public final class KubeServeGrpc implements AutoCloseable {
 
         /**
          * TLS from PEM files: the certificate chain (server certificate first) and its private key
-         * (PKCS#8).
+         * (PKCS#8). The files are read now; replacing them later changes nothing.
          *
+         * @param certificateChain PEM file with the server certificate first, then its issuers
+         * @param privateKey       PEM file with the certificate's private key, PKCS#8, unencrypted
+         * @return this builder
          * @throws IllegalArgumentException when the files cannot be read or do not match
          */
         public Builder tls(Path certificateChain, Path privateKey) {
@@ -334,7 +383,12 @@ public final class KubeServeGrpc implements AutoCloseable {
 
         /**
          * The largest request message accepted, in bytes (default 16 MiB, the HTTP adapter's body
-         * limit); a larger one fails with {@code RESOURCE_EXHAUSTED}.
+         * limit); a larger one fails with {@code RESOURCE_EXHAUSTED}. Applies to {@link #start}'s
+         * server only.
+         *
+         * @param bytes the limit in bytes, at least 1024
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is below 1024
          */
         public Builder maxMessageBytes(int bytes) {
             if (bytes < 1024) {
@@ -344,19 +398,35 @@ public final class KubeServeGrpc implements AutoCloseable {
             return this;
         }
 
-        /** Models that must be ready for readiness; empty (the default): any one model. */
+        /**
+         * Models that must be ready for readiness; empty (the default): any one model.
+         *
+         * @param models model names; copied
+         * @return this builder
+         */
         public Builder requiredModels(Set<String> models) {
             this.requiredModels = Set.copyOf(models);
             return this;
         }
 
-        /** The server version {@code ServerMetadata} reports; default {@code dev}. */
+        /**
+         * The server version {@code ServerMetadata} reports; default {@code dev}.
+         *
+         * @param serverVersion the version text, such as {@code 0.1.0}
+         * @return this builder
+         * @throws NullPointerException if {@code serverVersion} is null
+         */
         public Builder version(String serverVersion) {
             this.version = Objects.requireNonNull(serverVersion, "version");
             return this;
         }
 
-        /** The adapter, not yet listening: call {@link KubeServeGrpc#start} or use its services. */
+        /**
+         * The adapter, not yet listening: call {@link KubeServeGrpc#start} or use its services.
+         *
+         * @return a new adapter, owned by the caller, who closes it
+         * @throws IllegalStateException if no executor was given
+         */
         public KubeServeGrpc build() {
             if (executor == null) {
                 throw new IllegalStateException("executor(...) is required: it runs the gRPC calls");

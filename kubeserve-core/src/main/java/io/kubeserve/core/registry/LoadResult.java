@@ -13,11 +13,23 @@ import java.util.List;
  */
 public record LoadResult(String name, String serving, List<ModelStatus> versions) {
 
+    /**
+     * Copies {@code versions} into an immutable list.
+     *
+     * @param name     model name
+     * @param serving  the version serving by default
+     * @param versions every version of the model, newest first
+     * @throws NullPointerException if {@code versions} or any of its elements is null
+     */
     public LoadResult {
         versions = List.copyOf(versions);
     }
 
-    /** The versions that are ready, newest first. */
+    /**
+     * The versions that are ready, newest first; {@link #serving()} is the first of them.
+     *
+     * @return version labels, a new immutable list
+     */
     public List<String> readyVersions() {
         return versions.stream().filter(ModelStatus::ready).map(ModelStatus::version).toList();
     }

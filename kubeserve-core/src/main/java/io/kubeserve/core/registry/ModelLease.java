@@ -23,7 +23,11 @@ public final class ModelLease implements AutoCloseable {
         this.model = model;
     }
 
-    /** The leased model: run the request on its {@code predictor()}; never close it (the registry owns it). */
+    /**
+     * The leased model: run the request on its {@code predictor()}; never close it (the registry owns it).
+     *
+     * @return the same model on every call, also after {@link #close()}, when it must no longer be used
+     */
     public Model model() {
         return model;
     }

@@ -75,7 +75,12 @@ public final class ModelRegistry implements AutoCloseable {
         this.poller = new RepositoryPoller(repository, table, lifecycle);
     }
 
-    /** The loaders registered with {@link ServiceLoader}, in the order it finds them; a new list. */
+    /**
+     * The loaders registered with {@link ServiceLoader} on the class path (kubeserve-core's own
+     * ONNX Runtime and TorchScript engines, plus any plug-in), in the order it finds them.
+     *
+     * @return a new, mutable list, owned by the caller; empty if none is registered
+     */
     public static List<ModelLoader> defaultLoaders() {
         List<ModelLoader> found = new ArrayList<>();
         ServiceLoader.load(ModelLoader.class).forEach(found::add);
@@ -87,6 +92,10 @@ public final class ModelRegistry implements AutoCloseable {
      * thread that changed it (a loading, polling or retiring thread); it must be quick and must
      * not throw. When it is told {@code READY}, {@link #acquire} and {@link #model(String, String)}
      * already find that version.
+     *
+     * @param listener called for every state change from now on, of every model; there is no way
+     *                 to remove it
+     * @throws NullPointerException if {@code listener} is null
      */
     public void addListener(Consumer<ModelStatus> listener) {
         lifecycle.addListener(Objects.requireNonNull(listener, "listener"));
@@ -96,8 +105,11 @@ public final class ModelRegistry implements AutoCloseable {
 
     /**
      * Loads every model of the repository, {@code parallelism} at a time; returns when each is ready
-     * or failed (failures are in {@link #statuses()}, not thrown).
+     * or failed (failures are in {@link #statuses()}, not thrown). Call once, before requests;
+     * {@link #isReady()} is false until it returns.
      *
+     * @param parallelism how many models load at once, on threads of a pool that lives for this
+     *                    call only; 1 or less loads them one by one on this thread
      * @throws KubeServeException if the repository cannot list its models, or {@code INTERNAL} if
      *         interrupted
      */
@@ -117,8 +129,11 @@ public final class ModelRegistry implements AutoCloseable {
 
     /**
      * Loads (or reloads) one model from the repository, as the repository API's load does: new and
-     * changed versions load, and versions that failed before are tried again.
+     * changed versions load, and versions that failed before are tried again. Runs on this thread
+     * and returns when the model's versions are ready or failed; replaced versions drain on the
+     * registry's retiring thread afterwards.
      *
+     * @param name the model's name in the repository
      * @return the version now serving and the state of every version
      * @throws KubeServeException {@code MODEL_NOT_FOUND} if the repository has no such model;
      *         {@code INVALID_INPUT} if any version the policy selects failed to load or the
@@ -147,6 +162,7 @@ public final class ModelRegistry implements AutoCloseable {
      * closed when its running requests have released their leases (or after the drain timeout).
      * The model stays known, with no version serving, until loaded again.
      *
+     * @param name the model's name
      * @throws KubeServeException {@code MODEL_NOT_FOUND} if the registry does not know the model
      */
     public void unload(String name) {
@@ -156,7 +172,9 @@ public final class ModelRegistry implements AutoCloseable {
     /**
      * Polls the repository for changes every {@code seconds} on a daemon thread, as
      * {@link #refresh} does; 0 or less polls never. Only the first call with a positive period
-     * starts polling.
+     * starts polling. {@link #close} stops it.
+     *
+     * @param seconds period between the end of one poll and the start of the next, in seconds
      */
     public void pollEvery(long seconds) {
         poller.pollEvery(seconds);
@@ -169,7 +187,12 @@ public final class ModelRegistry implements AutoCloseable {
      * newest ready one) for one request. While the lease is open the version's model is not
      * closed, even if a newer version takes over meanwhile (up to the drain timeout). The caller
      * owns the lease and must close it exactly when the request is done, on any thread.
+     * Lock-free: a lookup and an atomic increment.
      *
+     * @param name    the model's name
+     * @param version a version label as in the repository ({@code "1"}, {@code "2"}, ...), or null
+     *                or empty for the default
+     * @return an open lease on a ready version; the caller must close it
      * @throws KubeServeException {@code MODEL_NOT_FOUND} for an unknown model or version label,
      *         {@code MODEL_NOT_READY} with the reason (loading, failed and why, unloading)
      */
@@ -197,6 +220,9 @@ public final class ModelRegistry implements AutoCloseable {
      * {@code predictor()} or {@code warmupPredictor()} (take a lease with {@link #acquire} to run
      * requests) and must never close it (the registry owns it).
      *
+     * @param name    the model's name
+     * @param version a version label, or null or empty for the default
+     * @return the version's model, owned by the registry
      * @throws KubeServeException {@code MODEL_NOT_FOUND} for an unknown model or version label,
      *         {@code MODEL_NOT_READY} with the reason, also if it is being unloaded
      */
@@ -208,19 +234,35 @@ public final class ModelRegistry implements AutoCloseable {
         return model;
     }
 
-    /** {@link #model(String, String)} for the version serving {@code name} by default; same rules. */
+    /**
+     * {@link #model(String, String)} for the version serving {@code name} by default; same rules.
+     *
+     * @param name the model's name
+     * @return the default version's model, owned by the registry
+     * @throws KubeServeException {@code MODEL_NOT_FOUND} for an unknown model, {@code MODEL_NOT_READY}
+     *         with the reason if no version of it is ready
+     */
     public Model model(String name) {
         return model(name, null);
     }
 
     // ---- status ----------------------------------------------------------------------------
 
-    /** Names of every model the registry knows, ready or not, sorted; a new list. */
+    /**
+     * Names of every model the registry knows, ready or not, including models unloaded explicitly.
+     *
+     * @return a new immutable list, sorted by {@link String#compareTo}
+     */
     public List<String> modelNames() {
         return table.names();
     }
 
-    /** Status of every version of every model, by model name then newest version first; a snapshot. */
+    /**
+     * Status of every version of every model. Each status is read without a lock, so two versions
+     * may be caught at slightly different moments.
+     *
+     * @return a new immutable list, by model name then newest version first
+     */
     public List<ModelStatus> statuses() {
         return table.statuses();
     }
@@ -229,13 +271,19 @@ public final class ModelRegistry implements AutoCloseable {
      * Status of every version of {@code name}, newest first; a snapshot. A model without any
      * version gives one {@code UNLOADED} status with an empty version label.
      *
+     * @param name the model's name
+     * @return a new immutable list, never empty
      * @throws KubeServeException {@code MODEL_NOT_FOUND} if the registry does not know the model
      */
     public List<ModelStatus> statuses(String name) {
         return table.statuses(name);
     }
 
-    /** True once start-up loading ended with at least one model ready. */
+    /**
+     * Whether the registry can serve: for readiness probes.
+     *
+     * @return true once {@link #loadAll} has returned and at least one model has a ready version
+     */
     public boolean isReady() {
         return started && table.anyServing();
     }
@@ -243,6 +291,10 @@ public final class ModelRegistry implements AutoCloseable {
     /**
      * True once start-up loading ended and every one of {@code required} has a ready version
      * ({@code required} empty: as {@link #isReady()}).
+     *
+     * @param required model names that must each be ready; a name the registry does not know makes
+     *                 the answer false
+     * @return whether the registry is ready by that rule
      */
     public boolean isReady(Set<String> required) {
         if (required.isEmpty()) {

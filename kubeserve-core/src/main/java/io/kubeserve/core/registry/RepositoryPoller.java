@@ -36,12 +36,18 @@ final class RepositoryPoller {
     private final VersionLifecycle lifecycle;
     private ScheduledExecutorService schedule;
 
+    /**
+     * @param repository where the models are; not owned
+     * @param table      the registry's table, which this poller fills and prunes
+     * @param lifecycle  loads and retires the versions this poller decides on
+     */
     RepositoryPoller(ModelRepository repository, ModelTable table, VersionLifecycle lifecycle) {
         this.repository = repository;
         this.table = table;
         this.lifecycle = lifecycle;
     }
 
+    /** The repository polled, for the registry's explicit load. */
     ModelRepository repository() {
         return repository;
     }

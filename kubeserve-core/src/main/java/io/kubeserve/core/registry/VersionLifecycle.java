@@ -46,6 +46,7 @@ final class VersionLifecycle {
         this.drainTimeoutMillis = drainTimeout.toMillis();
     }
 
+    /** Adds a status listener, called on the thread that changed a version; never removed. */
     void addListener(Consumer<ModelStatus> listener) {
         listeners.add(listener);
     }

@@ -64,6 +64,11 @@ public final class FileSystemModelRepository implements ModelRepository {
      *
      * @param root      a repository directory, a single model's directory, or a model file
      * @param modelName name for a single model; null derives it from the directory or file name
+     *                  (without its extension); ignored for a repository of several models
+     * @return the repository; it holds no open files, so there is nothing to close. Thread-safe:
+     *         every call reads the disk afresh
+     * @throws KubeServeException {@code MODEL_NOT_FOUND} if {@code root} does not exist;
+     *         {@code INVALID_INPUT} if a single model's name breaks {@link #NAMING_RULE}
      */
     public static FileSystemModelRepository open(Path root, String modelName) {
         Path absolute = root.toAbsolutePath().normalize();
@@ -79,6 +84,14 @@ public final class FileSystemModelRepository implements ModelRepository {
         return new FileSystemModelRepository(absolute, name);
     }
 
+    /**
+     * {@link #open(Path, String)} with the single model's name, if it is one, derived from {@code root}.
+     *
+     * @param root a repository directory, a single model's directory, or a model file
+     * @return the repository, thread-safe and holding nothing to close
+     * @throws KubeServeException {@code MODEL_NOT_FOUND} if {@code root} does not exist;
+     *         {@code INVALID_INPUT} if the derived name breaks {@link #NAMING_RULE}
+     */
     public static FileSystemModelRepository open(Path root) {
         return open(root, null);
     }
@@ -225,7 +238,13 @@ public final class FileSystemModelRepository implements ModelRepository {
         return name;
     }
 
-    /** Model names become URL path segments and directory names; remote stores apply the same rule. */
+    /**
+     * Checks a model name against {@link #NAMING_RULE}. Model names become URL path segments and
+     * directory names; remote stores apply the same rule.
+     *
+     * @param name the name to check; null is refused
+     * @throws KubeServeException {@code INVALID_INPUT} naming the problem and the rule
+     */
     public static void checkName(String name) {
         String problem = name == null ? "is missing" : nameProblem(name);
         if (problem != null) {
@@ -239,6 +258,10 @@ public final class FileSystemModelRepository implements ModelRepository {
      * path segment (no separators, no {@code .} or {@code ..}, no hidden directories such as
      * {@code .git}), printable, and readable: a name the JVM could not decode from the file
      * system (a non-UTF-8 locale) would be served under a mangled name no client could write.
+     *
+     * @param name a candidate name, not null
+     * @return the problem, worded to follow "the name" ({@code "is empty"}, {@code "contains a path
+     *         separator"}, ...), or null if the name is valid
      */
     public static String nameProblem(String name) {
         if (name.isEmpty()) {

@@ -59,12 +59,17 @@ public final class ModelConfigReader {
     /**
      * A config as read, with its warnings.
      *
-     * @param config   the model's settings
+     * @param config   the model's settings; {@link ModelConfig#DEFAULT} if the directory has no config file
      * @param warnings one line per old key used or field skipped, each naming the file; never null
      */
     public record Loaded(ModelConfig config, List<String> warnings) {
 
-        /** Copies {@code warnings}. */
+        /**
+         * Copies {@code warnings}.
+         *
+         * @param config   the model's settings
+         * @param warnings the warnings, copied into an immutable list
+         */
         public Loaded {
             warnings = List.copyOf(warnings);
         }
@@ -74,6 +79,9 @@ public final class ModelConfigReader {
      * The config of the model in {@code modelDir}, named after that directory; warnings are logged
      * (each once).
      *
+     * @param modelDir the model's directory ({@code ROOT/<model>}); its name is the model's name
+     * @return the settings; {@link ModelConfig#DEFAULT}, with the labels of {@code labels.txt} if
+     *         there is one, when the directory holds no config file
      * @throws KubeServeException {@code INVALID_INPUT} for a bad config, naming file and key
      */
     public ModelConfig read(Path modelDir) {
@@ -83,7 +91,9 @@ public final class ModelConfigReader {
     /**
      * The config of model {@code modelName} in {@code modelDir}; warnings are logged (each once).
      *
+     * @param modelDir  the model's directory
      * @param modelName the name the model is served under; a {@code name} in {@code config.pbtxt} must equal it
+     * @return the settings, as {@link #read(Path)} gives them
      * @throws KubeServeException {@code INVALID_INPUT} for a bad config, naming file and key
      */
     public ModelConfig read(Path modelDir, String modelName) {
@@ -101,7 +111,11 @@ public final class ModelConfigReader {
      * {@code config.json} or {@code config.pbtxt} if there is one ({@link ModelConfig#DEFAULT}
      * otherwise), then {@code labels.txt} if the config names no classes.
      *
-     * @throws KubeServeException {@code INVALID_INPUT} for a bad config or both config files present
+     * @param modelDir  the model's directory
+     * @param modelName the name the model is served under; a {@code name} in {@code config.pbtxt} must equal it
+     * @return the settings and the warnings the caller may log or show
+     * @throws KubeServeException {@code INVALID_INPUT} for a bad config, both config files present,
+     *         or a config or labels file that cannot be read
      */
     public Loaded load(Path modelDir, String modelName) {
         Path json = modelDir.resolve(CONFIG_FILE);

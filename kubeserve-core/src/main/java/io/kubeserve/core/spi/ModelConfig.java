@@ -5,8 +5,15 @@ import io.kubeserve.core.tensor.TensorSpec;
 import java.util.List;
 
 /**
- * Per-model settings, read from {@code ROOT/<model>/config.json}; every field has a default so a
- * bare model file needs no config at all.
+ * Per-model settings, read from {@code ROOT/<model>/config.json} or Triton's {@code config.pbtxt}
+ * (see {@code io.kubeserve.core.repository.ModelConfigReader}); every field has a default so a bare
+ * model file needs no config at all. Where a setting is Triton's, the key and its meaning follow the
+ * field of Triton's {@code model_config.proto} named below.
+ *
+ * <p>Immutable and thread-safe; the lists are unmodifiable copies. The constructor checks ranges and
+ * throws a {@link KubeServeException} with {@link io.kubeserve.core.error.ErrorCode#INVALID_INPUT
+ * INVALID_INPUT}, naming the config key, for a negative count, size, delay or timeout, and for a
+ * preferred batch size outside 1 to {@code maxBatchSize}.
  *
  * @param engine              loader to use ({@code onnxruntime}, {@code pytorch}); null picks by file type
  * @param device              where to run: {@code cpu} (default), {@code gpu} or {@code gpu:N}
@@ -15,12 +22,18 @@ import java.util.List;
  * @param outputs             declared outputs (names for TorchScript's positional outputs); empty: from the model
  * @param labels              class names by class index; empty when there are none
  * @param maxBatchSize        largest batch (in rows) the dynamic batcher may form; 0 turns batching off
- * @param maxQueueDelayMicros longest a request waits for others to join its batch
- * @param preferredBatchSizes batch sizes worth running at once, without waiting out the delay
- * @param maxQueueSize        requests that may wait for an execution slot; beyond, OVERLOADED (0: 64 per instance)
- * @param requestTimeoutMillis longest a request may wait and run; beyond, TIMEOUT (0: no limit)
- * @param versionPolicy       which versions to serve (default: the newest)
+ *                            (Triton {@code max_batch_size}; when above 0, {@code dims} leave out the batch dimension)
+ * @param maxQueueDelayMicros longest a request waits for others to join its batch, in microseconds
+ *                            (Triton {@code dynamic_batching.max_queue_delay_microseconds})
+ * @param preferredBatchSizes batch sizes in rows worth running at once, without waiting out the delay
+ *                            (Triton {@code dynamic_batching.preferred_batch_size})
+ * @param maxQueueSize        requests that may wait for an execution slot; beyond, OVERLOADED (0: 64 per
+ *                            instance; Triton {@code dynamic_batching.default_queue_policy.max_queue_size})
+ * @param requestTimeoutMillis longest a request may wait and run, in milliseconds; beyond, TIMEOUT
+ *                            (0: no limit; KubeServe's own {@code request_timeout_ms})
+ * @param versionPolicy       which versions to serve (default: the newest; Triton {@code version_policy})
  * @param instances           parallel executions allowed at once; 0 means one per core
+ *                            (Triton {@code instance_group[0].count})
  * @param intraOpThreads      engine threads inside one operator; 0 means the engine's choice for this machine
  * @param interOpThreads      engine threads across operators; 0 means the engine's choice
  */
@@ -30,9 +43,30 @@ public record ModelConfig(String engine, Device device, List<TensorSpec> inputs,
                           int maxQueueSize, long requestTimeoutMillis, VersionPolicy versionPolicy, int instances,
                           int intraOpThreads, int interOpThreads) {
 
+    /** Every default: engine by file type, CPU, no batching, newest version only, sizes by core count. */
     public static final ModelConfig DEFAULT = new ModelConfig(null, Device.CPU, List.of(), List.of(), List.of(),
             0, 0, List.of(), 0, 0, VersionPolicy.LATEST, 0, 0, 0);
 
+    /**
+     * Fills in defaults, copies the lists and checks the ranges.
+     *
+     * @param engine               loader name, or null to pick by file type
+     * @param device               where to run; null: the CPU
+     * @param inputs               declared inputs; null: none
+     * @param outputs              declared outputs; null: none
+     * @param labels               class names by class index; null: none
+     * @param maxBatchSize         largest batch in rows, 0 for no batching
+     * @param maxQueueDelayMicros  batching delay in microseconds
+     * @param preferredBatchSizes  preferred batch sizes in rows, each 1 to {@code maxBatchSize}; null: none
+     * @param maxQueueSize         waiting requests allowed, 0 for the default
+     * @param requestTimeoutMillis deadline in milliseconds, 0 for none
+     * @param versionPolicy        versions to serve; null: the newest
+     * @param instances            parallel executions, 0 for one per core
+     * @param intraOpThreads       engine threads inside an operator, 0 for the default
+     * @param interOpThreads       engine threads across operators, 0 for the default
+     * @throws KubeServeException {@code INVALID_INPUT} for a negative number or a preferred batch size
+     *         out of range, naming the config key
+     */
     public ModelConfig {
         device = device == null ? Device.CPU : device;
         versionPolicy = versionPolicy == null ? VersionPolicy.LATEST : versionPolicy;
@@ -55,6 +89,12 @@ public record ModelConfig(String engine, Device device, List<TensorSpec> inputs,
         requireNonNegative("inter_op_threads", interOpThreads);
     }
 
+    /**
+     * A copy with other class names (from {@code labels.txt}, for instance); this config is unchanged.
+     *
+     * @param newLabels class names by class index; null or empty for none
+     * @return the new config
+     */
     public ModelConfig withLabels(List<String> newLabels) {
         return new ModelConfig(engine, device, inputs, outputs, newLabels, maxBatchSize, maxQueueDelayMicros,
                 preferredBatchSizes, maxQueueSize, requestTimeoutMillis, versionPolicy, instances, intraOpThreads,
@@ -66,18 +106,29 @@ public record ModelConfig(String engine, Device device, List<TensorSpec> inputs,
      * model at 32 connections: one per core served 16-19k requests/s where one per two cores
      * (each with two engine threads) served 12-14k; callers queued behind a single slot pay a
      * thread hand-off each.
+     *
+     * @return {@link #instances()} if set, else the number of available processors; at least 1
      */
     public int effectiveInstances() {
         return instances > 0 ? instances : Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
-    /** Engine threads per execution: as configured, else the cores shared out among the instances. */
+    /**
+     * Engine threads per execution: as configured, else the cores shared out among the instances.
+     *
+     * @return {@link #intraOpThreads()} if set, else available processors divided by
+     *         {@link #effectiveInstances()}; at least 1
+     */
     public int effectiveIntraOpThreads() {
         return intraOpThreads > 0 ? intraOpThreads
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / effectiveInstances());
     }
 
-    /** Requests allowed to wait: as configured, else 64 per instance. */
+    /**
+     * Requests allowed to wait: as configured, else 64 per instance.
+     *
+     * @return {@link #maxQueueSize()} if set, else 64 times {@link #effectiveInstances()}
+     */
     public int effectiveMaxQueueSize() {
         return maxQueueSize > 0 ? maxQueueSize : 64 * effectiveInstances();
     }
@@ -88,12 +139,25 @@ public record ModelConfig(String engine, Device device, List<TensorSpec> inputs,
         }
     }
 
-    /** A compute device: the CPU or one GPU by index. */
+    /**
+     * A compute device: the CPU or one GPU by index. Immutable.
+     *
+     * @param gpu   true for a GPU
+     * @param index the GPU's index as the engine numbers them (CUDA device order), 0 for the CPU
+     */
     public record Device(boolean gpu, int index) {
 
+        /** The CPU, the default device. */
         public static final Device CPU = new Device(false, 0);
 
-        /** Parses {@code cpu}, {@code gpu}, {@code gpu:N} (also {@code cuda}, {@code cuda:N}). */
+        /**
+         * Parses {@code cpu}, {@code gpu}, {@code gpu:N} (also {@code cuda}, {@code cuda:N}), in any case.
+         *
+         * @param text the device as written in a config; null or blank means the CPU
+         * @return the device; {@code gpu} alone is GPU 0
+         * @throws KubeServeException {@code INVALID_INPUT} for anything else, a negative or
+         *         non-numeric index included
+         */
         public static Device parse(String text) {
             if (text == null || text.isBlank() || text.equalsIgnoreCase("cpu")) {
                 return CPU;

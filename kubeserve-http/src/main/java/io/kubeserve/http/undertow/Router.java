@@ -15,14 +15,35 @@ import java.util.TreeSet;
  * parameter with a literal suffix ({@code {model}:predict}, as KServe V1 writes its verbs).
  *
  * <p>A path no template matches is 404; a path that matches under another method is 405 with an
- * {@code Allow} header. Routes are fixed at build time and matched in order without allocation
- * beyond the parameter array.
+ * {@code Allow} header (both with the JSON error body of {@link Responses#error(HttpServerExchange,
+ * int, String)}). A {@code GET} route also answers {@code HEAD}. Paths are matched as Undertow hands
+ * them over in {@link HttpServerExchange#getRelativePath()} (already percent-decoded), ignoring one
+ * leading and one trailing {@code /}; a parameter matches one whole, non-empty segment. Routes are
+ * matched in the order they were added, the first that fits wins, without allocation beyond the
+ * parameter array.
+ *
+ * <p>Thread-safety: add every route on one thread before the router handles its first request
+ * (publish it through a final field, as {@link KubeServeHandler} does); from then on it is read-only
+ * and safe for any number of Undertow threads.
  */
 public final class Router implements HttpHandler {
 
     /** What a route runs, with the values of its template's parameters in order. */
     @FunctionalInterface
     public interface Endpoint {
+        /**
+         * Handles one request that matched the route, on the thread Undertow called the router on
+         * (an I/O thread unless an outer handler dispatched); the endpoint dispatches to a worker
+         * itself before it blocks, and it owns the exchange from here: it must end it or dispatch.
+         *
+         * @param exchange the request and its response
+         * @param params   the values of the template's parameters, left to right, each without its
+         *                 literal suffix ({@code iris} for {@code iris:predict} under
+         *                 {@code {model}:predict}); empty for a template without parameters; the
+         *                 endpoint may keep or change the array, it is made for this call
+         * @throws Exception anything the endpoint does not answer itself; it propagates to the
+         *                   handlers around the router
+         */
         void handle(HttpServerExchange exchange, String[] params) throws Exception;
     }
 
@@ -31,14 +52,38 @@ public final class Router implements HttpHandler {
 
     private final List<Route> routes = new ArrayList<>();
 
+    /**
+     * Adds a {@code GET} route, which answers {@code HEAD} too.
+     *
+     * @param template the path template, such as {@code /v2/models/{model}/ready}
+     * @param endpoint what runs for a request that matches
+     * @return this router
+     */
     public Router get(String template, Endpoint endpoint) {
         return add(Methods.GET, template, endpoint);
     }
 
+    /**
+     * Adds a {@code POST} route.
+     *
+     * @param template the path template, such as {@code /v2/models/{model}/infer}
+     * @param endpoint what runs for a request that matches
+     * @return this router
+     */
     public Router post(String template, Endpoint endpoint) {
         return add(Methods.POST, template, endpoint);
     }
 
+    /**
+     * Adds a route, tried after those added before it.
+     *
+     * @param method   the HTTP method it answers, as in {@link Methods}
+     * @param template {@code /}-separated segments, each a literal, {@code {name}} or
+     *                 {@code {name}suffix}; the name inside the braces is for readers only, parameters
+     *                 are passed by position
+     * @param endpoint what runs for a request that matches
+     * @return this router
+     */
     public Router add(HttpString method, String template, Endpoint endpoint) {
         String[] parts = split(template);
         String[][] segments = new String[parts.length][];
@@ -56,11 +101,21 @@ public final class Router implements HttpHandler {
         return this;
     }
 
-    /** Every route as {@code "METHOD /template"}, in matching order; for docs and tests. */
+    /**
+     * Every route, for docs and tests.
+     *
+     * @return {@code "METHOD /template"} per route, in matching order; a new immutable list
+     */
     public List<String> routes() {
         return routes.stream().map(route -> route.method + " " + route.template).toList();
     }
 
+    /**
+     * Runs the first route that matches the exchange's method and path, or answers 404 or 405.
+     *
+     * @param exchange the request
+     * @throws Exception whatever the route's endpoint throws
+     */
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         String[] path = split(exchange.getRelativePath());

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * A sync that fails keeps the last good cache in service: the failure is logged once (again only
  * when it changes) and kept in {@link #lastSyncError()}. Only when there is nothing to serve yet
  * does a failure reach the caller, as a {@link KubeServeException} naming the store.
+ *
+ * <p>Thread-safe: one sync runs at a time, and readers see either the files before a sync or after
+ * it, never a half-written model. The repository owns the store it is given and closes it in
+ * {@link #close()}; the cache directory stays on disk for the next start.
  */
 public final class CachingModelRepository implements ModelRepository, Closeable {
 
@@ -46,10 +50,14 @@ public final class CachingModelRepository implements ModelRepository, Closeable 
     private volatile SyncResult lastResult;
 
     /**
-     * @param store           where the models are
+     * A repository over {@code store}; nothing is synced until the first listing or {@link #sync()}.
+     *
+     * @param store           where the models are; owned from now on, closed by {@link #close()}
      * @param cacheDir        local directory to mirror into (created if missing)
      * @param singleModelName name when the location holds one model; null: the location's last segment
      * @param minSyncInterval least time between two syncs; zero syncs on every call
+     * @throws KubeServeException {@code INVALID_INPUT} if {@code singleModelName} breaks
+     *         {@link FileSystemModelRepository#NAMING_RULE}
      */
     public CachingModelRepository(ModelStore store, Path cacheDir, String singleModelName, Duration minSyncInterval) {
         this.store = store;
@@ -79,8 +87,9 @@ public final class CachingModelRepository implements ModelRepository, Closeable 
     }
 
     /**
-     * Syncs now, whatever the interval.
+     * Syncs now, whatever the interval, on this thread; waits if a sync is running.
      *
+     * @return what the sync downloaded, kept and removed
      * @throws KubeServeException naming the store when the sync fails; the cache is unchanged then
      */
     public SyncResult sync() {
@@ -92,20 +101,38 @@ public final class CachingModelRepository implements ModelRepository, Closeable 
         }
     }
 
-    /** Why the last sync failed; empty when it succeeded. The cache then holds the last good state. */
+    /**
+     * Why the last sync failed. The cache then holds the last good state.
+     *
+     * @return the message naming the store, or empty when the last sync succeeded or none ran yet
+     */
     public Optional<String> lastSyncError() {
         return Optional.ofNullable(lastError);
     }
 
-    /** What the last successful sync did. */
+    /**
+     * What the last successful sync did.
+     *
+     * @return the result, or empty before the first successful sync
+     */
     public Optional<SyncResult> lastSyncResult() {
         return Optional.ofNullable(lastResult);
     }
 
+    /**
+     * Where the store is mirrored.
+     *
+     * @return the cache directory, absolute and normalized; may not exist before the first sync
+     */
     public Path cacheDir() {
         return root;
     }
 
+    /**
+     * Closes the store (its client and connections); the cache stays on disk.
+     *
+     * @throws IOException if the store fails to close
+     */
     @Override
     public void close() throws IOException {
         store.close();

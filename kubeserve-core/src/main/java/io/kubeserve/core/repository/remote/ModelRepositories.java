@@ -8,7 +8,11 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Opens a model repository from a location string: a local path, {@code s3://} or {@code http(s)://}. */
+/**
+ * Opens a model repository from a location string: a local path, {@code file://}, {@code s3://} or
+ * {@code http(s)://}. A remote location is mirrored into a cache directory by a
+ * {@link CachingModelRepository}; a local one is served in place by a {@link FileSystemModelRepository}.
+ */
 public final class ModelRepositories {
 
     private ModelRepositories() {
@@ -20,11 +24,28 @@ public final class ModelRepositories {
      * @param location        {@code /models}, {@code s3://bucket/prefix}, {@code https://host/iris.zip}
      * @param cacheDir        where a remote location is mirrored; ignored for a local path
      * @param singleModelName name for a location holding one model; null derives it
+     * @return the repository, owned by the caller; a remote one is {@link java.io.Closeable} and
+     *         closing it releases its store's client
+     * @throws KubeServeException {@code INVALID_INPUT} for an empty location, an unknown scheme, an
+     *         invalid URI or model name, a remote location without {@code cacheDir}, or a malformed
+     *         setting; {@code MODEL_NOT_FOUND} for a local path that does not exist
      */
     public static ModelRepository open(String location, Path cacheDir, String singleModelName) {
         return open(location, cacheDir, singleModelName, RemoteSettings.fromEnvironment());
     }
 
+    /**
+     * Opens a repository with the given settings rather than the environment's. Nothing is
+     * downloaded yet: a remote repository syncs on its first listing.
+     *
+     * @param location        {@code /models}, {@code s3://bucket/prefix}, {@code https://host/iris.zip}
+     * @param cacheDir        where a remote location is mirrored (created when first synced); ignored
+     *                        for a local path
+     * @param singleModelName name for a location holding one model; null derives it
+     * @param settings        S3 endpoint, credentials, sync interval; see {@link RemoteSettings}
+     * @return the repository, owned by the caller, as for {@link #open(String, Path, String)}
+     * @throws KubeServeException as for {@link #open(String, Path, String)}
+     */
     public static ModelRepository open(String location, Path cacheDir, String singleModelName,
                                        RemoteSettings settings) {
         if (location == null || location.isBlank()) {

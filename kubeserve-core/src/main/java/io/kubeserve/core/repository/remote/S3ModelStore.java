@@ -55,7 +55,15 @@ public final class S3ModelStore implements ModelStore {
         this.verifyMd5 = verifyMd5;
     }
 
-    /** A store for {@code s3://bucket/prefix}, with a client configured from the settings. */
+    /**
+     * A store for {@code s3://bucket/prefix}, with a client configured from the settings. Nothing
+     * is sent to the server yet.
+     *
+     * @param uri      {@code s3://bucket} or {@code s3://bucket/prefix}
+     * @param settings endpoint, region, credentials and MD5 checking
+     * @return the store, owned by the caller; closing it closes its client
+     * @throws KubeServeException {@code INVALID_INPUT} if the URI names no bucket or a setting is malformed
+     */
     public static S3ModelStore create(URI uri, RemoteSettings settings) {
         String bucket = uri.getHost() != null ? uri.getHost() : uri.getAuthority();
         if (bucket == null || bucket.isBlank()) {
@@ -65,7 +73,14 @@ public final class S3ModelStore implements ModelStore {
         return new S3ModelStore(client(settings), bucket, path, settings.verifyMd5());
     }
 
-    /** The S3 client the settings describe; see {@link RemoteSettings}. */
+    /**
+     * The S3 client the settings describe (see {@link RemoteSettings}): JDK HTTP connections with a
+     * 10 s connect and 60 s read timeout, checksums only where the S3 API requires them.
+     *
+     * @param settings endpoint, region, path style and credentials
+     * @return a new client, thread-safe, owned by the caller, who must close it
+     * @throws KubeServeException {@code INVALID_INPUT} if a flag setting is malformed
+     */
     public static S3Client client(RemoteSettings settings) {
         var builder = S3Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder()

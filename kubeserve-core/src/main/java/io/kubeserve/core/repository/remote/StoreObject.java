@@ -14,6 +14,15 @@ import java.util.Objects;
  */
 public record StoreObject(String key, long size, String etag, String md5) {
 
+    /**
+     * Checks that there is a key.
+     *
+     * @param key  path relative to the store's location, not yet validated
+     * @param size length in bytes, or -1
+     * @param etag the store's change tag, or null
+     * @param md5  lower-case hex MD5 the store vouches for, or null
+     * @throws NullPointerException if {@code key} is null
+     */
     public StoreObject {
         Objects.requireNonNull(key, "key");
     }
