@@ -205,7 +205,16 @@ public final class KubeServeServer implements AutoCloseable {
         }
     }
 
-    /** Starts a server and returns once its models are loaded (or have failed). */
+    /**
+     * Starts a server and returns once its models are loaded (or have failed): the HTTP listener
+     * (and the gRPC one when {@code grpcPort} > 0) answers liveness from the start and readiness
+     * once the models are ready.
+     *
+     * @param config the settings
+     * @return the running server, owned by the caller, who must {@link #close()} it
+     * @throws RuntimeException when a port cannot be bound or the repository cannot be opened; what
+     *                          was started is stopped again
+     */
     public static KubeServeServer start(ServerConfig config) {
         return new KubeServeServer(config);
     }
@@ -230,18 +239,29 @@ public final class KubeServeServer implements AutoCloseable {
         return grpc == null ? -1 : grpc.port();
     }
 
-    /** The port listened on (useful with port 0). */
+    /**
+     * The HTTP port listened on (useful with port 0).
+     *
+     * @return the bound port
+     */
     public int port() {
         return port;
     }
 
+    /**
+     * The registry behind both adapters: the models, their versions and leases. Owned by the
+     * server and closed by {@link #close()}; callers must not close it.
+     *
+     * @return the registry
+     */
     public ModelRegistry registry() {
         return registry;
     }
 
     /**
-     * Graceful stop: readiness turns 503 at once, new requests are refused with 503, requests in
-     * flight get up to the drain timeout to finish, then everything is closed.
+     * Graceful stop: readiness turns 503 (gRPC health NOT_SERVING) at once, new requests are refused
+     * with 503 (gRPC clients get GOAWAY), requests and calls in flight get up to the drain timeout to
+     * finish, then everything is closed. Safe to call more than once and from any thread.
      */
     @Override
     public void close() {

@@ -39,6 +39,17 @@ public record SecurityConfig(List<String> authTokens, boolean protectProbes, boo
     /**
      * Copies the token list and checks every rule; messages name the flag and never show a token.
      *
+     * @param authTokens        bearer tokens the API accepts; empty: authentication off
+     * @param protectProbes     whether probes need a token too
+     * @param protectMetrics    whether {@code /metrics} needs a token
+     * @param rateLimit         requests a second per client; 0: off
+     * @param rateLimitBurst    requests a client may send at once on top of the rate
+     * @param tlsCert           PEM certificate chain (with {@code tlsKey}); null: no PEM
+     * @param tlsKey            PEM PKCS#8 private key
+     * @param tlsKeystore       PKCS12 keystore (instead of PEM); null: none
+     * @param tlsKeystorePasswordFile file holding the keystore's password; null: empty password
+     * @param headerTimeout     how long a client may take to send a request's headers
+     * @param idleTimeout       a connection with no traffic for this long is closed
      * @throws IllegalArgumentException for a token under 16 characters (named by its position), a
      *                                  negative rate or burst, a TLS certificate without key or the other
      *                                  way round, PEM and keystore together, a keystore password file

@@ -45,6 +45,26 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
      * Checks every setting; the messages name the command-line flag, as that is where most values
      * come from.
      *
+     * @param host            address to bind
+     * @param port            port to bind; 0 picks a free one
+     * @param grpcPort        port of the Open Inference Protocol over gRPC (kubeserve-grpc), on the same
+     *                        host; 0: no gRPC listener
+     * @param modelRepository where the models are: a directory (repository, one model) or model file,
+     *                        or a remote store URI
+     * @param modelName       name for a single-model directory or file; null: derived from its name
+     * @param defaultModel    model that {@code /predict} serves; null: the only model loaded
+     * @param maxBodyBytes    largest request body accepted (413 beyond)
+     * @param logFormat       {@code text} or {@code json}
+     * @param ioThreads       Undertow I/O threads (0: one per core)
+     * @param workerThreads   threads that decode large bodies and run the repository API (0: one per core, at least 2)
+     * @param drainTimeout    on SIGTERM, how long in-flight requests may take to finish
+     * @param overloadStatus  status for a full model queue: 503 (default) or 429
+     * @param controlMode     {@code none} (load at start only), {@code poll} (follow the repository),
+     *                        {@code explicit} (load and unload through the repository API)
+     * @param pollInterval    how often poll mode reads the repository
+     * @param requiredModels  models that must be ready for the server to report ready (empty: any one)
+     * @param adminToken      bearer token of the repository API; null disables that API
+     * @param security        API tokens, rate limit, TLS and connection timeouts
      * @throws IllegalArgumentException for a missing repository, a port outside 0..65535, a body
      *                                  limit under 1 KiB, an unknown log format or control mode, negative
      *                                  thread counts or drain timeout, an overload status other than 503
