@@ -292,8 +292,10 @@ public final class GrpcLoad implements Callable<Integer> {
         Phase measured = new Phase();
         Phase after = new Phase();
         AtomicReference<Phase> current = new AtomicReference<>(warmup);
-        progress.printf("GrpcLoad: %s, %d connection(s), %d in flight, %s, warm-up %.1f s, measuring %.1f s%n",
+        progress.printf("GrpcLoad: %s, %d connection(s), %d in flight, %s (message %d bytes), warm-up %.1f s,"
+                        + " measuring %.1f s%n",
                 settings.label(), settings.connections(), settings.concurrency(), settings.input().describe(),
+                request.getSerializedSize(),
                 settings.warmup().toNanos() / 1e9, settings.duration().toNanos() / 1e9);
 
         long start = System.nanoTime();
