@@ -195,10 +195,10 @@ for (( r = 1; r <= RUNS; r++ )); do
   done
 done
 
-# median COLUMN FILE: the median of a column (1-based) over the rounds
+# median COLUMN FILE [FORMAT]: the median of a column (1-based) over the rounds (default %.3f)
 median() {
-  cut -d' ' -f"$1" "$2" | sort -g | awk '{ v[NR] = $1 } END {
-    if (NR % 2) printf "%s", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  cut -d' ' -f"$1" "$2" | sort -g | awk -v fmt="${3:-%.3f}" '{ v[NR] = $1 } END {
+    printf fmt, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 mkdir -p bench-results
@@ -219,7 +219,7 @@ REPORT="bench-results/grpc-vs-rest-$(date -u +%Y%m%d-%H%M%S).md"
     for c in $CONNECTIONS; do
       for p in rest grpc; do
         f="$WORK/results-$w-$p-$c.txt"
-        rps="$(median 1 "$f")" p50="$(median 2 "$f")"
+        rps="$(median 1 "$f" %.0f)" p50="$(median 2 "$f")"
         errors="$(awk '{ n += $6 } END { print n + 0 }' "$f")"
         ratios="- | -"
         if [[ "$p" == grpc ]]; then

@@ -132,6 +132,16 @@ public final class GrpcLoad implements Callable<Integer> {
         /**
          * Checks every field.
          *
+         * @param host must be {@value GrpcLoad#HOST}
+         * @param port the gRPC port
+         * @param connections channels
+         * @param concurrency calls in flight
+         * @param warmup load before the measurement
+         * @param duration the measurement window
+         * @param timeout each call's deadline
+         * @param model the model's name
+         * @param input the tensor every call sends
+         * @param label the first cell of the report's row
          * @throws IllegalArgumentException naming the field and the accepted values
          */
         public Settings {

@@ -77,32 +77,32 @@ public final class LoadInput {
         return new LoadInput(normalized, name, shape, normalized.equals("wide"), values);
     }
 
-    /** The preset this input came from: {@code iris}, {@code wide} or {@code wide-typed}. */
+    /** {@return the preset this input came from: {@code iris}, {@code wide} or {@code wide-typed}} */
     public String kind() {
         return kind;
     }
 
-    /** The tensor's name. */
+    /** {@return the tensor's name} */
     public String name() {
         return name;
     }
 
-    /** The tensor's shape (a copy). */
+    /** {@return the tensor's shape (a copy)} */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** True when the tensor travels as raw bytes (gRPC raw contents, REST binary extension). */
+    /** {@return true when the tensor travels as raw bytes (gRPC raw contents, REST binary extension)} */
     public boolean raw() {
         return raw;
     }
 
-    /** Number of FP32 elements: the product of the shape. */
+    /** {@return the number of FP32 elements: the product of the shape} */
     public int elementCount() {
         return values.length;
     }
 
-    /** {@code 1x4 FP32 typed}, for reports. */
+    /** {@return the shape and form for reports, e.g. {@code 1x4 FP32 typed}} */
     public String describe() {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < shape.length; i++) {
@@ -153,7 +153,7 @@ public final class LoadInput {
         return raw ? BenchData.v2BinaryRequest(name, shape, values) : BenchData.v2JsonRequest(name, shape, values);
     }
 
-    /** Bytes of JSON at the start of {@link #restBody()} when raw; -1 when the body is all JSON. */
+    /** {@return bytes of JSON at the start of {@link #restBody()} when raw; -1 when the body is all JSON} */
     public int restJsonHeaderLength() {
         return raw ? BenchData.jsonHeaderLength(name, shape, values.length) : -1;
     }

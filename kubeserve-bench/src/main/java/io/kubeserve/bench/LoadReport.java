@@ -24,22 +24,35 @@ import java.util.TreeMap;
 public record LoadReport(String label, int connections, int concurrency, double seconds, long completed,
                          double p50Ms, double p90Ms, double p99Ms, double maxMs, Map<String, Long> errors) {
 
-    /** Copies the error counts into an unmodifiable map sorted by status name. */
+    /**
+     * Copies the error counts into an unmodifiable map sorted by status name.
+     *
+     * @param label the first cell of the row
+     * @param connections channels
+     * @param concurrency calls in flight
+     * @param seconds the measurement window, in seconds
+     * @param completed calls answered OK
+     * @param p50Ms median latency, in milliseconds
+     * @param p90Ms 90th percentile, in milliseconds
+     * @param p99Ms 99th percentile, in milliseconds
+     * @param maxMs the slowest OK call, in milliseconds
+     * @param errors failed calls by status name
+     */
     public LoadReport {
         errors = Collections.unmodifiableMap(new TreeMap<>(errors));
     }
 
-    /** Successful calls per second of the measurement window. */
+    /** {@return successful calls per second of the measurement window} */
     public double requestsPerSecond() {
         return seconds > 0 ? completed / seconds : 0;
     }
 
-    /** All failed calls of the window, whatever their status. */
+    /** {@return all failed calls of the window, whatever their status} */
     public long errorCount() {
         return errors.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** The two header lines of the table {@link #markdownRow()} rows belong to. */
+    /** {@return the two header lines of the table {@link #markdownRow()} rows belong to} */
     public static String markdownHeader() {
         return "| target | connections | in flight | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|---|";
@@ -49,6 +62,8 @@ public record LoadReport(String label, int connections, int concurrency, double 
      * One Markdown table row: label, connections, calls in flight, requests/s (whole), p50, p90,
      * p99 and max in milliseconds (three decimals, as the wrk scripts print them), then the error
      * count followed by the counts per status when there are any: {@code 3 (UNAVAILABLE 3)}.
+     *
+     * @return the row, without a line break
      */
     public String markdownRow() {
         StringBuilder errorText = new StringBuilder().append(errorCount());
