@@ -43,13 +43,16 @@ class WideMlp(torch.nn.Module):
 
 def config(args):
     # declared for both copies so /v2 metadata is the same whichever engine serves it
+    # Triton's keys: with max_batch_size > 0 the dims leave out the batch dimension
+    batched = args.max_batch_size > 0
+    first = [] if batched else [-1]
     cfg = {
-        "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, FEATURES]}],
-        "outputs": [{"name": "output", "datatype": "FP32", "shape": [-1, CLASSES]}],
+        "input": [{"name": "input", "data_type": "TYPE_FP32", "dims": first + [FEATURES]}],
+        "output": [{"name": "output", "data_type": "TYPE_FP32", "dims": first + [CLASSES]}],
     }
-    if args.max_batch_size:
+    if batched:
         cfg["max_batch_size"] = args.max_batch_size
-        cfg["max_queue_delay_microseconds"] = args.max_queue_delay_us
+        cfg["dynamic_batching"] = {"max_queue_delay_microseconds": args.max_queue_delay_us}
     return cfg
 
 
