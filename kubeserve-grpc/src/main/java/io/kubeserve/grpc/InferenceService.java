@@ -38,6 +38,7 @@ import io.kubeserve.grpc.v2.ServerReadyRequest;
 import io.kubeserve.grpc.v2.ServerReadyResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -47,7 +48,8 @@ import java.util.function.BooleanSupplier;
  * semantics: a model version is leased for each request until its prediction completes, the
  * prediction is started with {@code predictAsync} and the thread that finishes it encodes and sends
  * the answer; no thread waits for a model. Failures become statuses through {@link GrpcStatuses}.
- * Repository loads block the calling thread of the server's executor while the model loads.
+ * Repository loads and unloads block while the model loads or drains: they run on the given
+ * executor, never on the transport's thread.
  */
 final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
@@ -55,14 +57,16 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     static final List<String> EXTENSIONS = List.of("model_repository", "statistics");
 
     private final ModelRegistry registry;
+    private final Executor blocking;
     private final GrpcMetrics metrics;
     private final Statistics statistics;
     private final BooleanSupplier ready;
     private final String version;
 
-    InferenceService(ModelRegistry registry, GrpcMetrics metrics, Statistics statistics, BooleanSupplier ready,
-                     String version) {
+    InferenceService(ModelRegistry registry, Executor blocking, GrpcMetrics metrics, Statistics statistics,
+                     BooleanSupplier ready, String version) {
         this.registry = registry;
+        this.blocking = blocking;
         this.metrics = metrics;
         this.statistics = statistics;
         this.ready = ready;
@@ -327,18 +331,36 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
         reply(out, response.build());
     }
 
+    /**
+     * Runs a blocking repository call on the executor; a failure, or an executor that refuses the
+     * task (shutting down), becomes the call's status.
+     */
+    private void offload(StreamObserver<?> out, String what, Runnable call) {
+        Runnable guarded = () -> {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                out.onError(GrpcStatuses.of(e, what).asRuntimeException());
+            }
+        };
+        try {
+            blocking.execute(guarded);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            out.onError(io.grpc.Status.UNAVAILABLE.withDescription(what + ": the server is shutting down")
+                    .asRuntimeException());
+        }
+    }
+
     @Override
     public void repositoryModelLoad(RepositoryModelLoadRequest request,
                                     StreamObserver<RepositoryModelLoadResponse> out) {
         String name = request.getTritonModelName().isEmpty() ? request.getModelName()
                 : request.getTritonModelName();
-        try {
+        offload(out, "RepositoryModelLoad of model '" + name + "'", () -> {
             requireName(name);
             LoadResult result = registry.load(name);
             reply(out, RepositoryModelLoadResponse.newBuilder().setModelName(result.name()).setIsLoaded(true).build());
-        } catch (RuntimeException e) {
-            out.onError(GrpcStatuses.of(e, "RepositoryModelLoad of model '" + name + "'").asRuntimeException());
-        }
+        });
     }
 
     @Override
@@ -346,13 +368,11 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
                                       StreamObserver<RepositoryModelUnloadResponse> out) {
         String name = request.getTritonModelName().isEmpty() ? request.getModelName()
                 : request.getTritonModelName();
-        try {
+        offload(out, "RepositoryModelUnload of model '" + name + "'", () -> {
             requireName(name);
             registry.unload(name);
             reply(out, RepositoryModelUnloadResponse.newBuilder().setModelName(name).setIsUnloaded(true).build());
-        } catch (RuntimeException e) {
-            out.onError(GrpcStatuses.of(e, "RepositoryModelUnload of model '" + name + "'").asRuntimeException());
-        }
+        });
     }
 
     /** KServe's clients name the model in field 1, Triton's in field 2 (field 1 is their repository). */

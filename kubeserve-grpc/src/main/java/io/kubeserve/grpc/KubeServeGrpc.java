@@ -57,7 +57,9 @@ import javax.net.ssl.SSLException;
  * brought up to date on each model state change and before each health call. Health and
  * {@code ServerLive}/{@code ServerReady} need no token, so Kubernetes gRPC probes work.
  *
- * <p>Threads: calls are dispatched on the given executor and do not block it while a model runs;
+ * <p>Threads: calls run on the gRPC transport's event loop and never block it (a prediction is
+ * asynchronous; the thread that finishes it sends the answer); the repository's load and unload,
+ * which block while a model loads, run on the given executor;
  * the thread that finishes a prediction sends the answer. Only the repository's load and unload
  * block their executor thread while the model loads. The instance is thread-safe; it does not own
  * the registry or the executor and closes neither.
@@ -90,7 +92,7 @@ public final class KubeServeGrpc implements AutoCloseable {
         this.ssl = builder.ssl;
         this.maxMessageBytes = builder.maxMessageBytes;
         MeterRegistry meters = builder.meters != null ? builder.meters : new SimpleMeterRegistry();
-        InferenceService inference = new InferenceService(registry, new GrpcMetrics(meters),
+        InferenceService inference = new InferenceService(registry, executor, new GrpcMetrics(meters),
                 new Statistics(registry, meters), this::ready, builder.version);
         CallGuard guard = new CallGuard(builder.apiTokens, builder.adminToken == null ? List.of()
                 : List.of(builder.adminToken));
@@ -155,7 +157,10 @@ public final class KubeServeGrpc implements AutoCloseable {
             throw new IllegalStateException("the gRPC adapter is started already, on port " + port());
         }
         NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
-                .executor(executor)
+                // calls run on the Netty event loop that read them: ModelInfer never blocks (the
+                // prediction is asynchronous), and the two blocking calls, the repository's load and
+                // unload, hand themselves to the executor; one hop less per call
+                .directExecutor()
                 .maxInboundMessageSize(maxMessageBytes);
         if (ssl != null) {
             builder.sslContext(ssl);

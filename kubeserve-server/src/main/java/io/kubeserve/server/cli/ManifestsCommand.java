@@ -74,6 +74,18 @@ public final class ManifestsCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", description = "Server port (default: 8080).")
     private Integer port;
 
+    @Option(names = "--grpc-port", paramLabel = "N",
+            description = "Server gRPC port (Open Inference Protocol, health); 0: no gRPC (default: 8081).")
+    private Integer grpcPort;
+
+    @Option(names = "--probes", paramLabel = "KIND",
+            description = "http or grpc: how Kubernetes probes the server (default: http).")
+    private String probes;
+
+    @Option(names = "--protocol", paramLabel = "PROTOCOL",
+            description = "KServe protocolVersion, v2 or grpc-v2 (needs --kserve; default: v2).")
+    private String protocol;
+
     @Option(names = "--model-uri", paramLabel = "LOCATION",
             description = "/path/in/image (default /models), pvc://claim[/path] or s3://bucket/prefix.")
     private String model;
@@ -146,6 +158,9 @@ public final class ManifestsCommand implements Callable<Integer> {
             set(requestsPerSecondPerPod, b::requestsPerSecondPerPod);
             set(gpus, b::gpus);
             set(port, b::port);
+            set(grpcPort, b::grpcPort);
+            set(probes, b::probes);
+            set(protocol, b::kserveProtocol);
             set(model, b::model);
             set(modelSecret, b::modelCredentialsSecret);
             allowedNamespaces.forEach(b::allowNamespace);

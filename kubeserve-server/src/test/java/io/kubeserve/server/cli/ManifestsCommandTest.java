@@ -102,6 +102,18 @@ class ManifestsCommandTest {
     }
 
     @Test
+    void grpcPortProbesAndProtocolReachTheOptions() {
+        CliRun run = run("--name", "iris", "--image", IMAGE, "--kserve", "--grpc-port", "9001", "--probes", "grpc",
+                "--protocol", "grpc-v2");
+        assertThat(run.status()).as(run.err()).isZero();
+        ManifestOptions same = ManifestOptions.builder("iris", IMAGE).kserve(true).grpcPort(9001).probes("grpc")
+                .kserveProtocol("grpc-v2").build();
+        assertThat(run.out()).isEqualTo(ManifestGenerator.toYaml(same)).contains("9001", "grpc-v2");
+        assertThat(CliRun.usageError(Map.of(), "manifests", "--name", "iris", "--image", "img", "--grpc-port", "0",
+                "--probes", "grpc")).contains("probes=grpc needs the gRPC server");
+    }
+
+    @Test
     void theEnvironmentDoesNotSetManifestOptions() {
         CliRun run = CliRun.run(Map.of("KUBESERVE_PORT", "9999", "KUBESERVE_NAMESPACE", "ml"),
                 "manifests", "--name", "iris", "--image", IMAGE);

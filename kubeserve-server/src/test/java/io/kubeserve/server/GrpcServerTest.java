@@ -1,0 +1,127 @@
+package io.kubeserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.kubeserve.grpc.KubeServeGrpc;
+import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
+import io.kubeserve.grpc.v2.InferTensorContents;
+import io.kubeserve.grpc.v2.ModelInferRequest;
+import io.kubeserve.grpc.v2.ModelInferResponse;
+import io.kubeserve.grpc.v2.ServerLiveRequest;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The server runs the gRPC adapter beside HTTP ({@code --grpc-port}) on the same models: iris answers
+ * over gRPC as scikit-learn did, health and liveness answer, gRPC calls show in {@code /metrics}, and
+ * closing the server (what SIGTERM does) lets gRPC calls in flight finish.
+ */
+class GrpcServerTest {
+
+    @TempDir
+    Path repo;
+
+    @Test
+    void servesIrisOverGrpcBesideHttpAndDrainsCallsInFlightOnClose() throws Exception {
+        RunningServer.irisOnly(repo);
+        Files.createDirectories(repo.resolve("slow/1"));
+        Files.writeString(repo.resolve("slow/1/model.slow"), "400");
+        Files.writeString(repo.resolve("slow/config.json"), "{\"instance_group\": [{\"count\": 4}]}");
+        int grpcPort = freePort();
+        RunningServer server = new RunningServer(ServerConfig.defaults(repo).withGrpcPort(grpcPort));
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        ExecutorService closer = Executors.newSingleThreadExecutor();
+        try {
+            assertThat(server.server.grpcPort()).isEqualTo(grpcPort);
+            var inference = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+            var health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+
+            assertThat(inference.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+            assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                    .isEqualTo(ServingStatus.SERVING);
+            assertThat(health.check(HealthCheckRequest.newBuilder().setService(KubeServeGrpc.LIVENESS_SERVICE)
+                    .build()).getStatus()).isEqualTo(ServingStatus.SERVING);
+
+            assertIrisAnswersAsScikitLearn(inference.modelInfer(irisRequest()));
+            assertThat(server.get("/metrics").body()).contains("protocol=\"grpc\"");
+
+            // SIGTERM's path: close() while calls of 400 ms are running, all of them must finish OK
+            var async = GRPCInferenceServiceGrpc.newFutureStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+            List<ListenableFuture<ModelInferResponse>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                inFlight.add(async.modelInfer(ModelInferRequest.newBuilder().setModelName("slow")
+                        .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32")
+                                .addShape(1).addShape(1)
+                                .setContents(InferTensorContents.newBuilder().addFp32Contents(1f))).build()));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> server.server.registry().model("slow").scheduler().orElseThrow().inFlight() == 4);
+            CompletableFuture<Void> closed = CompletableFuture.runAsync(server::close, closer);
+            for (ListenableFuture<ModelInferResponse> call : inFlight) {
+                ModelInferResponse response = call.get(30, TimeUnit.SECONDS);
+                assertThat(response.getOutputsList()).extracting(o -> o.getName()).contains("y");
+            }
+            closed.get(30, TimeUnit.SECONDS);
+        } finally {
+            channel.shutdownNow();
+            closer.shutdownNow();
+            server.close();
+        }
+    }
+
+    private static ModelInferRequest irisRequest() {
+        JsonNode rows = RunningServer.expected("iris_logreg").path("sample_inputs").path("float_input");
+        InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+        rows.forEach(row -> row.forEach(value -> contents.addFp32Contents(value.floatValue())));
+        return ModelInferRequest.newBuilder().setModelName("iris")
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("float_input").setDatatype("FP32")
+                        .addShape(rows.size()).addShape(4).setContents(contents))
+                .build();
+    }
+
+    private static void assertIrisAnswersAsScikitLearn(ModelInferResponse response) {
+        JsonNode reference = RunningServer.expected("iris_logreg");
+        JsonNode labels = reference.path("expected").path("label");
+        JsonNode probabilities = reference.path("expected").path("probabilities");
+        double tolerance = Tolerances.absolute(reference, "probabilities");
+        ModelInferResponse.InferOutputTensor label = output(response, "output_label");
+        ModelInferResponse.InferOutputTensor probability = output(response, "output_probability");
+        assertThat(probability.getShapeList()).containsExactly((long) labels.size(), 3L);
+        for (int row = 0; row < labels.size(); row++) {
+            assertThat(label.getContents().getInt64Contents(row)).isEqualTo(labels.get(row).asLong());
+            for (int k = 0; k < 3; k++) {
+                assertThat((double) probability.getContents().getFp32Contents(row * 3 + k))
+                        .isCloseTo(probabilities.get(row).get(k).asDouble(), within(tolerance));
+            }
+        }
+    }
+
+    private static ModelInferResponse.InferOutputTensor output(ModelInferResponse response, String name) {
+        return response.getOutputsList().stream().filter(o -> o.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no output " + name + " in " + response.getOutputsList()));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
