@@ -37,6 +37,8 @@ import io.kubeserve.grpc.v2.ServerMetadataResponse;
 import io.kubeserve.grpc.v2.ServerReadyRequest;
 import io.kubeserve.grpc.v2.ServerReadyResponse;
 import java.util.List;
+import io.kubeserve.core.metrics.InferenceMetrics;
+import io.kubeserve.core.metrics.Protocol;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.CompletionStage;
@@ -58,12 +60,12 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
 
     private final ModelRegistry registry;
     private final Executor blocking;
-    private final GrpcMetrics metrics;
+    private final InferenceMetrics metrics;
     private final Statistics statistics;
     private final BooleanSupplier ready;
     private final String version;
 
-    InferenceService(ModelRegistry registry, Executor blocking, GrpcMetrics metrics, Statistics statistics,
+    InferenceService(ModelRegistry registry, Executor blocking, InferenceMetrics metrics, Statistics statistics,
                      BooleanSupplier ready, String version) {
         this.registry = registry;
         this.blocking = blocking;
@@ -147,7 +149,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
         Deadline deadline = Context.current().getDeadline();
         if (deadline != null && deadline.isExpired()) {
             answered.set(true);
-            metrics.error(ErrorCode.TIMEOUT);
+            metrics.error(Protocol.GRPC, ErrorCode.TIMEOUT);
             call.onError(Status.DEADLINE_EXCEEDED.withDescription("the client's deadline passed before the request "
                     + "was served").asRuntimeException());
             return;
@@ -194,9 +196,9 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
             lease = registry.acquire(name, request.getModelVersion());
         } catch (KubeServeException e) {
             if (!name.isEmpty() && registry.modelNames().contains(name)) {
-                metrics.record(name, e.code(), System.nanoTime() - start);
+                metrics.record(name, Protocol.GRPC, e.code(), System.nanoTime() - start);
             } else {
-                metrics.error(e.code());
+                metrics.error(Protocol.GRPC, e.code());
             }
             answer.send(null, e);
             return;
@@ -222,7 +224,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
                 GrpcStatuses.of(e, "answering ModelInfer of model '" + modelName + "'");
             } finally {
                 lease.close();
-                metrics.record(modelName, outcome, System.nanoTime() - start);
+                metrics.record(modelName, Protocol.GRPC, outcome, System.nanoTime() - start);
             }
         });
     }

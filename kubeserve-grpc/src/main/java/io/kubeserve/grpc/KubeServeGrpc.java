@@ -92,7 +92,7 @@ public final class KubeServeGrpc implements AutoCloseable {
         this.ssl = builder.ssl;
         this.maxMessageBytes = builder.maxMessageBytes;
         MeterRegistry meters = builder.meters != null ? builder.meters : new SimpleMeterRegistry();
-        InferenceService inference = new InferenceService(registry, executor, new GrpcMetrics(meters),
+        InferenceService inference = new InferenceService(registry, executor, new io.kubeserve.core.metrics.InferenceMetrics(meters),
                 new Statistics(registry, meters), this::ready, builder.version);
         CallGuard guard = new CallGuard(builder.apiTokens, builder.adminToken == null ? List.of()
                 : List.of(builder.adminToken));

@@ -2,7 +2,7 @@ package io.kubeserve.http.undertow;
 
 import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.registry.ModelRegistry;
-import io.kubeserve.http.metrics.InferenceMetrics;
+import io.kubeserve.core.metrics.InferenceMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

@@ -1,4 +1,4 @@
-package io.kubeserve.http.metrics;
+package io.kubeserve.core.metrics;
 
 import io.kubeserve.core.error.ErrorCode;
 import io.micrometer.core.instrument.Counter;

@@ -1,2 +1,0 @@
-/** Request metrics for Prometheus: counts, latency histograms and errors per model and protocol. */
-package io.kubeserve.http.metrics;
