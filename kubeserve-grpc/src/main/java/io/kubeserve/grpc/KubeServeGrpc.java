@@ -170,7 +170,9 @@ public final class KubeServeGrpc implements AutoCloseable {
         try {
             started.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen for gRPC on port " + port + ": " + e.getMessage(), e);
+            // Netty says "Failed to bind to address ..."; say what it means and what to do
+            throw new UncheckedIOException("cannot listen for gRPC on " + address + ": the port is in use or not"
+                    + " allowed (choose another with --grpc-port, or 0 to turn gRPC off)", e);
         }
         server = started;
         return this;

@@ -34,15 +34,17 @@ import picocli.CommandLine.TypeConversionException;
  */
 @Command(name = "serve", sortOptions = false, mixinStandardHelpOptions = true, abbreviateSynopsis = true,
         versionProvider = VersionProvider.class, usageHelpWidth = 100,
-        header = "Serves models over HTTP (the default command).",
+        header = "Serves models over HTTP and gRPC (the default command).",
         description = {"Serves ONNX, scikit-learn (ONNX) and TorchScript models over HTTP: POST /predict, KServe V1 "
-                + "(/v1/models/...), Open Inference Protocol V2 (/v2/...), /metrics, /docs. The jar runs this "
-                + "command when no command is given.", ""},
+                + "(/v1/models/...), Open Inference Protocol V2 (/v2/...), /metrics, /docs; and the Open "
+                + "Inference Protocol over gRPC (--grpc-port). Ready when GET /v2/health/ready answers 200. The "
+                + "jar runs this command when no command is given.", ""},
         footer = {"", "Each option also reads the environment variable shown under it; a flag wins over its "
                 + "variable. Secrets have no flag: KUBESERVE_ADMIN_TOKEN (else --admin-token-file) and "
                 + "KUBESERVE_AUTH_TOKENS=a,b (else --auth-tokens-file). Remote stores: KUBESERVE_MODEL_CACHE_DIR "
                 + "and the KUBESERVE_S3_* variables (see the README).",
-                "Exit status: 0 serving until SIGTERM, 1 the server could not start, 2 bad usage."})
+                "Exit status: 1 the server could not start, 2 bad usage; once serving it runs until SIGTERM "
+                + "(then drains and exits with the JVM's 143)."})
 public final class ServeCommand implements Callable<Integer> {
 
     /** Variables the server reads that no option stands for: secrets, read from the environment only. */

@@ -176,6 +176,26 @@ class EndpointsTest {
     }
 
     @Test
+    void seedPredictPicksTheModelNamedInTheQuery() {
+        // mlp has no class names: the seed API answers the arg-max of the scores PyTorch gave
+        JsonNode rows = mlp.get("sample_inputs").get("input");
+        JsonNode scores = mlp.get("expected").get("output");
+        HttpResponse<String> response = server.post("/predict?model=mlp", "{\"data\": [" + rows.get(0) + "]}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        int argmax = 0;
+        for (int k = 1; k < scores.get(0).size(); k++) {
+            if (scores.get(0).get(k).asDouble() > scores.get(0).get(argmax).asDouble()) {
+                argmax = k;
+            }
+        }
+        assertThat(RunningServer.parse(response.body()).get("predictions").get(0).asInt()).isEqualTo(argmax);
+
+        HttpResponse<String> unknown = server.post("/predict?model=nope", "{\"data\": [" + rows.get(0) + "]}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("nope");
+    }
+
+    @Test
     void seedPredictWithSeveralModelsAndNoDefaultSaysHowToChoose() {
         HttpResponse<String> response = server.post("/predict", "{\"data\": [[5.1, 3.5, 1.4, 0.2]]}");
         assertThat(response.statusCode()).isEqualTo(400);

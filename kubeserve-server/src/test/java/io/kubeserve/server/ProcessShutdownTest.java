@@ -179,7 +179,7 @@ class ProcessShutdownTest {
     private int start() throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.kubeserve.server.Main",
-                "--model-repository", repo.toString(), "--host", "127.0.0.1", "--port", "0",
+                "--model-repository", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0",
                 "--drain-timeout", String.valueOf(DRAIN_SECONDS));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("OPT_OUT_TRACKING", "true");

@@ -87,6 +87,7 @@ class ReadOnlyRunTest {
                 "--model-repository", RunningServer.EXAMPLES.toString(),
                 "--host", "127.0.0.1",
                 "--port", "0",
+                "--grpc-port", "0",
                 "--drain-timeout", String.valueOf(DRAIN_SECONDS)));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();

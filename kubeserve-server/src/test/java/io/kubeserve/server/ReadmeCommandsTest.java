@@ -54,7 +54,8 @@ class ReadmeCommandsTest {
                         .split("\\s+")));
         int repository = args.indexOf("--model-repository");
         args.set(repository + 1, ROOT.resolve(args.get(repository + 1)).toString());
-        ServerConfig config = CliRun.serve(Map.of(), args.toArray(String[]::new));
+        // gRPC off: the command line's 8081 may be taken by a server the developer runs beside the tests
+        ServerConfig config = CliRun.serve(Map.of(), args.toArray(String[]::new)).withGrpcPort(0);
 
         // the seed and V1 calls as written (the multi-line V2 call is EndpointsTest's)
         Matcher curl = CURL.matcher(readme);

@@ -83,7 +83,10 @@ final class InferenceEndpoints {
 
     /** {@code POST /predict}: the seed API, on the default model. */
     void seedPredict(HttpServerExchange exchange, String[] params) {
-        bodies.receiveNonBlocking(exchange, false, (ex, body) -> serve(ex, Protocol.SEED, null, null, model -> {
+        // POST /predict?model=NAME picks a model; without it the default model answers
+        java.util.Deque<String> named = exchange.getQueryParameters().get("model");
+        String modelName = named == null || named.isEmpty() || named.getFirst().isEmpty() ? null : named.getFirst();
+        bodies.receiveNonBlocking(exchange, false, (ex, body) -> serve(ex, Protocol.SEED, modelName, null, model -> {
             SeedCodec.SeedRequest request = seedCodec.decode(ByteBuffer.wrap(body), model.metadata());
             return model.predictor().predictAsync(request.request())
                     .thenApply(response -> json(seedCodec.encode(request, response, model.metadata())));

@@ -152,8 +152,8 @@ public final class KubeServeHandler implements HttpHandler {
         if (names.isEmpty()) {
             throw KubeServeException.notReady("no model is loaded");
         }
-        throw KubeServeException.invalidInput("several models are loaded " + names + "; start the server with --default-model to choose the one /predict serves,"
-                        + " or use /v2/models/{model}/infer");
+        throw KubeServeException.invalidInput("several models are loaded " + names + "; name one with /predict?model=NAME, start the server"
+                        + " with --default-model to choose the one /predict serves, or use /v2/models/{model}/infer");
     }
 
     /**
