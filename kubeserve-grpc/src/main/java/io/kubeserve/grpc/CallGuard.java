@@ -74,6 +74,23 @@ final class CallGuard implements ServerInterceptor {
         return next.startCall(call, headers);
     }
 
+    /**
+     * The SHA-256 of the bearer token in {@code header} when it is one of the API tokens, else null
+     * (no header, not a bearer token, not valid, or no API tokens configured).
+     */
+    byte[] validApiTokenDigest(String header) {
+        if (apiTokens.isEmpty() || header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)
+                || header.substring(7).isBlank()) {
+            return null;
+        }
+        byte[] presented = sha256(header.substring(7).trim());
+        boolean match = false;
+        for (byte[] digest : apiTokens) {
+            match |= MessageDigest.isEqual(digest, presented);
+        }
+        return match ? presented : null;
+    }
+
     /** Null when the header holds one of {@code tokens}, else the status saying what is wrong. */
     private static Status check(String header, List<byte[]> tokens, String what) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {

@@ -55,7 +55,8 @@ import javax.net.ssl.SSLException;
  * {@code SERVING} while the registry is ready (every required model ready, or any model when none
  * is required) and the adapter is not draining, {@code NOT_SERVING} otherwise; the status is
  * brought up to date on each model state change and before each health call. Health and
- * {@code ServerLive}/{@code ServerReady} need no token, so Kubernetes gRPC probes work.
+ * {@code ServerLive}/{@code ServerReady} need no token and are never rate limited, so Kubernetes
+ * gRPC probes work.
  *
  * <p>Threads: calls run on the gRPC transport's event loop and never block it (a prediction is
  * asynchronous; the thread that finishes it sends the answer); the repository's load and unload,
@@ -96,6 +97,9 @@ public final class KubeServeGrpc implements AutoCloseable {
                 new Statistics(registry, meters), this::ready, builder.version);
         CallGuard guard = new CallGuard(builder.apiTokens, builder.adminToken == null ? List.of()
                 : List.of(builder.adminToken));
+        // interceptors run last-given first: the rate limit before the token check, so guesses count too
+        ServerInterceptor[] guards = builder.admission == null ? new ServerInterceptor[] {guard}
+                : new ServerInterceptor[] {guard, new RateLimitInterceptor(builder.admission, guard)};
         ServerInterceptor refreshHealth = new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -105,8 +109,8 @@ public final class KubeServeGrpc implements AutoCloseable {
             }
         };
         this.services = List.of(
-                ServerInterceptors.intercept(inference, guard),
-                ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guard),
+                ServerInterceptors.intercept(inference, guards),
+                ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guards),
                 ServerInterceptors.intercept(health.getHealthService(), refreshHealth));
         registry.addListener(status -> refreshHealth());
         refreshHealth();
@@ -283,6 +287,7 @@ public final class KubeServeGrpc implements AutoCloseable {
         private int maxMessageBytes = 16 << 20;
         private Set<String> requiredModels = Set.of();
         private String version = "dev";
+        private ClientAdmission admission;
 
         private Builder(ModelRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -425,6 +430,22 @@ public final class KubeServeGrpc implements AutoCloseable {
          */
         public Builder version(String serverVersion) {
             this.version = Objects.requireNonNull(serverVersion, "version");
+            return this;
+        }
+
+        /**
+         * Limits each client's calls: before every call but health, {@code ServerLive} and
+         * {@code ServerReady}, {@code admission} is asked with the client's key (its valid API
+         * token's digest, else its IP address; see {@link ClientAdmission}); a refused call ends
+         * with {@code RESOURCE_EXHAUSTED}, a message giving the limit and the wait, and a
+         * {@code retry-after} trailer (whole seconds). The limit is checked before the token, so
+         * token guesses count. Null (the default) turns the limit off.
+         *
+         * @param clientAdmission the limit, thread-safe; shared (for example with the HTTP adapter), not owned
+         * @return this builder
+         */
+        public Builder rateLimit(ClientAdmission clientAdmission) {
+            this.admission = clientAdmission;
             return this;
         }
 

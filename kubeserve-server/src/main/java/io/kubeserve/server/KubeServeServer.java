@@ -7,6 +7,8 @@ import io.kubeserve.core.repository.remote.ModelRepositories;
 import io.kubeserve.core.spi.ModelRepository;
 import java.nio.file.Path;
 import io.kubeserve.grpc.KubeServeGrpc;
+import io.kubeserve.grpc.ClientAdmission;
+import io.kubeserve.http.undertow.ClientBuckets;
 import io.kubeserve.http.undertow.KubeServeHandler;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -55,6 +57,8 @@ public final class KubeServeServer implements AutoCloseable {
     private final int port;
     /** The Open Inference Protocol over gRPC; null when {@code grpcPort} is 0. */
     private final KubeServeGrpc grpc;
+    /** One rate limit budget per client across HTTP and gRPC; null when rate limiting is off. */
+    private final ClientBuckets buckets;
     private final AtomicInteger closed = new AtomicInteger();
 
     private KubeServeServer(ServerConfig config) {
@@ -69,7 +73,9 @@ public final class KubeServeServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        handler = KubeServeHandler.builder(registry)
+        buckets = config.security().rateLimit() > 0
+                ? new ClientBuckets(config.security().rateLimit(), config.security().rateLimitBurst(), 10_000) : null;
+        KubeServeHandler.Builder handlerBuilder = KubeServeHandler.builder(registry)
                 .meters(meters)
                 .workers(workers)
                 .maxBodyBytes(config.maxBodyBytes())
@@ -80,8 +86,11 @@ public final class KubeServeServer implements AutoCloseable {
                 .version(Main.version())
                 .apiTokens(config.security().authTokens(), config.security().protectProbes(),
                         config.security().protectMetrics())
-                .rateLimit(config.security().rateLimit(), config.security().rateLimitBurst())
-                .build();
+                .rateLimit(config.security().rateLimit(), config.security().rateLimitBurst());
+        if (buckets != null) {
+            handlerBuilder.rateLimit(buckets);
+        }
+        handler = handlerBuilder.build();
         graceful = new GracefulShutdownHandler(handler);
         SSLContext tls = config.security().sslContext();
         Undertow.Builder listener = Undertow.builder()
@@ -160,8 +169,8 @@ public final class KubeServeServer implements AutoCloseable {
     }
 
     /**
-     * The gRPC adapter on the same registry, workers, meters, tokens, TLS certificate and message
-     * limit as HTTP; it answers health (NOT_SERVING) and liveness while the models load, like HTTP.
+     * The gRPC adapter on the same registry, workers, meters, tokens, TLS certificate, message
+     * limit and rate limit buckets as HTTP; it answers health (NOT_SERVING) and liveness while the models load, like HTTP.
      */
     private KubeServeGrpc startGrpc(ServerConfig config, SSLContext tls) {
         KubeServeGrpc.Builder builder = KubeServeGrpc.builder(registry)
@@ -179,6 +188,21 @@ public final class KubeServeServer implements AutoCloseable {
         if (tls != null) {
             builder.tls(tls);
         }
+        if (buckets != null) {
+            // the HTTP adapter's buckets: a client has one budget across both protocols
+            builder.rateLimit(new ClientAdmission() {
+                @Override
+                public long nanosUntilAdmitted(String client) {
+                    return buckets.nanosUntilAdmitted(client);
+                }
+
+                @Override
+                public String describeLimit() {
+                    return buckets.perSecond() + " requests a second, burst " + buckets.burst()
+                            + ", shared with HTTP";
+                }
+            });
+        }
         KubeServeGrpc started;
         try {
             started = builder.build().start(config.host(), config.grpcPort());
@@ -189,9 +213,6 @@ public final class KubeServeServer implements AutoCloseable {
         }
         LOG.info("listening for gRPC (Open Inference Protocol, health, reflection) on {}:{}{}", config.host(),
                 started.port(), tls != null ? " with TLS" : "");
-        if (config.security().rateLimit() > 0) {
-            LOG.warn("--rate-limit applies to HTTP only; gRPC calls are not rate limited");
-        }
         return started;
     }
 

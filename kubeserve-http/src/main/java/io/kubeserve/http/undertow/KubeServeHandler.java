@@ -89,7 +89,9 @@ public final class KubeServeHandler implements HttpHandler {
         if (builder.apiTokens != null) {
             handler = new BearerAuthHandler(handler, builder.apiTokens, builder.protectProbes, builder.protectMetrics);
         }
-        if (builder.ratePerSecond > 0) {
+        if (builder.sharedBuckets != null) {
+            handler = new RateLimitHandler(handler, builder.sharedBuckets, builder.apiTokens);
+        } else if (builder.ratePerSecond > 0) {
             handler = new RateLimitHandler(handler, new ClientBuckets(builder.ratePerSecond, builder.rateBurst,
                     builder.rateLimitedClients), builder.apiTokens);
         }
@@ -178,6 +180,7 @@ public final class KubeServeHandler implements HttpHandler {
         private int ratePerSecond;
         private int rateBurst;
         private int rateLimitedClients = 10_000;
+        private ClientBuckets sharedBuckets;
 
         private Builder(ModelRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
@@ -307,6 +310,22 @@ public final class KubeServeHandler implements HttpHandler {
             }
             this.ratePerSecond = perSecond;
             this.rateBurst = burst;
+            this.sharedBuckets = null;
+            return this;
+        }
+
+        /**
+         * Rate limits clients with existing buckets, shared with another front end (the gRPC
+         * adapter) so a client has one budget across both; replaces {@link #rateLimit(int, int)}
+         * and {@link #rateLimitedClients(int)}. Probes are never limited; over the limit, 429 with
+         * {@code Retry-After}.
+         *
+         * @param buckets the per-client buckets; shared, not owned
+         * @return this builder
+         * @throws NullPointerException if {@code buckets} is null
+         */
+        public Builder rateLimit(ClientBuckets buckets) {
+            this.sharedBuckets = Objects.requireNonNull(buckets, "buckets");
             return this;
         }
 

@@ -1,6 +1,5 @@
 package io.kubeserve.http.undertow;
 
-import io.github.bucket4j.ConsumptionProbe;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.net.InetSocketAddress;
@@ -39,12 +38,12 @@ final class RateLimitHandler implements HttpHandler {
             next.handleRequest(exchange);
             return;
         }
-        ConsumptionProbe probe = buckets.bucket(client(exchange)).tryConsumeAndReturnRemaining(1);
-        if (probe.isConsumed()) {
+        long wait = buckets.nanosUntilAdmitted(client(exchange));
+        if (wait == 0) {
             next.handleRequest(exchange);
             return;
         }
-        long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L));
+        long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + 999_999_999L));
         exchange.getResponseHeaders().put(Responses.RETRY_AFTER, Long.toString(seconds));
         Responses.error(exchange, 429, "too many requests from this client; retry in " + seconds + " s");
     }
