@@ -21,9 +21,6 @@ import io.kubeserve.grpc.v2.InferTensorContents;
 import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelInferResponse;
 import io.kubeserve.grpc.v2.ModelMetadataRequest;
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +60,7 @@ class GrpcSecurityTest {
      * budget per protocol twice as many would pass.
      */
     private void assertOneBudgetAcrossProtocols(SecurityConfig security, String token) throws Exception {
-        int grpcPort = freePort();
+        int grpcPort = TestTools.freePort();
         try (RunningServer server = new RunningServer(ServerConfig.defaults(RunningServer.irisOnly(dir.resolve("repo")))
                 .withGrpcPort(grpcPort).withSecurity(security))) {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
@@ -123,14 +120,14 @@ class GrpcSecurityTest {
 
     @Test
     void servesGrpcOverTlsWithThePemCertificateAndRefusesPlainText() throws Exception {
-        assumeTrue(onPath("openssl"), "openssl is not installed");
+        assumeTrue(TestTools.onPath("openssl"), "openssl is not installed");
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        TestTools.run(dir, List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                 "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost",
                 "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
         assumeTrue(Files.readString(key).contains("BEGIN PRIVATE KEY"), "this openssl does not write PKCS#8");
-        int grpcPort = freePort();
+        int grpcPort = TestTools.freePort();
         try (RunningServer server = new RunningServer(ServerConfig.defaults(RunningServer.irisOnly(dir.resolve("repo")))
                 .withGrpcPort(grpcPort).withSecurity(SecurityConfig.defaults().withPemTls(cert, key)))) {
             ManagedChannel tls = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
@@ -158,7 +155,7 @@ class GrpcSecurityTest {
         Path repo = RunningServer.irisOnly(dir.resolve("repo"));
         Files.createDirectories(repo.resolve("slow/1"));
         Files.writeString(repo.resolve("slow/1/model.slow"), "400");
-        int grpcPort = freePort();
+        int grpcPort = TestTools.freePort();
         try (RunningServer server = new RunningServer(ServerConfig.defaults(repo).withGrpcPort(grpcPort))) {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
             try {
@@ -211,27 +208,5 @@ class GrpcSecurityTest {
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         return MetadataUtils.newAttachHeadersInterceptor(headers);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(entry, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("tool.log").toFile()).start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(command.get(0) + " finished").isTrue();
-        assertThat(process.exitValue()).as(command + "\n" + Files.readString(dir.resolve("tool.log"))).isZero();
     }
 }

@@ -16,8 +16,6 @@ import io.kubeserve.grpc.v2.InferTensorContents;
 import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelInferResponse;
 import io.kubeserve.grpc.v2.ServerLiveRequest;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +43,7 @@ class GrpcServerTest {
         Files.createDirectories(repo.resolve("slow/1"));
         Files.writeString(repo.resolve("slow/1/model.slow"), "400");
         Files.writeString(repo.resolve("slow/config.json"), "{\"instance_group\": [{\"count\": 4}]}");
-        int grpcPort = freePort();
+        int grpcPort = TestTools.freePort();
         RunningServer server = new RunningServer(ServerConfig.defaults(repo).withGrpcPort(grpcPort));
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
         ExecutorService closer = Executors.newSingleThreadExecutor();
@@ -117,11 +115,5 @@ class GrpcServerTest {
     private static ModelInferResponse.InferOutputTensor output(ModelInferResponse response, String name) {
         return response.getOutputsList().stream().filter(o -> o.getName().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no output " + name + " in " + response.getOutputsList()));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-
-
-
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +16,6 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
@@ -37,7 +33,7 @@ class TlsTest {
     @Test
     void servesHttp2OverTlsFromAPkcs12Keystore() throws Exception {
         Path keystore = dir.resolve("server.p12");
-        run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+        TestTools.run(dir, List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
                 "-alias", "kubeserve", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
                 "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
                 "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "test-password",
@@ -53,11 +49,11 @@ class TlsTest {
 
     @Test
     void servesHttp2OverTlsFromPemFiles() throws Exception {
-        assumeTrue(onPath("openssl"), "openssl is not installed");
+        assumeTrue(TestTools.onPath("openssl"), "openssl is not installed");
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
         // an EC key, PKCS#8 as openssl 3 writes it by default
-        run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        TestTools.run(dir, List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                 "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost",
                 "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
         assumeTrue(Files.readString(key).contains("BEGIN PRIVATE KEY"), "this openssl does not write PKCS#8");
@@ -70,9 +66,9 @@ class TlsTest {
 
     @Test
     void aKeyThatIsNotTheCertificatesIsRefusedAtStart() throws Exception {
-        assumeTrue(onPath("openssl"), "openssl is not installed");
+        assumeTrue(TestTools.onPath("openssl"), "openssl is not installed");
         for (String name : List.of("a", "b")) {
-            run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            TestTools.run(dir, List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                     "-nodes", "-keyout", dir.resolve(name + ".key").toString(), "-out",
                     dir.resolve(name + ".pem").toString(), "-days", "2", "-subj", "/CN=localhost"));
         }
@@ -125,21 +121,5 @@ class TlsTest {
                     + "/v2/health/ready")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()))
                     .isInstanceOf(java.io.IOException.class);
         }
-    }
-
-    private static boolean onPath(String tool) {
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(entry, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("tool.log").toFile()).start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(command.get(0) + " finished").isTrue();
-        assertThat(process.exitValue()).as(command + "\n" + Files.readString(dir.resolve("tool.log"))).isZero();
     }
 }
