@@ -88,8 +88,15 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
                     + "(batch) dimension; batching is off", metadata.name());
         }
         engine = emptyBatchesAnswered(metadata, engine);
-        ModelScheduler scheduler = new ModelScheduler(engine, metadata.name() + "-v" + metadata.version(),
-                ModelScheduler.Settings.of(config, batchable));
+        ModelScheduler.Settings settings = ModelScheduler.Settings.of(config, batchable);
+        // what the config turned into, once per version: the log is where an operator checks it
+        LOG.info("model {} version {}: {} instance(s), queue {}, {}{}", metadata.name(), metadata.version(),
+                settings.instances(), settings.maxQueueSize(), settings.maxBatchSize() > 0
+                        ? "dynamic batching up to " + settings.maxBatchSize() + " rows (max queue delay "
+                                + settings.maxQueueDelayMicros() + " µs, preferred " + settings.preferredBatchSizes() + ")"
+                        : "no dynamic batching",
+                settings.timeoutMillis() > 0 ? ", request timeout " + settings.timeoutMillis() + " ms" : "");
+        ModelScheduler scheduler = new ModelScheduler(engine, metadata.name() + "-v" + metadata.version(), settings);
         return new EnginePredictor(metadata, shapes, engine, scheduler);
     }
 
