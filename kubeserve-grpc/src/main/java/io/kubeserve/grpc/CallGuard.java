@@ -5,12 +5,9 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.kubeserve.core.auth.BearerTokens;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,8 +19,7 @@ import java.util.Set;
  *       {@code PERMISSION_DENIED} when the repository API is off (no admin token);</li>
  *   <li>every other call needs one of the API tokens, when there are any.</li>
  * </ul>
- * Tokens are kept as SHA-256 digests and a presented one is compared in constant time with every
- * configured one. A refused call ends with {@code UNAUTHENTICATED} before its request is read.
+ * Tokens are checked by core's {@link BearerTokens}, as HTTP's are. A refused call ends with {@code UNAUTHENTICATED} before its request is read.
  * Thread-safe and immutable.
  */
 final class CallGuard implements ServerInterceptor {
@@ -40,16 +36,18 @@ final class CallGuard implements ServerInterceptor {
             GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod().getFullMethodName(),
             GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod().getFullMethodName());
 
-    private final List<byte[]> apiTokens;
-    private final List<byte[]> adminTokens;
+    /** Null when no API token is needed. */
+    private final BearerTokens apiTokens;
+    /** Null when the repository API is off. */
+    private final BearerTokens adminTokens;
 
     /**
      * @param apiTokens   tokens for everything but probes and the repository; empty: no token needed
      * @param adminTokens tokens for the repository calls; empty: the repository API is off
      */
     CallGuard(Collection<String> apiTokens, Collection<String> adminTokens) {
-        this.apiTokens = apiTokens.stream().map(CallGuard::sha256).toList();
-        this.adminTokens = adminTokens.stream().map(CallGuard::sha256).toList();
+        this.apiTokens = apiTokens.isEmpty() ? null : BearerTokens.of(apiTokens);
+        this.adminTokens = adminTokens.isEmpty() ? null : BearerTokens.of(adminTokens);
     }
 
     @Override
@@ -58,13 +56,13 @@ final class CallGuard implements ServerInterceptor {
         String method = call.getMethodDescriptor().getFullMethodName();
         Status refused = null;
         if (REPOSITORY.contains(method)) {
-            if (adminTokens.isEmpty()) {
+            if (adminTokens == null) {
                 refused = Status.PERMISSION_DENIED.withDescription("the model repository API is off; the server "
                         + "turns it on with an admin token");
             } else {
                 refused = check(headers.get(AUTHORIZATION), adminTokens, "admin token");
             }
-        } else if (!OPEN.contains(method) && !apiTokens.isEmpty()) {
+        } else if (!OPEN.contains(method) && apiTokens != null) {
             refused = check(headers.get(AUTHORIZATION), apiTokens, "API token");
         }
         if (refused != null) {
@@ -75,41 +73,22 @@ final class CallGuard implements ServerInterceptor {
     }
 
     /**
-     * The SHA-256 of the bearer token in {@code header} when it is one of the API tokens, else null
-     * (no header, not a bearer token, not valid, or no API tokens configured).
+     * The API tokens, for keying clients of the rate limit.
+     *
+     * @return the tokens, or null when no API token is needed
      */
-    byte[] validApiTokenDigest(String header) {
-        if (apiTokens.isEmpty() || header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)
-                || header.substring(7).isBlank()) {
-            return null;
-        }
-        byte[] presented = sha256(header.substring(7).trim());
-        boolean match = false;
-        for (byte[] digest : apiTokens) {
-            match |= MessageDigest.isEqual(digest, presented);
-        }
-        return match ? presented : null;
+    BearerTokens apiTokens() {
+        return apiTokens;
     }
 
     /** Null when the header holds one of {@code tokens}, else the status saying what is wrong. */
-    private static Status check(String header, List<byte[]> tokens, String what) {
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+    private static Status check(String header, BearerTokens tokens, String what) {
+        String presented = BearerTokens.fromAuthorization(header);
+        if (presented == null) {
             return Status.UNAUTHENTICATED.withDescription("missing bearer token: send the metadata "
                     + "'authorization: Bearer <" + what + ">'");
         }
-        byte[] presented = sha256(header.substring(7).trim());
-        boolean match = false;
-        for (byte[] digest : tokens) {
-            match |= MessageDigest.isEqual(digest, presented);
-        }
-        return match ? null : Status.UNAUTHENTICATED.withDescription("the bearer token is not a valid " + what);
-    }
-
-    private static byte[] sha256(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+        return tokens.matches(presented) ? null
+                : Status.UNAUTHENTICATED.withDescription("the bearer token is not a valid " + what);
     }
 }

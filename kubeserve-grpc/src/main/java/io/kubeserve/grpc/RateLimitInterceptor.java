@@ -6,10 +6,10 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.kubeserve.core.auth.BearerTokens;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -27,8 +27,6 @@ final class RateLimitInterceptor implements ServerInterceptor {
 
     /** Seconds until a refused client may call again, like HTTP's {@code Retry-After}. */
     static final Metadata.Key<String> RETRY_AFTER = Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
-
-    private static final Base64.Encoder KEY_ENCODING = Base64.getUrlEncoder().withoutPadding();
 
     private static final Set<String> OPEN = Set.of(
             GRPCInferenceServiceGrpc.getServerLiveMethod().getFullMethodName(),
@@ -64,14 +62,10 @@ final class RateLimitInterceptor implements ServerInterceptor {
         return new ServerCall.Listener<>() { };
     }
 
-    /** The client's key: its valid API token's digest, else its IP address. */
+    /** The client's key, as HTTP's rate limit makes it ({@link BearerTokens#clientKey}). */
     private String client(ServerCall<?, ?> call, Metadata headers) {
-        byte[] digest = guard.validApiTokenDigest(headers.get(CallGuard.AUTHORIZATION));
-        if (digest != null) {
-            return "token:" + KEY_ENCODING.encodeToString(digest);
-        }
         SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-        return "address:" + (remote instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : "unknown");
+        return BearerTokens.clientKey(guard.apiTokens(), headers.get(CallGuard.AUTHORIZATION),
+                remote instanceof InetSocketAddress inet ? inet.getAddress() : null);
     }
 }

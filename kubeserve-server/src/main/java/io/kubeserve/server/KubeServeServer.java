@@ -55,8 +55,8 @@ public final class KubeServeServer implements AutoCloseable {
     private final GracefulShutdownHandler graceful;
     private final Undertow undertow;
     private final int port;
-    /** The Open Inference Protocol over gRPC; null when {@code grpcPort} is 0. */
-    private final KubeServeGrpc grpc;
+    /** The Open Inference Protocol over gRPC; null when {@code grpcPort} is 0 (or until it is bound). */
+    private volatile KubeServeGrpc grpc;
     /** One rate limit budget per client across HTTP and gRPC; null when rate limiting is off. */
     private final ClientBuckets buckets;
     private final AtomicInteger closed = new AtomicInteger();
@@ -113,25 +113,31 @@ public final class KubeServeServer implements AutoCloseable {
         LOG.info("listening on {}://{}:{} ({} I/O threads, {} workers, body limit {} bytes)",
                 tls != null ? "https" : "http", config.host(), port, config.effectiveIoThreads(),
                 config.effectiveWorkerThreads(), config.maxBodyBytes());
-        grpc = config.grpcPort() > 0 ? startGrpc(config, tls) : null;
         logSecurity(config.security());
+        // the JVM binders and gRPC's classes (Netty, protobuf) take a while on a cold JVM: both run
+        // beside the model loads, off the path to ready
+        CompletableFuture<KubeServeGrpc> grpcStarted = config.grpcPort() > 0
+                ? CompletableFuture.supplyAsync(() -> startGrpc(config, tls), ownThread("kubeserve-grpc-start"))
+                : CompletableFuture.completedFuture(null);
         try {
             LOG.info("loading models from {}", config.modelRepository());
-            // the JVM binders take a while on a cold JVM: let them run beside the model loads
-            java.util.concurrent.CompletableFuture<Void> metricsBound =
-                    java.util.concurrent.CompletableFuture.runAsync(this::bindMetrics, runnable -> {
-                        Thread thread = new Thread(runnable, "kubeserve-metrics-bind");
-                        thread.setDaemon(true);
-                        thread.start();
-                    });
+            CompletableFuture<Void> metricsBound = CompletableFuture.runAsync(this::bindMetrics,
+                    ownThread("kubeserve-metrics-bind"));
             registry.loadAll(Math.max(1, Runtime.getRuntime().availableProcessors()));
             metricsBound.join();
+            grpc = joinUnwrapped(grpcStarted);
             if (config.controlMode().equals("poll")) {
                 registry.pollEvery(config.pollInterval().toSeconds());
                 LOG.info("polling {} for model changes every {} s", config.modelRepository(),
                         config.pollInterval().toSeconds());
             }
         } catch (RuntimeException e) {
+            // a gRPC listener bound after the failure is closed too
+            grpcStarted.thenAccept(started -> {
+                if (started != null) {
+                    started.close();
+                }
+            });
             close();
             throw e;
         }
@@ -170,7 +176,8 @@ public final class KubeServeServer implements AutoCloseable {
 
     /**
      * The gRPC adapter on the same registry, workers, meters, tokens, TLS certificate, message
-     * limit and rate limit buckets as HTTP; it answers health (NOT_SERVING) and liveness while the models load, like HTTP.
+     * limit and rate limit buckets as HTTP; bound beside the model loads, it answers health (NOT_SERVING)
+     * and liveness while they run, like HTTP.
      */
     private KubeServeGrpc startGrpc(ServerConfig config, SSLContext tls) {
         KubeServeGrpc.Builder builder = KubeServeGrpc.builder(registry)
@@ -203,17 +210,31 @@ public final class KubeServeServer implements AutoCloseable {
                 }
             });
         }
-        KubeServeGrpc started;
-        try {
-            started = builder.build().start(config.host(), config.grpcPort());
-        } catch (RuntimeException e) {
-            undertow.stop();
-            workers.shutdownNow();
-            throw e;
-        }
+        KubeServeGrpc started = builder.build().start(config.host(), config.grpcPort());
         LOG.info("listening for gRPC (Open Inference Protocol, health, reflection) on {}:{}{}", config.host(),
                 started.port(), tls != null ? " with TLS" : "");
         return started;
+    }
+
+    /** Runs each task on a new daemon thread of that name: for the few one-off tasks of start and stop. */
+    private static java.util.concurrent.Executor ownThread(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            thread.start();
+        };
+    }
+
+    /** The stage's value; its failure rethrown as it was thrown (a bind error keeps its message). */
+    private static <T> T joinUnwrapped(CompletableFuture<T> stage) {
+        try {
+            return stage.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     /** Says what is on, never a token. */
@@ -293,11 +314,8 @@ public final class KubeServeServer implements AutoCloseable {
         graceful.shutdown();
         // gRPC drains beside HTTP: health NOT_SERVING, GOAWAY, calls in flight finish
         CompletableFuture<Boolean> grpcDrained = grpc == null ? CompletableFuture.completedFuture(true)
-                : CompletableFuture.supplyAsync(() -> grpc.drain(config.drainTimeout()), runnable -> {
-                    Thread thread = new Thread(runnable, "kubeserve-grpc-drain");
-                    thread.setDaemon(true);
-                    thread.start();
-                });
+                : CompletableFuture.supplyAsync(() -> grpc.drain(config.drainTimeout()),
+                        ownThread("kubeserve-grpc-drain"));
         try {
             if (!graceful.awaitShutdown(config.drainTimeout().toMillis())) {
                 LOG.warn("requests still running after the {} s drain timeout; stopping anyway",

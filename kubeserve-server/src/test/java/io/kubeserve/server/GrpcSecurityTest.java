@@ -135,12 +135,12 @@ class GrpcSecurityTest {
             ManagedChannel plain = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
             try {
                 ModelInferResponse response = GRPCInferenceServiceGrpc.newBlockingStub(tls)
-                        .withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(irisRequest());
-                assertThat(output(response, "output_label").getContents().getInt64Contents(0))
+                        .withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(GrpcServerTest.irisRequest(1));
+                assertThat(GrpcServerTest.output(response, "output_label").getContents().getInt64Contents(0))
                         .isEqualTo(RunningServer.expected("iris_logreg").path("expected").path("label").get(0).asLong());
 
                 assertThatThrownBy(() -> GRPCInferenceServiceGrpc.newBlockingStub(plain)
-                        .withDeadlineAfter(10, TimeUnit.SECONDS).modelInfer(irisRequest()))
+                        .withDeadlineAfter(10, TimeUnit.SECONDS).modelInfer(GrpcServerTest.irisRequest(1)))
                         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
                                 .isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL));
             } finally {
@@ -161,7 +161,7 @@ class GrpcSecurityTest {
             try {
                 GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
                 // gone before it is sent
-                assertThatThrownBy(() -> stub.withDeadlineAfter(1, TimeUnit.NANOSECONDS).modelInfer(irisRequest()))
+                assertThatThrownBy(() -> stub.withDeadlineAfter(1, TimeUnit.NANOSECONDS).modelInfer(GrpcServerTest.irisRequest(1)))
                         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
                                 .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
                 // passes while the server works on it: the model sleeps 400 ms
@@ -170,8 +170,8 @@ class GrpcSecurityTest {
                                 .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
 
                 var healthy = stub.withDeadlineAfter(30, TimeUnit.SECONDS);
-                assertThat(output(healthy.modelInfer(slowRequest()), "y").getContents().getFp32Contents(0)).isEqualTo(1f);
-                assertThat(output(healthy.modelInfer(irisRequest()), "output_label").getContents().getInt64Contents(0))
+                assertThat(GrpcServerTest.output(healthy.modelInfer(slowRequest()), "y").getContents().getFp32Contents(0)).isEqualTo(1f);
+                assertThat(GrpcServerTest.output(healthy.modelInfer(GrpcServerTest.irisRequest(1)), "output_label").getContents().getInt64Contents(0))
                         .isEqualTo(RunningServer.expected("iris_logreg").path("expected").path("label").get(0).asLong());
                 assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                         .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
@@ -182,26 +182,11 @@ class GrpcSecurityTest {
         }
     }
 
-    private static ModelInferRequest irisRequest() {
-        var rows = RunningServer.expected("iris_logreg").path("sample_inputs").path("float_input");
-        InferTensorContents.Builder contents = InferTensorContents.newBuilder();
-        rows.get(0).forEach(value -> contents.addFp32Contents(value.floatValue()));
-        return ModelInferRequest.newBuilder().setModelName("iris")
-                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("float_input").setDatatype("FP32")
-                        .addShape(1).addShape(4).setContents(contents))
-                .build();
-    }
-
     private static ModelInferRequest slowRequest() {
         return ModelInferRequest.newBuilder().setModelName("slow")
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32")
                         .addShape(1).addShape(1).setContents(InferTensorContents.newBuilder().addFp32Contents(1f)))
                 .build();
-    }
-
-    private static ModelInferResponse.InferOutputTensor output(ModelInferResponse response, String name) {
-        return response.getOutputsList().stream().filter(o -> o.getName().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no output " + name + " in " + response.getOutputsList()));
     }
 
     private static ClientInterceptor bearer(String token) {

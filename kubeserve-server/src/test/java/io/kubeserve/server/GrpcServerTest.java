@@ -34,6 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GrpcServerTest {
 
+    /** Every sample row of the iris reference document. */
+    private static final int IRIS_ROWS =
+            RunningServer.expected("iris_logreg").path("sample_inputs").path("float_input").size();
+
     @TempDir
     Path repo;
 
@@ -58,7 +62,7 @@ class GrpcServerTest {
             assertThat(health.check(HealthCheckRequest.newBuilder().setService(KubeServeGrpc.LIVENESS_SERVICE)
                     .build()).getStatus()).isEqualTo(ServingStatus.SERVING);
 
-            assertIrisAnswersAsScikitLearn(inference.modelInfer(irisRequest()));
+            assertIrisAnswersAsScikitLearn(inference.modelInfer(irisRequest(IRIS_ROWS)));
             assertThat(server.get("/metrics").body()).contains("protocol=\"grpc\"");
 
             // SIGTERM's path: close() while calls of 400 ms are running, all of them must finish OK
@@ -85,13 +89,16 @@ class GrpcServerTest {
         }
     }
 
-    private static ModelInferRequest irisRequest() {
+    /** A ModelInfer of the first {@code rowCount} iris rows of the reference document, typed FP32. */
+    static ModelInferRequest irisRequest(int rowCount) {
         JsonNode rows = RunningServer.expected("iris_logreg").path("sample_inputs").path("float_input");
         InferTensorContents.Builder contents = InferTensorContents.newBuilder();
-        rows.forEach(row -> row.forEach(value -> contents.addFp32Contents(value.floatValue())));
+        for (int row = 0; row < rowCount; row++) {
+            rows.get(row).forEach(value -> contents.addFp32Contents(value.floatValue()));
+        }
         return ModelInferRequest.newBuilder().setModelName("iris")
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("float_input").setDatatype("FP32")
-                        .addShape(rows.size()).addShape(4).setContents(contents))
+                        .addShape(rowCount).addShape(4).setContents(contents))
                 .build();
     }
 
@@ -112,7 +119,8 @@ class GrpcServerTest {
         }
     }
 
-    private static ModelInferResponse.InferOutputTensor output(ModelInferResponse response, String name) {
+    /** The output named {@code name}; fails the test when there is none. */
+    static ModelInferResponse.InferOutputTensor output(ModelInferResponse response, String name) {
         return response.getOutputsList().stream().filter(o -> o.getName().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no output " + name + " in " + response.getOutputsList()));
     }

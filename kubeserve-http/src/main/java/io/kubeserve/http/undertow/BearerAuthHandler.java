@@ -1,5 +1,6 @@
 package io.kubeserve.http.undertow;
 
+import io.kubeserve.core.auth.BearerTokens;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -32,7 +33,7 @@ final class BearerAuthHandler implements HttpHandler {
             next.handleRequest(exchange);
             return;
         }
-        String presented = BearerTokens.presented(exchange);
+        String presented = BearerTokens.fromAuthorization(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
         if (presented != null && tokens.matches(presented)) {
             next.handleRequest(exchange);
             return;

@@ -1,5 +1,6 @@
 package io.kubeserve.http.undertow;
 
+import io.kubeserve.core.auth.BearerTokens;
 import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.metrics.InferenceMetrics;

@@ -2,8 +2,9 @@ package io.kubeserve.http.undertow;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.kubeserve.core.auth.BearerTokens;
 import java.net.InetSocketAddress;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class RateLimitHandler implements HttpHandler {
 
-    private static final Base64.Encoder KEY_ENCODING = Base64.getUrlEncoder().withoutPadding();
 
     private final HttpHandler next;
     private final ClientBuckets buckets;
@@ -49,17 +49,8 @@ final class RateLimitHandler implements HttpHandler {
     }
 
     String client(HttpServerExchange exchange) {
-        if (tokens != null) {
-            String presented = BearerTokens.presented(exchange);
-            if (presented != null) {
-                byte[] digest = BearerTokens.sha256(presented);
-                if (tokens.matchesDigest(digest)) {
-                    return "token:" + KEY_ENCODING.encodeToString(digest);
-                }
-            }
-        }
         InetSocketAddress source = exchange.getSourceAddress();
-        return "address:" + (source == null || source.getAddress() == null ? "unknown"
-                : source.getAddress().getHostAddress());
+        return BearerTokens.clientKey(tokens, exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION),
+                source == null ? null : source.getAddress());
     }
 }

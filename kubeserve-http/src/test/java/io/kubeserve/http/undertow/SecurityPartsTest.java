@@ -1,5 +1,6 @@
 package io.kubeserve.http.undertow;
 
+import io.kubeserve.core.auth.BearerTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,11 +30,26 @@ class SecurityPartsTest {
 
     @Test
     void theBearerTokenIsReadFromTheAuthorizationHeaderOnly() {
-        assertThat(BearerTokens.presented(exchange("Authorization", "Bearer abc "))).isEqualTo("abc");
-        assertThat(BearerTokens.presented(exchange("Authorization", "BEARER abc"))).isEqualTo("abc");
-        assertThat(BearerTokens.presented(exchange("Authorization", "Basic abc"))).isNull();
-        assertThat(BearerTokens.presented(exchange("Authorization", "Bearer "))).isNull();
-        assertThat(BearerTokens.presented(exchange("X-Token", "Bearer abc"))).isNull();
+        assertThat(BearerTokens.fromAuthorization("Bearer abc ")).isEqualTo("abc");
+        assertThat(BearerTokens.fromAuthorization("BEARER abc")).isEqualTo("abc");
+        assertThat(BearerTokens.fromAuthorization("Basic abc")).isNull();
+        assertThat(BearerTokens.fromAuthorization("Bearer ")).isNull();
+        assertThat(BearerTokens.fromAuthorization(null)).isNull();
+    }
+
+    @Test
+    void aClientIsItsValidTokenElseItsAddressForBothAdapters() throws Exception {
+        BearerTokens tokens = BearerTokens.of(List.of("first-token-0123456789"));
+        java.net.InetAddress loopback = java.net.InetAddress.getByName("127.0.0.1");
+        String digest = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                java.security.MessageDigest.getInstance("SHA-256").digest(
+                        "first-token-0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(BearerTokens.clientKey(tokens, "Bearer first-token-0123456789", loopback))
+                .isEqualTo("token:" + digest);
+        assertThat(BearerTokens.clientKey(tokens, "Bearer made-up-token-0123456789", loopback))
+                .as("a made-up token is not a new client").isEqualTo("address:127.0.0.1");
+        assertThat(BearerTokens.clientKey(null, "Bearer first-token-0123456789", loopback)).isEqualTo("address:127.0.0.1");
+        assertThat(BearerTokens.clientKey(tokens, null, null)).isEqualTo("address:unknown");
     }
 
     @Test
@@ -111,11 +127,5 @@ class SecurityPartsTest {
         assertThat(RequestIds.accepted("a\r\nb")).isNull();
         assertThat(RequestIds.accepted("")).isNull();
         assertThat(RequestIds.generate()).matches("[0-9a-f]{32}").isNotEqualTo(RequestIds.generate());
-    }
-
-    private static HttpServerExchange exchange(String header, String value) {
-        HeaderMap headers = new HeaderMap();
-        headers.put(new io.undertow.util.HttpString(header), value);
-        return new HttpServerExchange(null, headers, new HeaderMap(), 0);
     }
 }

@@ -1,17 +1,18 @@
-package io.kubeserve.http.undertow;
+package io.kubeserve.core.auth;
 
-import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 
 /**
  * A fixed set of bearer tokens, kept only as SHA-256 digests, and the constant-time check of a
- * presented token against them. Shared by the API's authentication and the repository API's
- * admin token so both compare the same way.
+ * presented token against them. Shared by both serving adapters (HTTP's {@code Authorization}
+ * header, gRPC's {@code authorization} metadata) and by the API and admin tokens, so every check
+ * parses and compares the same way (RFC 6750, section 2.1: {@code Bearer <token>}).
  *
  * <p>Why digests: comparing fixed-length digests makes the time independent of where the first
  * differing character is and of the secret's length, and every configured token is compared
@@ -20,6 +21,8 @@ import java.util.List;
  * <p>Immutable and thread-safe: one instance serves every I/O thread.
  */
 public final class BearerTokens {
+
+    private static final Base64.Encoder KEY_ENCODING = Base64.getUrlEncoder().withoutPadding();
 
     private final List<byte[]> digests;
 
@@ -77,19 +80,42 @@ public final class BearerTokens {
     }
 
     /**
-     * The token of an {@code Authorization: Bearer ...} header (RFC 6750, section 2.1; the scheme
-     * name is matched case-insensitively).
+     * The token of an {@code Authorization} value (HTTP header or gRPC metadata):
+     * {@code Bearer <token>}, the scheme in any case, the token trimmed.
      *
-     * @param exchange the request; only its first {@code Authorization} header is read
-     * @return the token, trimmed, or null when there is no bearer header or it is empty
+     * @param authorization the value, or null when the request has none
+     * @return the token, or null when there is no value, another scheme or an empty token
      */
-    public static String presented(HttpServerExchange exchange) {
-        String header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    public static String fromAuthorization(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }
-        String token = header.substring(7).trim();
+        String token = authorization.substring(7).trim();
         return token.isEmpty() ? null : token;
+    }
+
+    /**
+     * The key a rate limit counts a client under, the same for both adapters so one client has one
+     * budget: {@code token:<base64url SHA-256>} when {@code authorization} holds one of
+     * {@code tokens}, else {@code address:<ip>}. A token that is not valid does not make a new
+     * client, so made-up tokens do not dodge the limit.
+     *
+     * @param tokens        the API tokens, or null when authentication is off
+     * @param authorization the request's {@code Authorization} value, or null
+     * @param address       the client's address, or null when unknown
+     * @return the key
+     */
+    public static String clientKey(BearerTokens tokens, String authorization, InetAddress address) {
+        if (tokens != null) {
+            String presented = fromAuthorization(authorization);
+            if (presented != null) {
+                byte[] digest = sha256(presented);
+                if (tokens.matchesDigest(digest)) {
+                    return "token:" + KEY_ENCODING.encodeToString(digest);
+                }
+            }
+        }
+        return "address:" + (address == null ? "unknown" : address.getHostAddress());
     }
 
     /**
