@@ -44,7 +44,7 @@ import picocli.CommandLine.TypeConversionException;
                 + "KUBESERVE_AUTH_TOKENS=a,b (else --auth-tokens-file). Remote stores: KUBESERVE_MODEL_CACHE_DIR "
                 + "and the KUBESERVE_S3_* variables (see the README).",
                 "Exit status: 1 the server could not start, 2 bad usage; once serving it runs until SIGTERM "
-                + "(then drains and exits with the JVM's 143)."})
+                + "(then drains and exits with 0)."})
 public final class ServeCommand implements Callable<Integer> {
 
     /** Variables the server reads that no option stands for: secrets, read from the environment only. */

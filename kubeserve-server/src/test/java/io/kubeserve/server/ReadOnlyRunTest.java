@@ -130,10 +130,9 @@ class ReadOnlyRunTest {
         process.destroy();   // SIGTERM, as the kubelet sends it
         boolean exited = process.waitFor(DRAIN_SECONDS + 15, TimeUnit.SECONDS);
         assertThat(exited).as("exited within the drain timeout; log:\n%s", String.join("\n", log)).isTrue();
-        assertThat(process.exitValue()).as("exit status; log:\n%s", String.join("\n", log)).isIn(0, 143);
+        assertThat(process.exitValue()).as("exit status; log:\n%s", String.join("\n", log)).isZero();
         reader.join(5_000);
-        // Not asserted: the shutdown hook's closing "stopped" line. In some runs the JVM exits 143
-        // without it (reproducible outside this test too); that belongs to a test of the drain.
+        // the drain itself (every request finished, the closing "stopped" line) is ProcessShutdownTest's
 
         // true even where the permission bits were not enforced: nothing tried to write there
         assertThat(listing(workDir)).as("files written into the working directory").isEmpty();
