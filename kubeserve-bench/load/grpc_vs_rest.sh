@@ -11,15 +11,20 @@
 # server serves iris (copied from examples/models) and wide_mlp (generated into a temp directory:
 # needs /usr/bin/python3 with python3-torch and python3-onnx), pinned to CPU 1 with REST on
 # SERVER_PORT and gRPC on GRPC_PORT (--grpc-port); the clients run on CPU 0. The load: wrk (one
-# request in flight per connection) and io.kubeserve.bench.GrpcLoad from benchmarks.jar (one
-# channel per connection, as many calls in flight as connections), at the same connection counts.
+# request in flight per connection) against REST; against gRPC both h2load (nghttp2's C client: one
+# HTTP/2 connection per connection and one call in flight on each, the same closed loop as wrk, so
+# neither protocol's figure is bound by a Java client sharing the machine) and
+# io.kubeserve.bench.GrpcLoad from benchmarks.jar (grpc-java's async stubs: one channel per
+# connection, as many calls in flight as connections), at the same connection counts. h2load cannot
+# read gRPC trailers: every call is checked once with curl first (grpc-status 0), and a call that
+# fails under load is counted from the bytes received (a failed call has no message).
 # The REST bodies come from GrpcLoad --write-rest-body, so both protocols carry the same values.
 # Each target is warmed up once; then RUNS rounds, each running every target once (interleaved,
 # so drift on a shared machine hits both protocols alike). Writes bench-results/grpc-vs-rest-<date>.md
 # with the median of the rounds per target and the gRPC/REST ratios, and prints it.
 #
 # Settings (environment):
-#   RUNS=3  DURATION=10  WARMUP=15  CLIENT_WARMUP=3 (GrpcLoad's own JIT warm-up in every run, seconds)
+#   RUNS=3  DURATION=10  WARMUP=30 (per target and client: the JIT compiles the HTTP/2 path late)  CLIENT_WARMUP=3 (GrpcLoad's own JIT warm-up in every run, seconds)
 #   CONNECTIONS="1 8"  SERVER_PORT=38200  GRPC_PORT=38201  STARTUP_TIMEOUT=120  JAVA_OPTS=
 #   CLIENT_JAVA_OPTS=  BENCH_JAR=kubeserve-bench/target/benchmarks.jar  WIDE_REPO=DIR (a repository
 #   make_wide_mlp.py wrote before; skips generating it)  SERVER_CPU=1  CLIENT_CPU=0 (empty: no pinning)
@@ -34,7 +39,7 @@ SERVER_JAR="${1:-kubeserve-server/target/kubeserve-server.jar}"
 BENCH_JAR="${BENCH_JAR:-kubeserve-bench/target/benchmarks.jar}"
 RUNS="${RUNS:-3}"
 DURATION="${DURATION:-10}"
-WARMUP="${WARMUP:-15}"
+WARMUP="${WARMUP:-30}"
 CLIENT_WARMUP="${CLIENT_WARMUP:-3}"
 CONNECTIONS="${CONNECTIONS:-1 8}"
 SERVER_PORT="${SERVER_PORT:-38200}"
@@ -59,6 +64,10 @@ for c in $CONNECTIONS; do [[ "$c" =~ ^[1-9][0-9]*$ ]] || die "CONNECTIONS must b
 if ! command -v wrk >/dev/null; then
   echo "wrk is missing; installing the Debian package" >&2
   apt-get install -y -qq wrk >/dev/null || die "cannot install wrk; apt-get install -y wrk"
+fi
+if ! command -v h2load >/dev/null; then
+  echo "h2load is missing; installing the Debian package nghttp2-client" >&2
+  apt-get install -y -qq nghttp2-client >/dev/null || die "cannot install h2load; apt-get install -y nghttp2-client"
 fi
 command -v curl >/dev/null || die "curl is needed"
 for port in "$SERVER_PORT" "$GRPC_PORT"; do
@@ -106,6 +115,8 @@ grpc_load() {
   "${CLIENT_PIN[@]}" java $CLIENT_JAVA_OPTS -cp "$BENCH_JAR" io.kubeserve.bench.GrpcLoad "$@"
 }
 grpc_load --input iris --write-rest-body "$WORK/iris.json" >/dev/null
+grpc_load --input iris --model iris --write-grpc-body "$WORK/iris.grpc"
+grpc_load --input wide --model wide_mlp --write-grpc-body "$WORK/wide.grpc"
 WIDE_HEADER="$(grpc_load --input wide --write-rest-body "$WORK/wide.bin")"
 [[ "$WIDE_HEADER" =~ ^[0-9]+$ ]] || die "GrpcLoad printed no header length for the binary body: '$WIDE_HEADER'"
 
@@ -131,6 +142,16 @@ until curl -sf "http://$HOST:$SERVER_PORT/v2/models/wide_mlp/ready" >/dev/null \
 done
 curl -sf -H 'Content-Type: application/json' --data-binary "@$WORK/iris.json" \
   "http://$HOST:$SERVER_PORT/v2/models/iris/infer" | grep -q setosa || die "iris over REST did not answer setosa"
+
+INFER_PATH="/inference.GRPCInferenceService/ModelInfer"
+# the size of one answer's DATA (length prefix + ModelInferResponse), from one checked call
+declare -A ANSWER_BYTES
+for w in iris wide; do
+  headers="$(curl -sS --http2-prior-knowledge -H 'Content-Type: application/grpc' -H 'TE: trailers' \
+    --data-binary "@$WORK/$w.grpc" -D - -o "$WORK/$w.answer" "http://$HOST:$GRPC_PORT$INFER_PATH")"
+  grep -qi '^grpc-status: 0' <<<"$headers" || die "gRPC ModelInfer of $w failed: $(tr -d '\r' <<<"$headers" | grep -i grpc-)"
+  ANSWER_BYTES[$w]="$(wc -c < "$WORK/$w.answer")"
+done
 
 IRIS_URL="http://$HOST:$SERVER_PORT/v2/models/iris/infer"
 WIDE_URL="http://$HOST:$SERVER_PORT/v2/models/wide_mlp/infer"
@@ -172,22 +193,46 @@ grpc() {
   awk -F'|' '{ split($10, e, " "); gsub(/ /, "", $5); printf "%s %s %s %s %s %s\n", $5, $6 + 0, $7 + 0, $8 + 0, $9 + 0, e[1] }' <<<"$row"
 }
 
-declare -A LABEL=([iris:rest]="iris, REST V2 JSON" [iris:grpc]="iris, gRPC typed"
-                  [wide:rest]="wide 64x256, REST V2 binary" [wide:grpc]="wide 64x256, gRPC raw")
+# h2load WORKLOAD C SECONDS: one h2load run; prints "rps mean sd max errors" (h2load gives no
+# percentiles: its mean request time stands in the p50 column, marked)
+h2() {
+  local workload="$1" c="$2" seconds="$3" out
+  out="$("${CLIENT_PIN[@]}" h2load -D "$seconds" -c "$c" -m 1 -H 'content-type: application/grpc' -H 'te: trailers' \
+    -d "$WORK/$workload.grpc" "http://$HOST:$GRPC_PORT$INFER_PATH" 2>&1)"
+  echo "$out" >> "$WORK/h2load.txt"
+  awk -v size="${ANSWER_BYTES[$workload]}" '
+    function ms(v) { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; return n }
+    /^finished in/ { rps = $4 }
+    /^requests:/ { done = $8 }
+    /^traffic:/ { for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^data/) { data = $i; gsub(/[(),]/, "", data) } }
+    /^time for request:/ { mean = ms($6); sd = ms($7); max = ms($5) }
+    END {
+      ok = size > 0 ? int(data / size + 0.5) : done
+      printf "%.0f %.3f %.3f - %.3f %d\n", rps, mean, sd, max, (done > ok ? done - ok : 0) }' <<<"$out"
+}
+
+declare -A LABEL=([iris:rest]="iris, REST V2 JSON" [iris:grpc]="iris, gRPC typed (GrpcLoad)"
+                  [iris:h2]="iris, gRPC typed (h2load)"
+                  [wide:rest]="wide 64x256, REST V2 binary" [wide:grpc]="wide 64x256, gRPC raw (GrpcLoad)"
+                  [wide:h2]="wide 64x256, gRPC raw (h2load)")
 WORKLOADS=(iris wide)
 
 for w in "${WORKLOADS[@]}"; do
   echo "== warm-up ${WARMUP}s: $w over REST, then over gRPC, at 8 connections" >&2
   (( WARMUP > 0 )) && rest "$w" 8 "$WARMUP" >/dev/null
   (( WARMUP > 0 )) && grpc "$w" 8 1 "$WARMUP" >/dev/null
+  (( WARMUP > 0 )) && h2 "$w" 8 "$WARMUP" >/dev/null
 done
 
 for (( r = 1; r <= RUNS; r++ )); do
   for c in $CONNECTIONS; do
     for w in "${WORKLOADS[@]}"; do
-      for p in rest grpc; do
-        if [[ "$p" == rest ]]; then result="$(rest "$w" "$c" "$DURATION")"
-        else result="$(grpc "$w" "$c" "$DURATION" "$CLIENT_WARMUP")"; fi
+      for p in rest h2 grpc; do
+        case "$p" in
+          rest) result="$(rest "$w" "$c" "$DURATION")" ;;
+          h2) result="$(h2 "$w" "$c" "$DURATION")" ;;
+          *) result="$(grpc "$w" "$c" "$DURATION" "$CLIENT_WARMUP")" ;;
+        esac
         echo "$result" >> "$WORK/results-$w-$p-$c.txt"
         echo "   round $r/$RUNS ${LABEL[$w:$p]} c=$c: rps p50 p90 p99 max errors = $result" >&2
       done
@@ -209,7 +254,7 @@ REPORT="bench-results/grpc-vs-rest-$(date -u +%Y%m%d-%H%M%S).md"
   echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "- load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
   echo "- JDK: $(java -version 2>&1 | head -n 1); server JAVA_OPTS: '${JAVA_OPTS}'; server ${SERVER_PIN[*]:-not pinned}, clients ${CLIENT_PIN[*]:-not pinned}"
-  echo "- clients: $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2) (1 thread, one request in flight per connection) and GrpcLoad (one channel per connection, as many calls in flight as connections, ${CLIENT_WARMUP}s client warm-up per run)"
+  echo "- clients: $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2) (1 thread, one request in flight per connection) for REST; for gRPC $(h2load --version 2>&1 | head -n 1) (one call in flight per connection; its mean request time is shown in the p50 column, marked ~, it has no percentiles) and GrpcLoad (one channel per connection, as many calls in flight as connections, ${CLIENT_WARMUP}s client warm-up per run)"
   echo "- each figure: the median of $RUNS runs of ${DURATION}s, after a ${WARMUP}s warm-up per target; ratios are of those medians"
   echo "- bodies: iris V2 JSON $(wc -c < "$WORK/iris.json") bytes; wide V2 binary $(wc -c < "$WORK/wide.bin") bytes ($WIDE_HEADER of JSON header); gRPC message sizes: $(grep -o 'message [0-9]* bytes' "$WORK/grpcload.log" | sort -u | paste -sd ',' - | sed 's/,/, /g')"
   echo
@@ -217,17 +262,21 @@ REPORT="bench-results/grpc-vs-rest-$(date -u +%Y%m%d-%H%M%S).md"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for w in "${WORKLOADS[@]}"; do
     for c in $CONNECTIONS; do
-      for p in rest grpc; do
+      for p in rest h2 grpc; do
         f="$WORK/results-$w-$p-$c.txt"
         rps="$(median 1 "$f" %.0f)" p50="$(median 2 "$f")"
         errors="$(awk '{ n += $6 } END { print n + 0 }' "$f")"
         ratios="- | -"
-        if [[ "$p" == grpc ]]; then
+        if [[ "$p" != rest ]]; then
           rest_f="$WORK/results-$w-rest-$c.txt"
-          ratios="$(awk -v g="$rps" -v r="$(median 1 "$rest_f")" -v gp="$p50" -v rp="$(median 2 "$rest_f")" 'BEGIN {
-            printf "%s | %s", (r > 0 ? sprintf("%.2f", g / r) : "-"), (rp > 0 ? sprintf("%.2f", gp / rp) : "-") }')"
+          ratios="$(awk -v g="$rps" -v r="$(median 1 "$rest_f")" -v gp="$([[ "$p" == h2 ]] && echo - || echo "$p50")" -v rp="$(median 2 "$rest_f")" 'BEGIN {
+            printf "%s | %s", (r > 0 ? sprintf("%.2f", g / r) : "-"), (rp > 0 && gp != "-" ? sprintf("%.2f", gp / rp) : "-") }')"
         fi
-        echo "| ${LABEL[$w:$p]} | $c | $rps | $p50 | $(median 3 "$f") | $(median 4 "$f") | $(median 5 "$f") | $errors | $ratios |"
+        if [[ "$p" == h2 ]]; then
+          echo "| ${LABEL[$w:$p]} | $c | $rps | ~$p50 (mean) | - | - | $(median 5 "$f") | $errors | $ratios |"
+        else
+          echo "| ${LABEL[$w:$p]} | $c | $rps | $p50 | $(median 3 "$f") | $(median 4 "$f") | $(median 5 "$f") | $errors | $ratios |"
+        fi
       done
     done
   done

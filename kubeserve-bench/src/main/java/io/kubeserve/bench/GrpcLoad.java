@@ -53,7 +53,9 @@ import picocli.CommandLine.Option;
  * <p>Prints progress to stderr and one Markdown table row ({@link LoadReport#markdownRow()}) to
  * stdout, with {@code --header} the table's header first. With {@code --write-rest-body FILE} it
  * instead writes the REST body that carries the same tensor and prints, for a binary body, its
- * {@code Inference-Header-Content-Length}: the load scripts hand that body to wrk.
+ * {@code Inference-Header-Content-Length}: the load scripts hand that body to wrk. With
+ * {@code --write-grpc-body FILE} it writes the ModelInfer request as the HTTP/2 body of a gRPC
+ * call, for h2load.
  *
  * <p>Exit status: 0 after a run (errors are in the row), 1 when the server cannot be reached or
  * the model is not ready, 2 for bad arguments.
@@ -111,6 +113,11 @@ public final class GrpcLoad implements Callable<Integer> {
     @Option(names = "--write-rest-body", paramLabel = "FILE",
             description = "Write the REST V2 body with the same tensor, print its JSON header length when binary, and exit.")
     private Path restBody;
+
+    @Option(names = "--write-grpc-body", paramLabel = "FILE",
+            description = "Write the ModelInfer request for --model as a gRPC length-prefixed message (the HTTP/2 "
+                    + "body an independent client such as h2load posts), and exit.")
+    private Path grpcBody;
 
     /**
      * What a run does. Validated when built.
@@ -208,6 +215,10 @@ public final class GrpcLoad implements Callable<Integer> {
                 }
                 return 0;
             }
+            if (grpcBody != null) {
+                Files.write(grpcBody, lengthPrefixed(tensor.grpcRequest(model).toByteArray()));
+                return 0;
+            }
             settings = new Settings(host, port, connections, concurrency, seconds(warmupSeconds, "--warmup"),
                     seconds(durationSeconds, "--duration"), Duration.ofMillis(timeoutMs), model, tensor,
                     label != null ? label : "grpc " + model + " " + tensor.describe());
@@ -226,6 +237,17 @@ public final class GrpcLoad implements Callable<Integer> {
             err.println("GrpcLoad: " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * A message as gRPC frames it on HTTP/2: a compressed-flag byte (0), the length as a big-endian
+     * 32-bit integer, then the message ("Length-Prefixed-Message" in gRPC's PROTOCOL-HTTP2.md).
+     *
+     * @param message the serialized protobuf message
+     * @return a new array of {@code message.length + 5} bytes
+     */
+    static byte[] lengthPrefixed(byte[] message) {
+        return java.nio.ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message).array();
     }
 
     /**

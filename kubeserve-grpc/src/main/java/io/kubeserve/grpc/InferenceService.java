@@ -5,6 +5,9 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
+import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;
+import io.kubeserve.core.engine.ModelScheduler;
 import io.kubeserve.core.error.ErrorCode;
 import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.registry.LoadResult;
@@ -206,6 +209,12 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
         CompletionStage<ModelInferResponse> stage;
         try {
             InferCodec.Decoded decoded = InferCodec.decode(request);
+            EventExecutor loop = ThreadExecutorMap.currentExecutor();
+            if (loop != null) {
+                // on the event loop that read the call (directExecutor): the executions it wakes start
+                // once the loop has read every call ready now, as the REST adapter does on its I/O thread
+                ModelScheduler.holdWakeups(loop);
+            }
             stage = lease.model().predictor().predictAsync(decoded.request())
                     .thenApply(response -> InferCodec.encode(response, decoded.rawOutputs()));
         } catch (RuntimeException | StackOverflowError e) {
