@@ -161,7 +161,14 @@ def check_requirements(path):
 class Model:
     def __init__(self, path):
         import joblib
-        self.model = joblib.load(path)
+        try:
+            self.model = joblib.load(path)
+        except ImportError as error:
+            # a module the pickle names is missing: say which (a custom transformer's module belongs next to the model)
+            raise ImportError("unpickling needs a module that cannot be imported: %s" % first_line(error)) from error
+        except Exception as error:
+            raise ValueError("the file cannot be read as a joblib or pickle file (%s: %s)"
+                             % (type(error).__name__, first_line(error))) from error
         if not hasattr(self.model, "predict"):
             raise TypeError("the file holds a %s, which has no predict method" % full_name(self.model))
         last = final_estimator(self.model)
