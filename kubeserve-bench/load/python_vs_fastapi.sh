@@ -7,7 +7,9 @@
 #   kubeserve-bench/load/python_vs_fastapi.sh [SERVER_JAR]   (default kubeserve-server/target/kubeserve-server.jar)
 #
 #   kubeserve_python: KubeServe, model iris_rf served by the Python engine (model.joblib in a temporary
-#                     repository; WORKERS Python workers, /usr/bin/python3), seed API /predict
+#                     repository; WORKERS Python workers, /usr/bin/python3, dynamic batching up to BATCH
+#                     rows with no added delay: requests that queue while the worker is busy go as
+#                     one predict_proba call), seed API /predict
 #   fastapi_rf:       FastAPI + uvicorn, 1 worker (MODEL=rf ../shared/peers/fastapi_sklearn/start.sh 1 PORT)
 #
 # Builds nothing: package the server jar first (mvn -o -q -B -pl kubeserve-server -am package -DskipTests).
@@ -16,7 +18,8 @@
 # each Python worker of KubeServe measured just before the run ends.
 #
 # Settings (environment): PEERS_DIR=../shared/peers  PEERS_WORK=~/.cache/kubeserve-peers
-#   WORKERS=1 (Python workers of the model; the pinned server has one core)  PORT_KS=38300  PORT_FA=38301
+#   WORKERS=1 (Python workers of the model; the pinned server has one core)  BATCH=32 (0: no batching)
+#   PORT_KS=38300  PORT_FA=38301
 #   PYTHON=/usr/bin/python3  and bench.sh's own: DURATION CONNS THREADS WARMUP PIN (default split)
 set -euo pipefail
 
@@ -26,6 +29,7 @@ SERVER_JAR="$(readlink -f "${1:-kubeserve-server/target/kubeserve-server.jar}")"
 PEERS_DIR="$(readlink -f "${PEERS_DIR:-$ROOT/../shared/peers}")"
 export PEERS_WORK="${PEERS_WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeserve-peers}"
 WORKERS="${WORKERS:-1}"
+BATCH="${BATCH:-32}"
 PORT_KS="${PORT_KS:-38300}"
 PORT_FA="${PORT_FA:-38301}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
@@ -36,6 +40,7 @@ die() { echo "python_vs_fastapi.sh: $*" >&2; exit 1; }
 [[ -x "$PEERS_DIR/bench.sh" ]] || die "no $PEERS_DIR/bench.sh (set PEERS_DIR)"
 [[ -f "$MODEL" ]] || die "no $MODEL: run $PEERS_DIR/setup.sh first"
 [[ "$WORKERS" =~ ^[1-9][0-9]*$ ]] || die "WORKERS must be a positive integer"
+[[ "$BATCH" =~ ^[0-9]+$ ]] || die "BATCH must be a whole number"
 
 WORK="$(mktemp -d)"
 MONITOR=""
@@ -44,7 +49,12 @@ trap cleanup EXIT
 
 mkdir -p "$WORK/repo/iris_rf/1"
 cp "$MODEL" "$WORK/repo/iris_rf/1/model.joblib"
-printf '{"backend": "python", "instance_group": [{"count": %d}]}\n' "$WORKERS" >"$WORK/repo/iris_rf/config.json"
+if [[ "$BATCH" -gt 0 ]]; then
+  printf '{"backend": "python", "instance_group": [{"count": %d}], "max_batch_size": %d, "dynamic_batching": {}}\n' \
+    "$WORKERS" "$BATCH" >"$WORK/repo/iris_rf/config.json"
+else
+  printf '{"backend": "python", "instance_group": [{"count": %d}]}\n' "$WORKERS" >"$WORK/repo/iris_rf/config.json"
+fi
 BODY="$PEERS_DIR/bodies/fastapi_b1.json"
 
 # RSS of each Python worker (kB), sampled once a second while the server runs; the last sample is reported
