@@ -1,5 +1,6 @@
 package io.kubeserve.server;
 
+import io.kubeserve.engine.python.PythonSettings;
 import io.kubeserve.server.cli.EnvironmentDefaults;
 import io.kubeserve.server.cli.VersionProvider;
 import java.io.IOException;
@@ -179,6 +180,16 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Close connections silent this long (default ${DEFAULT-VALUE}).")
     private int idleSeconds;
 
+    @Option(names = "--python", paramLabel = "PATH",
+            description = "Python interpreter for model.joblib/.pkl models (default python3 on the PATH; a model's"
+                    + " config parameter 'python' wins).")
+    private String python;
+
+    @Option(names = "--python-install-requirements",
+            description = "pip install each Python model's requirements.txt into a directory of its own before loading"
+                    + " it (default: only check them against the installed packages).")
+    private boolean pythonInstallRequirements;
+
     /**
      * A command that reads secrets from {@code environment} and hands the config to {@code launcher}.
      *
@@ -222,6 +233,13 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ServerConfig config = config();
+        // the Python engine is a ServiceLoader plug-in: it reads these when it loads a model
+        if (python != null && !python.isBlank()) {
+            System.setProperty(PythonSettings.PYTHON_PROPERTY, python);
+        }
+        if (pythonInstallRequirements) {
+            System.setProperty(PythonSettings.INSTALL_PROPERTY, "true");
+        }
         return launcher.launch(config, EnvironmentDefaults.unknownVariables(environment, spec, alsoKnown()));
     }
 

@@ -32,7 +32,8 @@ class ServerConfigTest {
             Map.entry("--tls-cert", "KUBESERVE_TLS_CERT"), Map.entry("--tls-key", "KUBESERVE_TLS_KEY"),
             Map.entry("--tls-keystore", "KUBESERVE_TLS_KEYSTORE"),
             Map.entry("--tls-keystore-password-file", "KUBESERVE_TLS_KEYSTORE_PASSWORD_FILE"),
-            Map.entry("--header-timeout", "KUBESERVE_HEADER_TIMEOUT"), Map.entry("--idle-timeout", "KUBESERVE_IDLE_TIMEOUT"));
+            Map.entry("--header-timeout", "KUBESERVE_HEADER_TIMEOUT"), Map.entry("--idle-timeout", "KUBESERVE_IDLE_TIMEOUT"),
+            Map.entry("--python", "KUBESERVE_PYTHON"));
 
     @Test
     void flagsWinOverEnvironmentAndDefaultsFillTheRest() {
@@ -134,6 +135,24 @@ class ServerConfigTest {
                 "--model-repository", "/m");
         assertThat(run.status()).isZero();
         assertThat(run.unknownVariables()).containsExactly("KUBESERVE_AUTH_TOKENS_FILES", "KUBESERVE_PROT");
+    }
+
+    @Test
+    void pythonFlagsReachThePythonEngine() {
+        String property = io.kubeserve.engine.python.PythonSettings.PYTHON_PROPERTY;
+        String install = io.kubeserve.engine.python.PythonSettings.INSTALL_PROPERTY;
+        try {
+            CliRun run = CliRun.run(Map.of("KUBESERVE_PYTHON", "/opt/venv/bin/python"), "serve", "--model-repository",
+                    "/models", "--python-install-requirements");
+            assertThat(run.status()).isZero();
+            assertThat(io.kubeserve.engine.python.PythonSettings.fromSystemProperties())
+                    .isEqualTo(new io.kubeserve.engine.python.PythonSettings("/opt/venv/bin/python", true));
+        } finally {
+            System.clearProperty(property);
+            System.clearProperty(install);
+        }
+        assertThat(io.kubeserve.engine.python.PythonSettings.fromSystemProperties())
+                .isEqualTo(new io.kubeserve.engine.python.PythonSettings("python3", false));
     }
 
     @Test

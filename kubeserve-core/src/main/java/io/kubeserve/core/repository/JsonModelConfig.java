@@ -32,6 +32,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -75,6 +76,7 @@ final class JsonModelConfig {
     /** A whole {@code config.json}; null components were not given. */
     record Root(
             String engine,
+            String backend,
             String device,
             List<Input> input,
             List<Output> output,
@@ -87,12 +89,17 @@ final class JsonModelConfig {
             @JsonProperty("request_timeout_ms") Long requestTimeoutMs,
             @JsonProperty("intra_op_threads") Integer intraOpThreads,
             @JsonProperty("inter_op_threads") Integer interOpThreads,
+            Map<String, Parameter> parameters,
             // the keys of earlier releases
             List<OldTensor> inputs,
             List<OldTensor> outputs,
             @JsonProperty("max_queue_delay_microseconds") Long maxQueueDelayMicroseconds,
             @JsonProperty("preferred_batch_sizes") List<Integer> preferredBatchSizes,
             Integer instances) {
+    }
+
+    /** Triton's {@code ModelParameter}: a string value. */
+    record Parameter(@JsonProperty("string_value") String stringValue) {
     }
 
     /** Triton's {@code ModelInput}: dims without the batch dimension when max_batch_size > 0. */
@@ -234,7 +241,7 @@ final class JsonModelConfig {
             }
 
             return new ModelConfig(
-                    root.engine(),
+                    engine(),
                     device,
                     tensors("input", "inputs", root.input(), root.inputs(), maxBatchSize),
                     tensors("output", "outputs", outputsAsInputs(), root.outputs(), maxBatchSize),
@@ -247,7 +254,35 @@ final class JsonModelConfig {
                     versionPolicy(root.versionPolicy()),
                     instances,
                     nonNegativeInt("intra_op_threads", root.intraOpThreads()),
-                    nonNegativeInt("inter_op_threads", root.interOpThreads()));
+                    nonNegativeInt("inter_op_threads", root.interOpThreads()),
+                    parameters());
+        }
+
+        /** {@code engine}, or Triton's {@code backend} naming the same thing; both only when they agree. */
+        private String engine() {
+            if (root.backend() == null) {
+                return root.engine();
+            }
+            String fromBackend = TritonTerms.engine("", root.backend(), file);
+            if (root.engine() != null && !root.engine().equalsIgnoreCase(fromBackend)) {
+                throw problem(file, "backend", "\"" + root.backend() + "\" contradicts engine \"" + root.engine()
+                        + "\"; give one of them");
+            }
+            return fromBackend;
+        }
+
+        private Map<String, String> parameters() {
+            if (root.parameters() == null) {
+                return Map.of();
+            }
+            Map<String, String> values = new java.util.LinkedHashMap<>();
+            root.parameters().forEach((key, parameter) -> {
+                if (parameter == null || parameter.stringValue() == null) {
+                    throw problem(file, "parameters." + key, "expected {\"string_value\": \"...\"}");
+                }
+                values.put(key, parameter.stringValue());
+            });
+            return values;
         }
 
         private ModelConfig.Device device(String text) {

@@ -113,7 +113,8 @@ final class TritonTerms {
     /**
      * KubeServe's engine for Triton's {@code platform} and {@code backend} (either may be empty):
      * {@code onnxruntime_onnx}/{@code onnxruntime} run on OnnxRuntime, {@code pytorch_libtorch}/
-     * {@code pytorch} on PyTorch; null when both are empty (the engine follows the file type).
+     * {@code pytorch} on PyTorch, {@code python} on the Python worker engine (a plug-in); null when both
+     * are empty (the engine follows the file type).
      */
     static String engine(String platform, String backend, String file) {
         String fromPlatform = platform.isEmpty() ? null : engineOf(platform, file, "platform");
@@ -128,8 +129,10 @@ final class TritonTerms {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "onnxruntime_onnx", "onnxruntime" -> "onnxruntime";
             case "pytorch_libtorch", "pytorch" -> "pytorch";
-            default -> throw problem(file, key, "expected onnxruntime_onnx, onnxruntime, pytorch_libtorch or pytorch, got \""
-                    + name + "\" (KubeServe serves ONNX and TorchScript models)");
+            case "python" -> "python";
+            default -> throw problem(file, key, "expected onnxruntime_onnx, onnxruntime, pytorch_libtorch, pytorch or"
+                    + " python, got \"" + name + "\" (KubeServe serves ONNX, TorchScript and, with the Python engine,"
+                    + " scikit-learn pickles)");
         };
     }
 }

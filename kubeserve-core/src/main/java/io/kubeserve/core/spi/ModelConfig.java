@@ -3,6 +3,7 @@ package io.kubeserve.core.spi;
 import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.tensor.TensorSpec;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Per-model settings, read from {@code ROOT/<model>/config.json} or Triton's {@code config.pbtxt}
@@ -36,16 +37,18 @@ import java.util.List;
  *                            (Triton {@code instance_group[0].count})
  * @param intraOpThreads      engine threads inside one operator; 0 means the engine's choice for this machine
  * @param interOpThreads      engine threads across operators; 0 means the engine's choice
+ * @param parameters          engine-specific settings by key (Triton {@code parameters}, string values only),
+ *                            e.g. {@code python} for the Python engine's interpreter; empty when none
  */
 public record ModelConfig(String engine, Device device, List<TensorSpec> inputs, List<TensorSpec> outputs,
                           List<String> labels,
                           int maxBatchSize, long maxQueueDelayMicros, List<Integer> preferredBatchSizes,
                           int maxQueueSize, long requestTimeoutMillis, VersionPolicy versionPolicy, int instances,
-                          int intraOpThreads, int interOpThreads) {
+                          int intraOpThreads, int interOpThreads, Map<String, String> parameters) {
 
     /** Every default: engine by file type, CPU, no batching, newest version only, sizes by core count. */
     public static final ModelConfig DEFAULT = new ModelConfig(null, Device.CPU, List.of(), List.of(), List.of(),
-            0, 0, List.of(), 0, 0, VersionPolicy.LATEST, 0, 0, 0);
+            0, 0, List.of(), 0, 0, VersionPolicy.LATEST, 0, 0, 0, Map.of());
 
     /**
      * Fills in defaults, copies the lists and checks the ranges.
@@ -64,10 +67,12 @@ public record ModelConfig(String engine, Device device, List<TensorSpec> inputs,
      * @param instances            parallel executions, 0 for one per core
      * @param intraOpThreads       engine threads inside an operator, 0 for the default
      * @param interOpThreads       engine threads across operators, 0 for the default
+     * @param parameters           engine-specific settings by key; null: none
      * @throws KubeServeException {@code INVALID_INPUT} for a negative number or a preferred batch size
      *         out of range, naming the config key
      */
     public ModelConfig {
+        parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
         device = device == null ? Device.CPU : device;
         versionPolicy = versionPolicy == null ? VersionPolicy.LATEST : versionPolicy;
         inputs = inputs == null ? List.of() : List.copyOf(inputs);
@@ -90,6 +95,33 @@ public record ModelConfig(String engine, Device device, List<TensorSpec> inputs,
     }
 
     /**
+     * A config without engine-specific parameters; see the canonical constructor for each field.
+     *
+     * @param engine               loader name, or null to pick by file type
+     * @param device               where to run; null: the CPU
+     * @param inputs               declared inputs; null: none
+     * @param outputs              declared outputs; null: none
+     * @param labels               class names by class index; null: none
+     * @param maxBatchSize         largest batch in rows, 0 for no batching
+     * @param maxQueueDelayMicros  batching delay in microseconds
+     * @param preferredBatchSizes  preferred batch sizes in rows; null: none
+     * @param maxQueueSize         waiting requests allowed, 0 for the default
+     * @param requestTimeoutMillis deadline in milliseconds, 0 for none
+     * @param versionPolicy        versions to serve; null: the newest
+     * @param instances            parallel executions, 0 for one per core
+     * @param intraOpThreads       engine threads inside an operator, 0 for the default
+     * @param interOpThreads       engine threads across operators, 0 for the default
+     * @throws KubeServeException {@code INVALID_INPUT} as the canonical constructor
+     */
+    public ModelConfig(String engine, Device device, List<TensorSpec> inputs, List<TensorSpec> outputs,
+                       List<String> labels, int maxBatchSize, long maxQueueDelayMicros,
+                       List<Integer> preferredBatchSizes, int maxQueueSize, long requestTimeoutMillis,
+                       VersionPolicy versionPolicy, int instances, int intraOpThreads, int interOpThreads) {
+        this(engine, device, inputs, outputs, labels, maxBatchSize, maxQueueDelayMicros, preferredBatchSizes,
+                maxQueueSize, requestTimeoutMillis, versionPolicy, instances, intraOpThreads, interOpThreads, Map.of());
+    }
+
+    /**
      * A copy with other class names (from {@code labels.txt}, for instance); this config is unchanged.
      *
      * @param newLabels class names by class index; null or empty for none
@@ -98,7 +130,7 @@ public record ModelConfig(String engine, Device device, List<TensorSpec> inputs,
     public ModelConfig withLabels(List<String> newLabels) {
         return new ModelConfig(engine, device, inputs, outputs, newLabels, maxBatchSize, maxQueueDelayMicros,
                 preferredBatchSizes, maxQueueSize, requestTimeoutMillis, versionPolicy, instances, intraOpThreads,
-                interOpThreads);
+                interOpThreads, parameters);
     }
 
     /**

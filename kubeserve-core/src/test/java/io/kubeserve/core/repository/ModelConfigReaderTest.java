@@ -12,6 +12,7 @@ import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.TensorSpec;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,9 @@ class ModelConfigReaderTest {
                 Arguments.of("{\"max_batch_size\": 8.5}", List.of("'max_batch_size'", "expected an integer", "8.5")),
                 Arguments.of("{\"max_batch_size\": 99999999999}", List.of("99999999999")),
                 Arguments.of("{\"engine\": 5}", List.of("'engine'", "expected a string", "5")),
+                Arguments.of("{\"backend\": \"tensorflow\"}", List.of("'backend'", "python", "\"tensorflow\"")),
+                Arguments.of("{\"engine\": \"pytorch\", \"backend\": \"python\"}", List.of("'backend'", "contradicts")),
+                Arguments.of("{\"parameters\": {\"python\": \"/usr/bin/python3\"}}", List.of("'parameters")),
                 Arguments.of("{\"labels\": \"setosa\"}", List.of("'labels'", "expected an array")),
                 Arguments.of("{\"dynamic_batching\": {\"preferred_batch_size\": [4, \"8\"]}}",
                         List.of("'dynamic_batching.preferred_batch_size[1]'", "expected an integer")),
@@ -124,6 +128,19 @@ class ModelConfigReaderTest {
         assertThat(config.requestTimeoutMillis()).isEqualTo(1500);
         assertThat(config.intraOpThreads()).isEqualTo(1);
         assertThat(config.interOpThreads()).isEqualTo(2);
+    }
+
+    @Test
+    void backendAndParametersPickThePythonEngineAndItsInterpreter() {
+        Path model = root.resolve("rf");
+        TestModels.write(model.resolve("config.json"), """
+                {"backend": "python", "parameters": {"python": {"string_value": "/opt/venv/bin/python"}}}
+                """);
+
+        ModelConfig config = reader.load(model, "rf").config();
+        assertThat(config.engine()).isEqualTo("python");
+        assertThat(config.parameters()).containsExactly(Map.entry("python", "/opt/venv/bin/python"));
+        assertThat(config.withLabels(List.of("a")).parameters()).isEqualTo(config.parameters());
     }
 
     @Test

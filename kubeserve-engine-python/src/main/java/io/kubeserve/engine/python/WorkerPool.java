@@ -1,0 +1,172 @@
+package io.kubeserve.engine.python;
+
+import io.kubeserve.core.engine.EngineRunner;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.error.KubeServeException;
+import io.kubeserve.core.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The workers of one model version as an {@link EngineRunner}: each call (a request, or a batch the
+ * scheduler formed) goes to one idle worker as one round trip. The scheduler runs at most
+ * {@code instances} calls at once and there are as many workers, so a call waits for a worker only
+ * while one is being restarted.
+ *
+ * <p>A worker that dies fails the call it was running with {@code INTERNAL} and is restarted in the
+ * background (with a growing pause while restarts keep failing); the others keep serving. Thread-safe.
+ * Owns its workers: {@link #close} stops them.
+ */
+final class WorkerPool implements EngineRunner, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+    /** Longest a call waits for a worker while none is alive (all restarting). */
+    private static final long WAIT_FOR_WORKER_SECONDS = 60;
+    private static final long MAX_RESTART_PAUSE_MILLIS = 30_000;
+
+    private final PythonWorker.Launch launch;
+    private final LinkedBlockingQueue<PythonWorker> idle = new LinkedBlockingQueue<>();
+    private final Set<PythonWorker> alive = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService restarts;
+    private volatile boolean closed;
+
+    private WorkerPool(PythonWorker.Launch launch) {
+        this.launch = launch;
+        this.restarts = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "python-" + launch.model() + "-v" + launch.version() + "-restart");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Starts {@code count} workers at once and waits until each has loaded the model.
+     *
+     * @return the pool, every worker idle
+     * @throws KubeServeException when any worker cannot load the model (all are stopped)
+     */
+    static WorkerPool start(PythonWorker.Launch launch, int count) {
+        WorkerPool pool = new WorkerPool(launch);
+        List<Process> processes = new ArrayList<>();
+        try {
+            for (int i = 1; i <= count; i++) {
+                processes.add(PythonWorker.spawn(launch, i));
+            }
+            for (int i = 0; i < processes.size(); i++) {
+                PythonWorker worker = PythonWorker.awaitLoaded(launch, i + 1, processes.get(i));
+                pool.alive.add(worker);
+                pool.idle.add(worker);
+            }
+        } catch (RuntimeException e) {
+            processes.forEach(Process::destroyForcibly);
+            pool.close();
+            throw e;
+        }
+        return pool;
+    }
+
+    /** What the first worker reported at load; every worker loads the same file. */
+    com.fasterxml.jackson.databind.JsonNode description() {
+        return alive.iterator().next().description();
+    }
+
+    /** Process ids of the live workers (for monitoring and tests). */
+    List<Long> pids() {
+        return alive.stream().map(PythonWorker::pid).toList();
+    }
+
+    @Override
+    public Map<String, Tensor> run(Tensor[] inputs) {
+        PythonWorker worker = takeWorker();
+        try {
+            Map<String, Tensor> outputs = worker.call(inputs);
+            idle.add(worker);
+            return outputs;
+        } catch (KubeServeException e) {
+            idle.add(worker);
+            throw e;
+        } catch (PythonWorker.Died e) {
+            alive.remove(worker);
+            worker.close();
+            LOG.error("model {} version {}: Python worker {} (pid {}) stopped during a call (exit code {}); restarting it",
+                    launch.model(), launch.version(), worker.number(), worker.pid(), e.exitCode);
+            scheduleRestart(worker.number(), 0);
+            throw new KubeServeException(ErrorCode.INTERNAL, "the Python worker of model '" + launch.model()
+                    + "' stopped while running this request; it is being restarted, retry the request");
+        } catch (RuntimeException e) {
+            // a frame we could not build or read: the worker's state is unknown, so replace it
+            alive.remove(worker);
+            worker.close();
+            scheduleRestart(worker.number(), 0);
+            throw KubeServeException.internal("model '" + launch.model() + "' failed in its Python worker", e);
+        }
+    }
+
+    private PythonWorker takeWorker() {
+        try {
+            PythonWorker worker = idle.poll(WAIT_FOR_WORKER_SECONDS, TimeUnit.SECONDS);
+            if (worker == null) {
+                throw KubeServeException.notReady("model '" + launch.model() + "' has no running Python worker"
+                        + " (restarting); retry later");
+            }
+            return worker;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KubeServeException(ErrorCode.INTERNAL, "interrupted while waiting for a Python worker");
+        }
+    }
+
+    private void scheduleRestart(int number, long pauseMillis) {
+        if (closed) {
+            return;
+        }
+        try {
+            restarts.schedule(() -> restart(number, pauseMillis), pauseMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile
+        }
+    }
+
+    private void restart(int number, long lastPauseMillis) {
+        if (closed) {
+            return;
+        }
+        try {
+            PythonWorker worker = PythonWorker.awaitLoaded(launch, number, PythonWorker.spawn(launch, number));
+            if (closed) {
+                worker.close();
+                return;
+            }
+            alive.add(worker);
+            idle.add(worker);
+            LOG.info("model {} version {}: Python worker {} restarted (pid {})", launch.model(), launch.version(),
+                    number, worker.pid());
+        } catch (RuntimeException e) {
+            long pause = Math.min(MAX_RESTART_PAUSE_MILLIS, Math.max(1000, lastPauseMillis * 2));
+            LOG.error("model {} version {}: restarting Python worker {} failed ({}); trying again in {} ms",
+                    launch.model(), launch.version(), number, e.getMessage(), pause);
+            scheduleRestart(number, pause);
+        }
+    }
+
+    /** Stops every worker (stdin closed, then killed after a grace period) and any pending restart. */
+    @Override
+    public void close() {
+        closed = true;
+        restarts.shutdownNow();
+        for (PythonWorker worker : alive) {
+            worker.close();
+        }
+        alive.clear();
+        idle.clear();
+    }
+}
