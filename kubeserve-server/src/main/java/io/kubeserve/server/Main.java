@@ -35,10 +35,8 @@ public final class Main {
 
     /** Starts the server and installs the SIGTERM hook; 1 when it cannot start. */
     static int launch(ServerConfig config, List<String> unknownVariables) {
-        // before the first logger is created: logback reads its configuration once
-        if (config.logFormat().equals("json")) {
-            System.setProperty("logback.configurationFile", "logback-json.xml");
-        }
+        // before the first logger is created: logback sets itself up once, through LogSetup
+        System.setProperty(LogSetup.FORMAT_PROPERTY, config.logFormat());
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
         for (String unknown : unknownVariables) {
             log.warn("ignoring environment variable {}: no such setting (see serve --help)", unknown);
