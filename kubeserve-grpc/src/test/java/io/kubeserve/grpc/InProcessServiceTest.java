@@ -245,12 +245,15 @@ class InProcessServiceTest {
     void metricsCarryTheGrpcProtocol() {
         stub.modelInfer(iris.typedRequest().build());
         assertThatThrownBy(() -> stub.modelInfer(iris.typedRequest().addInputs(iris.input()).build()));
-        assertThat(iris.meters.get("inference.requests").tag("model", "iris").tag("protocol", "grpc")
-                .tag("status", "success").counter().count()).isPositive();
-        assertThat(iris.meters.get("inference.requests").tag("model", "iris").tag("protocol", "grpc")
-                .tag("status", "invalid_input").counter().count()).isPositive();
-        assertThat(iris.meters.get("inference.request.duration").tag("model", "iris").tag("protocol", "grpc")
-                .timer().count()).isPositive();
+        // a call is counted just after its answer is sent, so the client can see the answer first
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(iris.meters.get("inference.requests").tag("model", "iris").tag("protocol", "grpc")
+                    .tag("status", "success").counter().count()).isPositive();
+            assertThat(iris.meters.get("inference.requests").tag("model", "iris").tag("protocol", "grpc")
+                    .tag("status", "invalid_input").counter().count()).isPositive();
+            assertThat(iris.meters.get("inference.request.duration").tag("model", "iris").tag("protocol", "grpc")
+                    .timer().count()).isPositive();
+        });
     }
 
     @Test
