@@ -2,6 +2,7 @@ package io.kubeserve.k8s;
 
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.kubeserve.k8s.crd.ClusterServingRuntime;
 import io.kubeserve.k8s.crd.InferenceService;
 import io.kubeserve.k8s.crd.ScaledObject;
 import io.kubeserve.k8s.crd.ServiceMonitor;
@@ -11,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The custom resources: ServiceMonitor, KServe ServingRuntime and InferenceService, and KEDA ScaledObject. */
+/**
+ * The custom resources: ServiceMonitor, KServe ServingRuntime, ClusterServingRuntime and InferenceService,
+ * and KEDA ScaledObject.
+ */
 final class CustomResourceManifests {
 
     /** KServe's name for the predictor container; its webhooks look for it. */
@@ -26,6 +30,10 @@ final class CustomResourceManifests {
     static final String KSERVE_GRPC_PORT_NAME = "h2c";
     /** The model format the ServingRuntime offers and the InferenceService asks for: a KubeServe model repository. */
     static final String MODEL_FORMAT = "kubeserve";
+    /** KServe's V1 protocol ({@code /v1/models/NAME:predict}), which the server speaks too; KServe's default. */
+    static final String PROTOCOL_V1 = "v1";
+    /** KServe replaces this in a runtime's arguments with the InferenceService's name. */
+    static final String ISVC_NAME_TEMPLATE = "{{.Name}}";
 
     private CustomResourceManifests() {
     }
@@ -40,6 +48,12 @@ final class CustomResourceManifests {
      * The server container as KServe runs it. Serverless mode (a canary) goes through Knative, which
      * routes to one container port: {@code h2c} on the gRPC port for {@code grpc-v2}, else {@code http1}.
      * RawDeployment mode declares both when gRPC is on, and KServe's Service exposes both.
+     *
+     * <p>When KServe fetches the model ({@code /mnt/models}), the runtime also auto-selects the formats
+     * the image serves ({@link #supportedFormats}), so other InferenceServices in the namespace that ask
+     * only for, say, {@code onnx} run on it too, each under its own name ({@code --model-name {{.Name}}}).
+     * With the model baked into the image it offers only the {@code kubeserve} format, as that model is
+     * all it could serve.
      */
     static ServingRuntime servingRuntime(ManifestOptions o) {
         ServerPod pod = new ServerPod(o);
@@ -52,13 +66,59 @@ final class CustomResourceManifests {
                 ports.add(pod.grpcPort(KSERVE_GRPC_PORT_NAME));
             }
         }
-        List<String> protocols = o.grpc() ? List.of(KServeProtocol.V2.value(), KServeProtocol.GRPC_V2.value())
-                : List.of(KServeProtocol.V2.value());
+        String repository = Manifests.modelRepository(o);
+        boolean kserveStorage = repository.equals(Manifests.KSERVE_MODEL_PATH);
         return new ServingRuntime(Manifests.metadata(o, o.name()), new ServingRuntime.Spec(
-                List.of(new ServingRuntime.SupportedModelFormat(MODEL_FORMAT)), protocols,
+                kserveStorage ? supportedFormats(o) : List.of(new ServingRuntime.SupportedModelFormat(MODEL_FORMAT)),
+                protocolVersions(o),
                 // KServe mounts the model itself (storageUris), so the container mounts only /tmp.
-                List.of(pod.server(KSERVE_CONTAINER, ports, Manifests.modelRepository(o), false)),
-                pod.volumes(false)));
+                List.of(pod.server(KSERVE_CONTAINER, ports, repository, ISVC_NAME_TEMPLATE, false)),
+                pod.volumes(false, ServerPod.SECRET_MODE_ANY)));
+    }
+
+    /**
+     * A runtime for InferenceServices in every namespace that ask only for a format and a
+     * {@code storageUri}, as KServe's bundled Triton or MLServer runtimes are: the server serves what
+     * KServe's storage initializer put in {@code /mnt/models} (a model file such as {@code model.onnx},
+     * or a KubeServe model repository) under the InferenceService's name. It declares {@code http1} and,
+     * with gRPC on, {@code h2c}: RawDeployment mode exposes both, while Knative (Serverless mode) accepts
+     * one container port, so generate it with gRPC off for Serverless. Its settings are inline: a
+     * ConfigMap would have to exist in every namespace.
+     */
+    static ClusterServingRuntime clusterServingRuntime(ManifestOptions o) {
+        ServerPod pod = new ServerPod(o);
+        List<ContainerPort> ports = new ArrayList<>(List.of(pod.httpPort(KSERVE_PORT_NAME)));
+        if (o.grpc()) {
+            ports.add(pod.grpcPort(KSERVE_GRPC_PORT_NAME));
+        }
+        var metadata = Manifests.metadata(o, o.name());
+        metadata.setNamespace(null);
+        return new ClusterServingRuntime(metadata, new ServingRuntime.Spec(supportedFormats(o), protocolVersions(o),
+                List.of(pod.clusterRuntimeServer(ports, ISVC_NAME_TEMPLATE)),
+                pod.volumes(false, ServerPod.SECRET_MODE_ANY)));
+    }
+
+    /**
+     * The {@code kubeserve} format (a KubeServe model repository, for InferenceServices that name the
+     * runtime), then each format the image serves ({@link KServeModelFormat#servedBy}), once per version,
+     * auto-selected at {@link ManifestOptions#runtimePriority()}.
+     */
+    static List<ServingRuntime.SupportedModelFormat> supportedFormats(ManifestOptions o) {
+        List<ServingRuntime.SupportedModelFormat> formats = new ArrayList<>();
+        formats.add(new ServingRuntime.SupportedModelFormat(MODEL_FORMAT));
+        for (KServeModelFormat format : KServeModelFormat.servedBy(o.image())) {
+            for (String version : format.versions()) {
+                formats.add(new ServingRuntime.SupportedModelFormat(format.kserveName(), version, true,
+                        o.runtimePriority()));
+            }
+        }
+        return formats;
+    }
+
+    /** {@code v1} (KServe's default for an InferenceService that names none), {@code v2}, and {@code grpc-v2} with gRPC on. */
+    private static List<String> protocolVersions(ManifestOptions o) {
+        return o.grpc() ? List.of(PROTOCOL_V1, KServeProtocol.V2.value(), KServeProtocol.GRPC_V2.value())
+                : List.of(PROTOCOL_V1, KServeProtocol.V2.value());
     }
 
     /**

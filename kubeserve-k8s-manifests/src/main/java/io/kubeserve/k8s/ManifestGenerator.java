@@ -11,7 +11,9 @@ import java.util.List;
  * <p>With {@code kserve} a ServingRuntime (the server container) and an InferenceService (the model,
  * its protocol and scaling) replace the Deployment, Service, HPA and ServiceMonitor, because KServe
  * creates its own. With {@code keda} the ScaledObject replaces the HPA, because KEDA
- * creates an HPA itself and two autoscalers on one Deployment would fight.
+ * creates an HPA itself and two autoscalers on one Deployment would fight. With {@code clusterRuntime}
+ * there is one document, a cluster-scoped KServe ClusterServingRuntime, installed once for every
+ * namespace's InferenceServices.
  *
  * <p>Stateless and thread-safe; the documents are new fabric8 model objects owned by the caller.
  */
@@ -26,9 +28,13 @@ public final class ManifestGenerator {
      * @param o validated options
      * @return an unmodifiable list, in apply order: ConfigMap; Deployment and Service, or a
      *         ServingRuntime and an InferenceService; HorizontalPodAutoscaler or ScaledObject; PodDisruptionBudget;
-     *         NetworkPolicy; ServiceMonitor (not with KServe); Ingress when asked for
+     *         NetworkPolicy; ServiceMonitor (not with KServe); Ingress when asked for. With
+     *         {@code clusterRuntime}, the ClusterServingRuntime alone
      */
     public static List<KubernetesResource> generate(ManifestOptions o) {
+        if (o.clusterRuntime()) {
+            return List.of(CustomResourceManifests.clusterServingRuntime(o));
+        }
         List<KubernetesResource> docs = new ArrayList<>();
         docs.add(WorkloadManifests.configMap(o));
         if (o.kserve()) {

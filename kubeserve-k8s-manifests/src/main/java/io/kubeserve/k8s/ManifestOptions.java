@@ -42,6 +42,13 @@ import java.util.TreeSet;
  * @param modelCredentialsSecret     Secret whose keys (e.g. AWS_ACCESS_KEY_ID) the model fetch gets as
  *                                   environment; null when the node's or pod's identity suffices
  * @param serverConfig               extra {@code KUBESERVE_*} entries for the server ConfigMap
+ * @param tlsSecret                  a {@code kubernetes.io/tls} Secret ({@code tls.crt}, {@code tls.key}) the
+ *                                   server serves HTTPS and gRPC over TLS with; null for plain text
+ * @param authTokensSecret           a Secret whose key {@code tokens} holds the API bearer tokens, one a line;
+ *                                   null for no API authentication
+ * @param clusterRuntime             emit only a cluster-scoped KServe ClusterServingRuntime named {@code name}
+ * @param runtimePriority            the KServe runtimes' {@code priority} for the formats they auto-select
+ *                                   (default {@value #DEFAULT_RUNTIME_PRIORITY})
  */
 public record ManifestOptions(
         String name, String namespace, String image, int replicas, ResourceSettings resources,
@@ -50,13 +57,21 @@ public record ManifestOptions(
         OptionalInt requestsPerSecondPerPod, List<String> allowedNamespaces, String ingressControllerNamespace,
         String monitoringNamespace, String prometheusAddress, boolean kserve, OptionalInt canaryPercent,
         boolean keda, boolean ingress, String ingressHost, String ingressClassName,
-        String modelCredentialsSecret, Map<String, String> serverConfig) {
+        String modelCredentialsSecret, Map<String, String> serverConfig, String tlsSecret, String authTokensSecret,
+        boolean clusterRuntime, int runtimePriority) {
 
     /** Requests per second per pod KEDA scales on when {@code requestsPerSecondPerPod} is empty. */
     public static final int DEFAULT_KEDA_RPS = 10;
 
     /** The gRPC port when none is set; the server's own default too. */
     public static final int DEFAULT_GRPC_PORT = 8081;
+
+    /**
+     * The KServe runtimes' priority for the formats they auto-select when none is set: above the 1 and 2
+     * of KServe's bundled runtimes, so KubeServe is chosen where it is installed, and distinct from them,
+     * since KServe refuses two runtimes auto-selecting one format and version at one priority.
+     */
+    public static final int DEFAULT_RUNTIME_PRIORITY = 5;
 
     /**
      * Validates every option against the others; null optionals, lists and maps read as empty.
@@ -89,7 +104,15 @@ public record ManifestOptions(
      * @param ingressClassName           a DNS-1123 subdomain
      * @param modelCredentialsSecret     a DNS-1123 subdomain, only for an {@code s3://} model without
      *                                   {@code kserve}; may be null
-     * @param serverConfig               keys matching {@code KUBESERVE_[A-Z0-9_]+}, no null values
+     * @param serverConfig               keys matching {@code KUBESERVE_[A-Z0-9_]+}, no null values;
+     *                                   {@code KUBESERVE_AUTH_PROBES=protected} is refused (the kubelet's
+     *                                   probes carry no token)
+     * @param tlsSecret                  a DNS-1123 subdomain, not with {@code kserve} or {@code clusterRuntime}
+     *                                   nor with gRPC probes; may be null
+     * @param authTokensSecret           a DNS-1123 subdomain, not with {@code clusterRuntime}; may be null
+     * @param clusterRuntime             not with {@code kserve}, {@code keda}, {@code ingress},
+     *                                   {@code canaryPercent}, a model location or {@code modelCredentialsSecret}
+     * @param runtimePriority            at least 1
      * @throws IllegalArgumentException naming the option and the rule, for the first one broken
      */
     public ManifestOptions {
@@ -160,6 +183,17 @@ public record ManifestOptions(
         serverConfig = serverConfig == null ? Map.of() : serverConfig;
         serverConfig.forEach(ManifestOptions::validateConfigEntry);
         serverConfig = Collections.unmodifiableMap(new TreeMap<>(serverConfig));
+        if ("protected".equalsIgnoreCase(serverConfig.getOrDefault("KUBESERVE_AUTH_PROBES", "").strip())) {
+            throw new IllegalArgumentException("KUBESERVE_AUTH_PROBES=protected would fail the kubelet's probes,"
+                    + " which send no token: leave probes open");
+        }
+        validateSecrets(tlsSecret, authTokensSecret, probes, kserve, clusterRuntime);
+        if (clusterRuntime) {
+            validateClusterRuntime(kserve, keda, ingress, canaryPercent, model, modelCredentialsSecret);
+        }
+        if (runtimePriority < 1) {
+            throw new IllegalArgumentException("runtimePriority must be >= 1, got " + runtimePriority);
+        }
     }
 
     /**
@@ -198,6 +232,51 @@ public record ManifestOptions(
      */
     public boolean gpu() {
         return gpus > 0;
+    }
+
+    /**
+     * Whether the server serves HTTPS (and gRPC over TLS) with the certificate in {@code tlsSecret}.
+     *
+     * @return true when {@code tlsSecret} is set
+     */
+    public boolean tls() {
+        return tlsSecret != null;
+    }
+
+    private static void validateSecrets(String tlsSecret, String authTokensSecret, ProbeKind probes, boolean kserve,
+                                        boolean clusterRuntime) {
+        if (tlsSecret != null) {
+            Names.requireDns1123Subdomain("tlsSecret", tlsSecret);
+            if (kserve || clusterRuntime) {
+                throw new IllegalArgumentException("tlsSecret cannot be combined with kserve or clusterRuntime:"
+                        + " KServe's ingress terminates TLS and speaks plain HTTP to the container");
+            }
+            if (probes == ProbeKind.GRPC) {
+                throw new IllegalArgumentException("tlsSecret cannot be combined with probes=grpc: the kubelet's"
+                        + " gRPC probes cannot use TLS; use probes=http (HTTPS with TLS on)");
+            }
+        }
+        if (authTokensSecret != null) {
+            Names.requireDns1123Subdomain("authTokensSecret", authTokensSecret);
+            if (clusterRuntime) {
+                throw new IllegalArgumentException("authTokensSecret cannot be combined with clusterRuntime: a"
+                        + " ClusterServingRuntime serves every namespace, where that Secret may not exist;"
+                        + " use a namespaced ServingRuntime (kserve)");
+            }
+        }
+    }
+
+    private static void validateClusterRuntime(boolean kserve, boolean keda, boolean ingress,
+                                               OptionalInt canaryPercent, ModelLocation model,
+                                               String modelCredentialsSecret) {
+        String conflict = kserve ? "kserve" : keda ? "keda" : ingress ? "ingress"
+                : canaryPercent.isPresent() ? "canaryPercent"
+                : !model.equals(ModelLocation.DEFAULT) ? "a model location"
+                : modelCredentialsSecret != null ? "modelCredentialsSecret" : null;
+        if (conflict != null) {
+            throw new IllegalArgumentException("clusterRuntime cannot be combined with " + conflict + ": it emits"
+                    + " only the ClusterServingRuntime, and each InferenceService brings its own model (storageUri)");
+        }
     }
 
     private static void validateGrpc(int port, int grpcPort, ProbeKind probes, KServeProtocol protocol,

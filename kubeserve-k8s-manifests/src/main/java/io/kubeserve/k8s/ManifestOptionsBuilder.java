@@ -39,6 +39,10 @@ public final class ManifestOptionsBuilder {
     private String ingressClassName = "nginx";
     private String modelCredentialsSecret;
     private final Map<String, String> serverConfig = new LinkedHashMap<>();
+    private String tlsSecret;
+    private String authTokensSecret;
+    private boolean clusterRuntime;
+    private int runtimePriority = ManifestOptions.DEFAULT_RUNTIME_PRIORITY;
 
     ManifestOptionsBuilder(String name, String image) {
         this.name = name;
@@ -71,6 +75,10 @@ public final class ManifestOptionsBuilder {
         ingressClassName = o.ingressClassName();
         modelCredentialsSecret = o.modelCredentialsSecret();
         serverConfig.putAll(o.serverConfig());
+        tlsSecret = o.tlsSecret();
+        authTokensSecret = o.authTokensSecret();
+        clusterRuntime = o.clusterRuntime();
+        runtimePriority = o.runtimePriority();
     }
 
     /**
@@ -415,6 +423,56 @@ public final class ManifestOptionsBuilder {
     }
 
     /**
+     * Serve HTTPS (and gRPC over TLS) with the certificate and key of a {@code kubernetes.io/tls} Secret,
+     * mounted read-only and passed as {@code --tls-cert}/{@code --tls-key}; the probes then use HTTPS.
+     * The key must be PEM PKCS#8 (cert-manager: {@code privateKey.encoding: PKCS8}).
+     *
+     * @param value a DNS-1123 subdomain; not with {@code kserve}, {@code clusterRuntime} or gRPC probes;
+     *              null (the default) for plain text
+     * @return this builder
+     */
+    public ManifestOptionsBuilder tlsSecret(String value) {
+        tlsSecret = value;
+        return this;
+    }
+
+    /**
+     * Require API bearer tokens: the Secret's key {@code tokens} (one token a line) is mounted read-only
+     * and passed as {@code --auth-tokens-file}. Probes and {@code /metrics} stay open.
+     *
+     * @param value a DNS-1123 subdomain; not with {@code clusterRuntime}; null (the default) for no
+     *              authentication
+     * @return this builder
+     */
+    public ManifestOptionsBuilder authTokensSecret(String value) {
+        authTokensSecret = value;
+        return this;
+    }
+
+    /**
+     * Emit only a cluster-scoped KServe ClusterServingRuntime, which InferenceServices in any namespace
+     * get when they ask for a format it auto-selects.
+     *
+     * @param value true for the ClusterServingRuntime alone; default false
+     * @return this builder
+     */
+    public ManifestOptionsBuilder clusterRuntime(boolean value) {
+        clusterRuntime = value;
+        return this;
+    }
+
+    /**
+     * The KServe runtimes' {@code priority} for the formats they auto-select; higher wins.
+     *
+     * @param value at least 1; default {@value ManifestOptions#DEFAULT_RUNTIME_PRIORITY}
+     * @return this builder
+     */
+    public ManifestOptionsBuilder runtimePriority(int value) {
+        runtimePriority = value;
+        return this;
+    }
+
+    /**
      * Validates and returns the options; the builder may be used again afterwards.
      *
      * @return the options
@@ -424,6 +482,7 @@ public final class ManifestOptionsBuilder {
         return new ManifestOptions(name, namespace, image, replicas, resources, model, gpus, port, grpcPort, probes,
                 kserveProtocol, minReplicas, maxReplicas, requestsPerSecondPerPod, allowedNamespaces,
                 ingressControllerNamespace, monitoringNamespace, prometheusAddress, kserve, canaryPercent, keda,
-                ingress, ingressHost, ingressClassName, modelCredentialsSecret, serverConfig);
+                ingress, ingressHost, ingressClassName, modelCredentialsSecret, serverConfig, tlsSecret, authTokensSecret,
+                clusterRuntime, runtimePriority);
     }
 }

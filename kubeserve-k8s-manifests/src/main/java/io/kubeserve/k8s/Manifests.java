@@ -51,6 +51,17 @@ final class Manifests {
     }
 
     /**
+     * The settings a ClusterServingRuntime's container gets inline: those of {@link #serverConfig} that
+     * do not name one model (its name and repository come as arguments from each InferenceService).
+     */
+    static Map<String, String> runtimeConfig(ManifestOptions o) {
+        Map<String, String> data = new TreeMap<>(serverConfig(o));
+        data.remove("KUBESERVE_MODEL_NAME");
+        data.put("KUBESERVE_MODEL_REPOSITORY", KSERVE_MODEL_PATH);
+        return data;
+    }
+
+    /**
      * Pods read envFrom only at start, so a changed ConfigMap alone changes nothing; putting its hash
      * on the pod template makes a config change roll the pods.
      */

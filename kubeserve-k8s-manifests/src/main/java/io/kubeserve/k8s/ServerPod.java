@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
@@ -30,8 +32,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The parts of the server pod that the Deployment and the KServe predictor share: containers,
+ * The parts of the server pod that the Deployment and the KServe runtimes share: containers,
  * volumes, security context and scheduling. The production defaults live here, once.
+ *
+ * <p>They follow the server image: it runs as UID/GID {@value #USER_ID} on a read-only root filesystem,
+ * its ENTRYPOINT starts the server (arguments are server flags; {@code fetch ...} runs the fetch
+ * command instead), it sets the JVM's heap from the container's memory limit and its GC itself, and
+ * it writes only small temporary files to {@code /tmp} (the natives are baked into the image).
  */
 final class ServerPod {
 
@@ -39,13 +46,35 @@ final class ServerPod {
     static final String PORT_NAME = "http";
     /** Port name of the gRPC adapter in the Deployment and Service. */
     static final String GRPC_PORT_NAME = "grpc";
-    static final long USER_ID = 1000L;
+    /** The image's user and group; also the pod's fsGroup, so mounted Secrets are readable by the group. */
+    static final long USER_ID = 10001L;
     /** The server drains for up to 20 s after SIGTERM; 5 s preStop + 20 s drain still fits in 30 s. */
     static final long TERMINATION_GRACE_SECONDS = 30L;
     static final String GPU_RESOURCE = "nvidia.com/gpu";
-    private static final String SERVER_JAR_COMMAND = "java -jar /app/kubeserve-server.jar";
+    /**
+     * The {@code /tmp} emptyDir's cap. The server keeps only small temporary files there (natives are
+     * baked into the image), so a runaway writer gets the pod evicted instead of filling the node's disk.
+     * On disk, not {@code medium: Memory}: a tmpfs would count against the container's memory limit,
+     * from which the image sizes the heap, and leave less for the native engines.
+     */
+    static final String TMP_SIZE_LIMIT = "64Mi";
+    /** Where the TLS Secret's {@code tls.crt} and {@code tls.key} appear. */
+    static final String TLS_DIR = "/etc/kubeserve/tls";
+    /** Where the API token Secret's {@value #AUTH_TOKENS_KEY} appears. */
+    static final String AUTH_DIR = "/etc/kubeserve/auth";
+    /** The key of the API token Secret that holds the tokens, one a line. */
+    static final String AUTH_TOKENS_KEY = "tokens";
+    /** Owner and group may read (0440): the pod's fsGroup makes the server's group own the files. */
+    static final int SECRET_MODE_GROUP = 0440;
+    /**
+     * Anyone in the container may read (0444): for KServe runtimes, whose pods may come from
+     * InferenceServices that set no fsGroup. The container runs one user anyway.
+     */
+    static final int SECRET_MODE_ANY = 0444;
     private static final String TMP_VOLUME = "tmp";
     private static final String MODEL_VOLUME = "model-store";
+    private static final String TLS_VOLUME = "tls";
+    private static final String AUTH_VOLUME = "auth-tokens";
 
     private final ManifestOptions o;
 
@@ -54,41 +83,86 @@ final class ServerPod {
     }
 
     /**
-     * The server container.
+     * The server container of the Deployment or a namespaced ServingRuntime: its settings come from
+     * the ConfigMap through {@code envFrom}.
      *
      * @param containerName   KServe requires {@code kserve-container}; the Deployment uses {@code server}
      * @param ports           the ports to declare, from {@link #httpPort(String)} and {@link #grpcPort(String)}
      *                        (Knative accepts one port, named {@code http1} or {@code h2c})
      * @param modelRepository directory the server loads models from
+     * @param modelName       {@code --model-name}, e.g. KServe's {@code {{.Name}}}; null to leave it to the
+     *                        ConfigMap
      * @param mountModel      whether to mount this pod's model volume at {@link ModelLocation#MOUNT_PATH}
      */
-    Container server(String containerName, List<ContainerPort> ports, String modelRepository, boolean mountModel) {
+    Container server(String containerName, List<ContainerPort> ports, String modelRepository, String modelName,
+                     boolean mountModel) {
+        return serverBuilder(containerName, ports, modelRepository, modelName, mountModel)
+                .withEnvFrom(configEnv())
+                .build();
+    }
+
+    /**
+     * The server container of a ClusterServingRuntime: no ConfigMap (there is no namespace to hold one),
+     * so the settings are inline environment variables.
+     *
+     * @param ports     as for {@link #server}
+     * @param modelName {@code --model-name}, KServe's {@code {{.Name}}}
+     */
+    Container clusterRuntimeServer(List<ContainerPort> ports, String modelName) {
+        List<EnvVar> env = new ArrayList<>();
+        Manifests.runtimeConfig(o).forEach((k, v) -> env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
+        return serverBuilder(CustomResourceManifests.KSERVE_CONTAINER, ports, Manifests.KSERVE_MODEL_PATH, modelName,
+                false)
+                .withEnv(env)
+                .build();
+    }
+
+    /**
+     * Probe timing follows the start-up measured for the image: ready about 2-3 s after launch today,
+     * under 1 s with class-data sharing. The startup probe polls every second, so the pod is counted
+     * as started within a second of being ready, and allows 300 failures (5 minutes) for large models
+     * (a fetch from S3 happens before, in the init container). Readiness then runs every 2 s, since the
+     * pod is only Ready after its first readiness success; liveness every 10 s, failing after 30 s of
+     * silence, so a long GC pause under load does not restart a busy server.
+     */
+    private ContainerBuilder serverBuilder(String containerName, List<ContainerPort> ports, String modelRepository,
+                                           String modelName, boolean mountModel) {
         List<VolumeMount> mounts = new ArrayList<>(List.of(tmpMount()));
         if (mountModel) {
             mounts.add(modelMount(true));
         }
+        List<String> args = new ArrayList<>(List.of("--model-repository", modelRepository));
+        if (modelName != null) {
+            args.addAll(List.of("--model-name", modelName));
+        }
+        // --grpc-port 0 too: the server's own default would start gRPC on a port nothing exposes.
+        args.addAll(List.of("--port", Integer.toString(o.port()), "--grpc-port", Integer.toString(o.grpcPort())));
+        if (o.tls()) {
+            args.addAll(List.of("--tls-cert", TLS_DIR + "/tls.crt", "--tls-key", TLS_DIR + "/tls.key"));
+            mounts.add(new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(TLS_DIR).withReadOnly(true).build());
+        }
+        if (o.authTokensSecret() != null) {
+            // A file, not KUBESERVE_AUTH_TOKENS from a secretKeyRef: environment shows up in more places.
+            args.addAll(List.of("--auth-tokens-file", AUTH_DIR + "/" + AUTH_TOKENS_KEY));
+            mounts.add(new VolumeMountBuilder().withName(AUTH_VOLUME).withMountPath(AUTH_DIR).withReadOnly(true)
+                    .build());
+        }
+        // No JAVA_TOOL_OPTIONS: the image sets heap-from-limit and GC itself, and the variable would replace them.
         return new ContainerBuilder()
                 .withName(containerName)
                 .withImage(o.image())
                 .withImagePullPolicy("IfNotPresent")
-                // --grpc-port 0 too: the server's own default would start gRPC on a port nothing exposes.
-                .withArgs("--model-repository", modelRepository, "--port", Integer.toString(o.port()),
-                        "--grpc-port", Integer.toString(o.grpcPort()))
+                .withArgs(args)
                 .withPorts(ports)
-                .withEnvFrom(configEnv())
-                // Heap from the container limit, leaving room for native engine memory (ONNX Runtime, PyTorch).
-                .addNewEnv().withName("JAVA_TOOL_OPTIONS").withValue("-XX:MaxRAMPercentage=60").endEnv()
                 .withResources(serverResources())
-                // Loading a large model can take minutes; the startup probe holds back liveness until then.
-                .withStartupProbe(probe("/v2/health/ready", 5, 2, 120))
+                .withStartupProbe(probe("/v2/health/ready", 1, 1, 300))
                 .withLivenessProbe(probe("/v2/health/live", 10, 2, 3))
-                .withReadinessProbe(probe("/v2/health/ready", 5, 2, 2))
+                .withReadinessProbe(probe("/v2/health/ready", 2, 2, 3))
                 // Lets endpoints and load balancers drop the pod before the server starts refusing work.
                 .withNewLifecycle().withNewPreStop().withNewExec().withCommand("/bin/sh", "-c", "sleep 5")
                 .endExec().endPreStop().endLifecycle()
                 .withSecurityContext(containerSecurity())
-                .withVolumeMounts(mounts)
-                .build();
+                .withVolumeMounts(mounts);
     }
 
     /** The HTTP container port (REST, metrics, HTTP probes) under the given name. */
@@ -116,7 +190,7 @@ final class ServerPod {
                 .withName("fetch-model")
                 .withImage(o.image())
                 .withImagePullPolicy("IfNotPresent")
-                .withCommand(SERVER_JAR_COMMAND.split(" "))
+                // The image's ENTRYPOINT, with its JVM settings: the fetch command instead of serve.
                 .withArgs("fetch", "--uri", o.model().value(), "--dest", ModelLocation.MOUNT_PATH)
                 .withEnvFrom(env)
                 .withResources(fetcherResources())
@@ -125,15 +199,33 @@ final class ServerPod {
                 .build());
     }
 
-    /** {@code /tmp} always (the root filesystem is read-only), plus the model volume when one is used. */
-    List<Volume> volumes(boolean withModelVolume) {
+    /**
+     * {@code /tmp} always (the root filesystem is read-only), the model volume when one is used, and the
+     * TLS and API token Secrets when given.
+     *
+     * @param withModelVolume whether this pod mounts the model itself (KServe mounts its own)
+     * @param secretMode      file mode of the Secrets' files: {@link #SECRET_MODE_GROUP} where the pod sets
+     *                        fsGroup, else {@link #SECRET_MODE_ANY}
+     */
+    List<Volume> volumes(boolean withModelVolume, int secretMode) {
         List<Volume> volumes = new ArrayList<>();
-        volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
+        volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir()
+                .withSizeLimit(new Quantity(TMP_SIZE_LIMIT)).endEmptyDir().build());
         if (withModelVolume && o.model().kind() == ModelLocation.Kind.S3) {
             volumes.add(new VolumeBuilder().withName(MODEL_VOLUME).withNewEmptyDir().endEmptyDir().build());
         } else if (withModelVolume && o.model().kind() == ModelLocation.Kind.PVC) {
             volumes.add(new VolumeBuilder().withName(MODEL_VOLUME).withNewPersistentVolumeClaim()
                     .withClaimName(o.model().claimName()).withReadOnly(true).endPersistentVolumeClaim().build());
+        }
+        if (o.tls()) {
+            // A kubernetes.io/tls Secret (cert-manager's too): tls.crt and tls.key.
+            volumes.add(new VolumeBuilder().withName(TLS_VOLUME).withNewSecret().withSecretName(o.tlsSecret())
+                    .withDefaultMode(secretMode).endSecret().build());
+        }
+        if (o.authTokensSecret() != null) {
+            volumes.add(new VolumeBuilder().withName(AUTH_VOLUME).withNewSecret()
+                    .withSecretName(o.authTokensSecret()).withDefaultMode(secretMode)
+                    .addNewItem().withKey(AUTH_TOKENS_KEY).withPath(AUTH_TOKENS_KEY).endItem().endSecret().build());
         }
         return volumes;
     }
@@ -209,15 +301,17 @@ final class ServerPod {
     }
 
     /**
-     * An HTTP GET of {@code path} on the HTTP port, or with gRPC probes the standard health check of
-     * the overall service on the gRPC port (which reports readiness, whatever the path says).
+     * An HTTP GET of {@code path} on the HTTP port (HTTPS with TLS on; the kubelet does not verify the
+     * certificate), or with gRPC probes the standard health check of the overall service on the gRPC
+     * port (which reports readiness, whatever the path says).
      */
     private Probe probe(String path, int periodSeconds, int timeoutSeconds, int failureThreshold) {
         ProbeBuilder b = new ProbeBuilder();
         if (o.probes() == ProbeKind.GRPC) {
             b.withNewGrpc().withPort(o.grpcPort()).endGrpc();
         } else {
-            b.withNewHttpGet().withPath(path).withPort(new IntOrString(o.port())).endHttpGet();
+            b.withNewHttpGet().withPath(path).withPort(new IntOrString(o.port()))
+                    .withScheme(o.tls() ? "HTTPS" : null).endHttpGet();
         }
         return b
                 .withPeriodSeconds(periodSeconds)

@@ -55,8 +55,8 @@ final class WorkloadManifests {
                 .withTolerations(pod.tolerations())
                 .withInitContainers(pod.modelFetcher().stream().toList())
                 .withContainers(pod.server(ServerPod.SERVER_CONTAINER, containerPorts(pod, o),
-                        Manifests.modelRepository(o), o.model().needsVolume()))
-                .withVolumes(pod.volumes(true))
+                        Manifests.modelRepository(o), null, o.model().needsVolume()))
+                .withVolumes(pod.volumes(true, ServerPod.SECRET_MODE_GROUP))
                 .build();
         return new DeploymentBuilder()
                 .withMetadata(Manifests.metadata(o, o.name()))
@@ -91,9 +91,10 @@ final class WorkloadManifests {
         ports.add(new ServicePortBuilder().withName(ServerPod.PORT_NAME).withPort(SERVICE_PORT)
                 .withTargetPort(new IntOrString(ServerPod.PORT_NAME)).withProtocol("TCP").build());
         if (o.grpc()) {
+            // With TLS on, gRPC is HTTP/2 over TLS, which no standard appProtocol names: none rather than a wrong one.
             ports.add(new ServicePortBuilder().withName(ServerPod.GRPC_PORT_NAME).withPort(o.grpcPort())
                     .withTargetPort(new IntOrString(ServerPod.GRPC_PORT_NAME)).withProtocol("TCP")
-                    .withAppProtocol(H2C_APP_PROTOCOL).build());
+                    .withAppProtocol(o.tls() ? null : H2C_APP_PROTOCOL).build());
         }
         return new ServiceBuilder()
                 .withMetadata(Manifests.metadata(o, o.name()))

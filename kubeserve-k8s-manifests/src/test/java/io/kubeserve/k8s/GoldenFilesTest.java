@@ -23,9 +23,11 @@ class GoldenFilesTest {
     static Stream<Named<ManifestOptions>> examples() {
         return Stream.of(
                 Named.of("iris", Scenarios.iris().build()),
-                Named.of("iris-gpu", Scenarios.iris().gpus(1).model("s3://models-bucket/iris").build()),
+                Named.of("iris-gpu", Scenarios.iris().image("kubeserve/server:0.1.0-gpu").gpus(1).model("s3://models-bucket/iris").build()),
                 Named.of("iris-kserve-keda", Scenarios.iris().kserve(true).keda(true)
-                        .model("s3://models-bucket/iris").requestsPerSecondPerPod(20).build()));
+                        .model("s3://models-bucket/iris").requestsPerSecondPerPod(20).build()),
+                Named.of("kserve-cluster-runtime", ManifestOptions.builder("kubeserve", Scenarios.FULL_IMAGE)
+                        .clusterRuntime(true).build()));
     }
 
     @ParameterizedTest(name = "{0}")

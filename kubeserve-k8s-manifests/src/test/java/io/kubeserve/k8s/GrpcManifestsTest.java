@@ -131,7 +131,7 @@ class GrpcManifestsTest {
         ServingRuntime runtime = find(o, ServingRuntime.class);
         InferenceService.Model model = find(o, InferenceService.class).spec().predictor().model();
 
-        assertThat(runtime.spec().protocolVersions()).containsExactly("v2", "grpc-v2");
+        assertThat(runtime.spec().protocolVersions()).containsExactly("v1", "v2", "grpc-v2");
         assertThat(runtime.spec().supportedModelFormats()).extracting(ServingRuntime.SupportedModelFormat::name)
                 .containsExactly(model.modelFormat().name());
         assertThat(model.runtime()).isEqualTo(runtime.metadata().getName());
@@ -159,11 +159,11 @@ class GrpcManifestsTest {
     }
 
     @Test
-    void kserveWithoutGrpcOffersOnlyV2() {
+    void kserveWithoutGrpcOffersOnlyTheRestProtocols() {
         ManifestOptions o = Scenarios.iris().kserve(true).grpcPort(0).build();
         ServingRuntime runtime = find(o, ServingRuntime.class);
 
-        assertThat(runtime.spec().protocolVersions()).containsExactly("v2");
+        assertThat(runtime.spec().protocolVersions()).containsExactly("v1", "v2");
         assertThat(runtime.spec().containers().get(0).getPorts()).extracting(ContainerPort::getName)
                 .containsExactly("http1");
     }

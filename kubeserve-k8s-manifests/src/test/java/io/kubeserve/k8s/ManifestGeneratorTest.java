@@ -68,9 +68,10 @@ class ManifestGeneratorTest {
     void everyPodRunsLockedDown(ManifestOptions o) {
         PodSpec pod = podSpec(o);
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
-        assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(1000L);
-        assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(1000L);
+        // The image's user: 10001:10001.
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+        assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(10001L);
+        assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(10001L);
         assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         for (Container c : allContainers(pod)) {
             var sc = c.getSecurityContext();
@@ -78,13 +79,18 @@ class ManifestGeneratorTest {
             assertThat(sc.getAllowPrivilegeEscalation()).as(c.getName()).isFalse();
             assertThat(sc.getCapabilities().getDrop()).as(c.getName()).containsExactly("ALL");
             assertThat(sc.getRunAsNonRoot()).isTrue();
+            assertThat(sc.getRunAsUser()).isEqualTo(10001L);
+            assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+            assertThat(c.getEnv()).as("the image sets the JVM options").noneSatisfy(e ->
+                    assertThat(e.getName()).isEqualTo("JAVA_TOOL_OPTIONS"));
             assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
             assertThat(c.getResources().getLimits()).containsKeys("cpu", "memory");
             assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
         }
         assertThat(pod.getVolumes()).anySatisfy(v -> {
             assertThat(v.getName()).isEqualTo("tmp");
-            assertThat(v.getEmptyDir()).isNotNull();
+            assertThat(v.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("64Mi"));
+            assertThat(v.getEmptyDir().getMedium()).as("on disk: a tmpfs counts against the memory limit").isNull();
         });
         // The server drains for 20 s after SIGTERM, after the preStop sleep: both must fit the grace period.
         assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(5L + Manifests.DRAIN_SECONDS);
@@ -107,6 +113,9 @@ class ManifestGeneratorTest {
                     .as("seconds allowed for model load").isGreaterThanOrEqualTo(300);
             return;
         }
+        // The server is ready in about a second: the startup probe polls every second.
+        assertThat(server.getStartupProbe().getPeriodSeconds()).isEqualTo(1);
+        assertThat(server.getReadinessProbe().getPeriodSeconds()).isLessThanOrEqualTo(2);
         assertThat(server.getStartupProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
         assertThat(server.getStartupProbe().getFailureThreshold() * server.getStartupProbe().getPeriodSeconds())
                 .as("seconds allowed for model load").isGreaterThanOrEqualTo(300);
@@ -115,8 +124,14 @@ class ManifestGeneratorTest {
         assertThat(server.getReadinessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(o.port()));
         assertThat(server.getLifecycle().getPreStop().getExec().getCommand())
                 .containsExactly("/bin/sh", "-c", "sleep 5");
-        assertThat(server.getArgs()).containsExactly("--model-repository", Manifests.modelRepository(o),
-                "--port", Integer.toString(o.port()), "--grpc-port", Integer.toString(o.grpcPort()));
+        List<String> args = server.getArgs();
+        assertThat(args.subList(0, 2)).containsExactly("--model-repository", Manifests.modelRepository(o));
+        if (o.kserve()) {
+            assertThat(args.subList(2, 4)).containsExactly("--model-name", "{{.Name}}");
+        }
+        assertThat(String.join(" ", args)).contains("--port " + o.port() + " --grpc-port " + o.grpcPort());
+        assertThat(args.contains("--tls-cert")).isEqualTo(o.tls());
+        assertThat(args.contains("--auth-tokens-file")).isEqualTo(o.authTokensSecret() != null);
         assertThat(server.getEnvFrom()).singleElement()
                 .satisfies(e -> assertThat(e.getConfigMapRef().getName()).isEqualTo("iris-config"));
     }
@@ -153,7 +168,7 @@ class ManifestGeneratorTest {
         PodSpec pod = podSpec(Scenarios.iris().model("s3://models-bucket/iris").build());
         Container fetch = pod.getInitContainers().get(0);
         assertThat(fetch.getImage()).isEqualTo(Scenarios.IMAGE);
-        assertThat(fetch.getCommand()).containsExactly("java", "-jar", "/app/kubeserve-server.jar");
+        assertThat(fetch.getCommand()).as("the image's ENTRYPOINT runs the fetch command").isEmpty();
         assertThat(fetch.getArgs()).containsExactly("fetch", "--uri", "s3://models-bucket/iris", "--dest", "/models");
         VolumeMount written = mountAt(fetch, "/models");
         VolumeMount read = mountAt(pod.getContainers().get(0), "/models");

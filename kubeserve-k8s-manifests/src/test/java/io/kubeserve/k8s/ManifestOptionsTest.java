@@ -26,14 +26,24 @@ class ManifestOptionsTest {
         assertThat(o.resources()).isEqualTo(ResourceSettings.DEFAULT);
         assertThat(o.requestsPerSecondPerPod()).isEmpty();
         assertThat(o.canaryPercent()).isEmpty();
-        assertThat(o.kserve() || o.keda() || o.ingress()).isFalse();
+        assertThat(o.kserve() || o.keda() || o.ingress() || o.clusterRuntime() || o.tls()).isFalse();
+        assertThat(o.authTokensSecret()).isNull();
+        assertThat(o.runtimePriority()).isEqualTo(ManifestOptions.DEFAULT_RUNTIME_PRIORITY);
+    }
+
+    @Test
+    void toBuilderKeepsTlsAndTheClusterRuntime() {
+        ManifestOptions tls = Scenarios.iris().tlsSecret("iris-tls").build();
+        assertThat(tls.toBuilder().build()).isEqualTo(tls);
+        ManifestOptions runtime = Scenarios.iris().clusterRuntime(true).runtimePriority(7).build();
+        assertThat(runtime.toBuilder().build()).isEqualTo(runtime);
     }
 
     @Test
     void toBuilderRoundTrips() {
         ManifestOptions o = Scenarios.iris().namespace("ml").gpus(1).kserve(true).canaryPercent(20).grpcPort(9000)
-                .probes(ProbeKind.GRPC).kserveProtocol(KServeProtocol.GRPC_V2)
-                .allowNamespace("b").allowNamespace("a").serverConfig("KUBESERVE_X", "1").build();
+                .probes(ProbeKind.GRPC).kserveProtocol(KServeProtocol.GRPC_V2).authTokensSecret("tokens")
+                .runtimePriority(3).allowNamespace("b").allowNamespace("a").serverConfig("KUBESERVE_X", "1").build();
 
         assertThat(o.toBuilder().build()).isEqualTo(o);
         assertThat(o.allowedNamespaces()).containsExactly("a", "b");
@@ -127,6 +137,25 @@ class ManifestOptionsTest {
                         "kserveProtocol grpc-v2 needs kserve"),
                 bad("grpc-v2 without grpc", () -> Scenarios.iris().kserve(true).grpcPort(0)
                         .kserveProtocol(KServeProtocol.GRPC_V2), "kserveProtocol grpc-v2 needs the gRPC server"),
+                bad("bad tls secret name", () -> Scenarios.iris().tlsSecret("Iris_TLS"), "tlsSecret"),
+                bad("tls with kserve", () -> Scenarios.iris().kserve(true).tlsSecret("iris-tls"),
+                        "tlsSecret cannot be combined with kserve or clusterRuntime"),
+                bad("tls with cluster runtime", () -> Scenarios.iris().clusterRuntime(true).tlsSecret("iris-tls"),
+                        "tlsSecret cannot be combined with kserve or clusterRuntime"),
+                bad("tls with grpc probes", () -> Scenarios.iris().probes(ProbeKind.GRPC).tlsSecret("iris-tls"),
+                        "the kubelet's gRPC probes cannot use TLS"),
+                bad("bad token secret name", () -> Scenarios.iris().authTokensSecret("-tokens"), "authTokensSecret"),
+                bad("tokens with cluster runtime", () -> Scenarios.iris().clusterRuntime(true)
+                        .authTokensSecret("iris-tokens"), "authTokensSecret cannot be combined with clusterRuntime"),
+                bad("protected probes", () -> Scenarios.iris().authTokensSecret("iris-tokens")
+                        .serverConfig("KUBESERVE_AUTH_PROBES", "Protected"), "would fail the kubelet's probes"),
+                bad("cluster runtime with kserve", () -> Scenarios.iris().clusterRuntime(true).kserve(true),
+                        "clusterRuntime cannot be combined with kserve"),
+                bad("cluster runtime with keda", () -> Scenarios.iris().clusterRuntime(true).keda(true),
+                        "clusterRuntime cannot be combined with keda"),
+                bad("cluster runtime with a model", () -> Scenarios.iris().clusterRuntime(true)
+                        .model("s3://models-bucket/iris"), "clusterRuntime cannot be combined with a model location"),
+                bad("zero runtime priority", () -> Scenarios.iris().runtimePriority(0), "runtimePriority must be >= 1"),
                 bad("request above limit", () -> Scenarios.iris().resources(new ResourceSettings("1", "2", "4Gi",
                         "2Gi")), "memory request 4Gi is above its limit 2Gi"));
     }

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Named;
 /** Option combinations the tests run through, and a reader for the YAML the generator writes. */
 final class Scenarios {
 
-    static final String IMAGE = "kubeserve/kubeserve-server:0.1.0";
+    /** The ONNX-only image variant: its KServe runtimes auto-select {@code onnx} only. */
+    static final String IMAGE = "kubeserve/server:0.1.0-onnx";
+    /** The image with every engine. */
+    static final String FULL_IMAGE = "kubeserve/server:0.1.0-full";
 
     private Scenarios() {
     }
@@ -46,11 +49,30 @@ final class Scenarios {
                         .probes(ProbeKind.GRPC).model("s3://models-bucket/iris").build()),
                 Named.of("kserve canary grpc-v2", iris().kserve(true).canaryPercent(10)
                         .kserveProtocol(KServeProtocol.GRPC_V2).probes(ProbeKind.GRPC).build()),
+                Named.of("TLS", iris().tlsSecret("iris-tls").build()),
+                Named.of("API tokens", iris().authTokensSecret("iris-tokens").build()),
+                Named.of("TLS, tokens, s3 model, gRPC off", iris().tlsSecret("iris-tls").authTokensSecret("iris-tokens")
+                        .model("s3://models-bucket/iris").grpcPort(0).build()),
+                Named.of("kserve s3 model, full image, tokens", ManifestOptions.builder("iris", FULL_IMAGE).kserve(true)
+                        .model("s3://models-bucket/iris").authTokensSecret("iris-tokens").build()),
                 Named.of("everything tuned", iris().namespace("ml-prod").replicas(3).autoscaling(3, 30).port(9000)
                         .resources(new ResourceSettings("500m", "4", "1Gi", "3Gi"))
                         .allowNamespace("frontend").allowNamespace("batch").ingressControllerNamespace("traefik")
                         .monitoringNamespace("observability").ingressHost("models.example.com")
                         .ingressClassName("traefik").serverConfig("KUBESERVE_LOG_LEVEL", "debug").build()));
+    }
+
+    /** Cluster-scoped KServe runtimes: a single ClusterServingRuntime each. */
+    static Stream<Named<ManifestOptions>> clusterRuntimes() {
+        return Stream.of(
+                Named.of("cluster runtime, full image", ManifestOptions.builder("kubeserve", FULL_IMAGE)
+                        .clusterRuntime(true).build()),
+                Named.of("cluster runtime, onnx image, gRPC off", ManifestOptions.builder("kubeserve-onnx", IMAGE)
+                        .clusterRuntime(true).grpcPort(0).runtimePriority(3).build()),
+                Named.of("cluster runtime, gRPC probes, tuned", ManifestOptions.builder("kubeserve", FULL_IMAGE)
+                        .clusterRuntime(true).probes(ProbeKind.GRPC).gpus(1)
+                        .resources(new ResourceSettings("500m", "4", "1Gi", "3Gi"))
+                        .serverConfig("KUBESERVE_LOG_LEVEL", "debug").build()));
     }
 
     /** Parses multi-document YAML back into trees, as kubectl would read it. */

@@ -22,15 +22,16 @@ class SchemaValidationTest {
     }
 
     static java.util.stream.Stream<org.junit.jupiter.api.Named<ManifestOptions>> scenarios() {
-        return Scenarios.all();
+        return java.util.stream.Stream.concat(Scenarios.all(), Scenarios.clusterRuntimes());
     }
 
     @Test
-    void allTenSchemasAreLoaded() {
+    void allElevenSchemasAreLoaded() {
         assertThat(schemas.types()).containsExactlyInAnyOrder(
                 "v1/ConfigMap", "v1/Service", "apps/v1/Deployment", "autoscaling/v2/HorizontalPodAutoscaler",
                 "policy/v1/PodDisruptionBudget", "networking.k8s.io/v1/NetworkPolicy",
                 "serving.kserve.io/v1beta1/InferenceService", "serving.kserve.io/v1alpha1/ServingRuntime",
+                "serving.kserve.io/v1alpha1/ClusterServingRuntime",
                 "keda.sh/v1alpha1/ScaledObject",
                 "monitoring.coreos.com/v1/ServiceMonitor");
     }
@@ -107,6 +108,18 @@ class SchemaValidationTest {
         ((ObjectNode) runtime.at("/spec/containers/0/ports/0")).put("appProtocol", "kubernetes.io/h2c");
 
         assertThat(schemas.validate(runtime)).hasSize(2).anySatisfy(error -> assertThat(error).contains("appProtocol"));
+    }
+
+    @Test
+    void validatorRejectsAnUnknownFieldAndAWrongTypeInTheClusterServingRuntime() {
+        ManifestOptions o = Scenarios.clusterRuntimes().findFirst().orElseThrow().getPayload();
+        JsonNode runtime = Scenarios.parse(ManifestGenerator.toYaml(o)).get(0);
+        assertThat(schemas.validate(runtime)).isEmpty();
+        ((ObjectNode) runtime.at("/spec/supportedModelFormats/1")).put("priority", 0);
+        ((ObjectNode) runtime.at("/spec/supportedModelFormats/1")).put("autoselect", true);
+
+        assertThat(schemas.validate(runtime)).hasSize(2).anySatisfy(error -> assertThat(error).contains("autoselect"))
+                .anySatisfy(error -> assertThat(error).contains("priority"));
     }
 
     private static ObjectNode deployment() {

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * A namespaced {@code serving.kserve.io/v1alpha1} ServingRuntime: how KServe runs the KubeServe
- * server for an InferenceService whose predictor names it (KServe API reference, "ServingRuntime").
+ * server for an InferenceService whose predictor names it, or that asks only for a format the runtime
+ * auto-selects (KServe API reference, "ServingRuntime"). {@link ClusterServingRuntime} shares its spec.
  * It carries the server container, the model formats the InferenceService may ask for, and the
  * protocols the server speaks, which KServe checks the InferenceService's {@code protocolVersion}
  * against.
@@ -55,10 +56,27 @@ public record ServingRuntime(ObjectMeta metadata, Spec spec) implements CustomRe
 
     /**
      * One model format the runtime accepts. Without {@code autoSelect} KServe only uses the runtime
-     * for InferenceServices that name it, never picks it on its own for some other model.
+     * for InferenceServices that name it, never picks it on its own; with it, KServe may pick this
+     * runtime for an InferenceService that gives only the format, preferring the highest priority.
+     * Null fields are left out.
      *
-     * @param name the format's name, e.g. {@code kubeserve}
+     * @param name       the format's name, e.g. {@code onnx} or {@code kubeserve}
+     * @param version    the format's version, e.g. {@code 1}; an InferenceService without a version
+     *                   matches any; null for none
+     * @param autoSelect whether KServe may choose this runtime for the format by itself; null reads as false
+     * @param priority   1 or more, higher wins among runtimes that auto-select the same format and
+     *                   version; only with {@code autoSelect}; null for none
      */
-    public record SupportedModelFormat(String name) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SupportedModelFormat(String name, String version, Boolean autoSelect, Integer priority) {
+
+        /**
+         * A format that KServe uses only for InferenceServices naming this runtime.
+         *
+         * @param name the format's name, e.g. {@code kubeserve}
+         */
+        public SupportedModelFormat(String name) {
+            this(name, null, null, null);
+        }
     }
 }

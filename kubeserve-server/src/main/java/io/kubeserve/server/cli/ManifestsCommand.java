@@ -113,6 +113,23 @@ public final class ManifestsCommand implements Callable<Integer> {
     @Option(names = "--canary", paramLabel = "PERCENT", description = "KServe canary traffic percent (needs --kserve).")
     private Integer canaryPercent;
 
+    @Option(names = "--cluster-runtime",
+            description = "Emit only a KServe ClusterServingRuntime that auto-selects onnx (and sklearn, pytorch"
+                    + " with the -full image) for InferenceServices in every namespace.")
+    private boolean clusterRuntime;
+
+    @Option(names = "--runtime-priority", paramLabel = "N",
+            description = "KServe runtimes' priority for the formats they auto-select (default: 5).")
+    private Integer runtimePriority;
+
+    @Option(names = "--tls-secret", paramLabel = "NAME",
+            description = "kubernetes.io/tls Secret to serve HTTPS and gRPC over TLS with (key in PKCS#8).")
+    private String tlsSecret;
+
+    @Option(names = "--auth-tokens-secret", paramLabel = "NAME",
+            description = "Secret whose key 'tokens' holds the API bearer tokens, one a line.")
+    private String authTokensSecret;
+
     @Option(names = "--keda", description = "Emit a KEDA ScaledObject instead of the HPA.")
     private boolean keda;
 
@@ -167,7 +184,10 @@ public final class ManifestsCommand implements Callable<Integer> {
             set(ingressNamespace, b::ingressControllerNamespace);
             set(monitoringNamespace, b::monitoringNamespace);
             set(prometheus, b::prometheusAddress);
-            b.kserve(kserve).keda(keda).ingress(ingress);
+            b.kserve(kserve).keda(keda).ingress(ingress).clusterRuntime(clusterRuntime);
+            set(runtimePriority, b::runtimePriority);
+            set(tlsSecret, b::tlsSecret);
+            set(authTokensSecret, b::authTokensSecret);
             set(canaryPercent, b::canaryPercent);
             set(ingressHost, b::ingressHost);
             set(ingressClass, b::ingressClassName);

@@ -2,18 +2,28 @@ package io.kubeserve.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.kubeserve.core.repository.remote.ModelRepositories;
 import io.kubeserve.k8s.ManifestGenerator;
 import io.kubeserve.k8s.ManifestOptions;
 import io.kubeserve.k8s.ManifestYaml;
 import io.kubeserve.k8s.ResourceSettings;
+import io.kubeserve.k8s.crd.ClusterServingRuntime;
 import io.kubeserve.server.CliRun;
+import io.kubeserve.server.ServeCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code manifests}: flags into options, YAML to stdout or files, and bad usage. */
 class ManifestsCommandTest {
@@ -118,5 +128,78 @@ class ManifestsCommandTest {
         CliRun run = CliRun.run(Map.of("KUBESERVE_PORT", "9999", "KUBESERVE_NAMESPACE", "ml"),
                 "manifests", "--name", "iris", "--image", IMAGE);
         assertThat(run.out()).isEqualTo(ManifestGenerator.toYaml(ManifestOptions.builder("iris", IMAGE).build()));
+    }
+
+    @Test
+    void clusterRuntimeTlsAndTokenFlagsReachTheOptions() {
+        CliRun runtime = run("--name", "kubeserve", "--image", "kubeserve/server:0.1.0-full", "--cluster-runtime",
+                "--runtime-priority", "7");
+        assertThat(runtime.status()).as(runtime.err()).isZero();
+        assertThat(runtime.out()).isEqualTo(ManifestGenerator.toYaml(ManifestOptions.builder("kubeserve",
+                "kubeserve/server:0.1.0-full").clusterRuntime(true).runtimePriority(7).build()))
+                .startsWith("apiVersion: serving.kserve.io/v1alpha1\nkind: ClusterServingRuntime\n")
+                .doesNotContain("\n---\n");
+
+        CliRun secrets = run("--name", "iris", "--image", IMAGE, "--tls-secret", "iris-tls",
+                "--auth-tokens-secret", "iris-tokens");
+        assertThat(secrets.status()).as(secrets.err()).isZero();
+        assertThat(secrets.out()).isEqualTo(ManifestGenerator.toYaml(ManifestOptions.builder("iris", IMAGE)
+                .tlsSecret("iris-tls").authTokensSecret("iris-tokens").build())).contains("secretName: iris-tls");
+
+        assertThat(CliRun.usageError(Map.of(), "manifests", "--name", "iris", "--image", "img", "--kserve",
+                "--tls-secret", "iris-tls")).contains("tlsSecret cannot be combined with kserve");
+        assertThat(CliRun.usageError(Map.of(), "manifests", "--name", "iris", "--image", "img", "--cluster-runtime",
+                "--keda")).contains("clusterRuntime cannot be combined with keda");
+    }
+
+    /**
+     * The generated container's flags are serve's: a misspelt or renamed flag would stop every pod at
+     * start, so each one the generator writes is looked up in the serve command itself.
+     */
+    @Test
+    void everyFlagTheContainersPassIsAServeOption() {
+        CommandSpec serve = new CommandLine(new ServeCommand(Map.of(), Set.of(), (config, unknown) -> 0))
+                .getCommandSpec();
+        ManifestOptions withSecrets = ManifestOptions.builder("iris", IMAGE).tlsSecret("iris-tls")
+                .authTokensSecret("iris-tokens").model("s3://models-bucket/iris").build();
+        Container server = ManifestGenerator.generate(withSecrets).stream().filter(Deployment.class::isInstance)
+                .map(Deployment.class::cast).findFirst().orElseThrow().getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        List<String> flags = server.getArgs().stream().filter(a -> a.startsWith("--")).toList();
+        assertThat(flags).contains("--tls-cert", "--tls-key", "--auth-tokens-file", "--model-repository");
+        assertThat(flags).allSatisfy(flag -> assertThat(serve.findOption(flag)).as(flag).isNotNull());
+    }
+
+    /**
+     * What KServe does with the ClusterServingRuntime for an InferenceService {@code wine} whose
+     * storageUri holds one {@code model.onnx}: the storage initializer copies it into {@code /mnt/models}
+     * (here a temporary directory), {@code {{.Name}}} becomes {@code wine}, and the container's
+     * environment and arguments go to the server's command line, which must accept them and serve that
+     * one model under the InferenceService's name.
+     */
+    @Test
+    void theClusterRuntimeServesWhatKServesStorageInitializerWroteUnderTheInferenceServicesName(@TempDir Path tmp)
+            throws IOException {
+        Path mntModels = Files.createDirectories(tmp.resolve("mnt-models"));
+        Files.copy(Path.of("..", "examples", "models", "iris", "1", "model.onnx"), mntModels.resolve("model.onnx"));
+        ClusterServingRuntime runtime = (ClusterServingRuntime) ManifestGenerator.generate(ManifestOptions
+                .builder("kubeserve", "kubeserve/server:0.1.0-full").clusterRuntime(true).build()).get(0);
+        Container container = runtime.spec().containers().get(0);
+
+        Map<String, String> env = new HashMap<>();
+        container.getEnv().forEach(e -> env.put(e.getName(), e.getValue().replace("/mnt/models", mntModels.toString())));
+        String[] args = container.getArgs().stream()
+                .map(a -> a.replace("{{.Name}}", "wine").replace("/mnt/models", mntModels.toString()))
+                .toArray(String[]::new);
+        CliRun serve = CliRun.run(env, args);
+
+        assertThat(serve.status()).as(serve.err()).isZero();
+        assertThat(serve.unknownVariables()).as("every inline variable is a setting").isEmpty();
+        assertThat(serve.config().modelName()).isEqualTo("wine");
+        assertThat(serve.config().port()).isEqualTo(container.getPorts().get(0).getContainerPort());
+        assertThat(serve.config().grpcPort()).isEqualTo(container.getPorts().get(1).getContainerPort());
+        assertThat(serve.config().logFormat()).isEqualTo("json");
+        assertThat(ModelRepositories.open(serve.config().modelRepository(), tmp.resolve("cache"),
+                serve.config().modelName()).modelNames()).containsExactly("wine");
     }
 }

@@ -1,0 +1,78 @@
+package io.kubeserve.k8s;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A model format, in KServe's names, that a KubeServe runtime offers for automatic selection: an
+ * InferenceService that names only {@code modelFormat: {name: onnx}} (and a {@code storageUri}) is
+ * given the runtime with the highest priority among those that list the format with
+ * {@code autoSelect: true}. Immutable and thread-safe, like every enum.
+ */
+public enum KServeModelFormat {
+
+    /** ONNX models, including scikit-learn pipelines converted to ONNX; ONNX Runtime, in every image. */
+    ONNX("onnx", List.of("1")),
+
+    /**
+     * scikit-learn 1.x pickles ({@code model.joblib}, {@code model.pkl}), served by the Python worker
+     * engine of the {@code -full} image.
+     */
+    SKLEARN("sklearn", List.of("1")),
+
+    /**
+     * TorchScript models; PyTorch through DJL, in the {@code -full} image. Both major versions: a
+     * TorchScript file saved by PyTorch 1.x loads in the 2.x runtime.
+     */
+    PYTORCH("pytorch", List.of("1", "2"));
+
+    /**
+     * Tag, or tag suffix after a {@code -}, of the image variant that has ONNX Runtime only, e.g.
+     * {@code kubeserve/server:0.1.0-onnx} or {@code kubeserve/server:onnx}.
+     */
+    public static final String ONNX_ONLY_TAG = "onnx";
+
+    private final String kserveName;
+    private final List<String> versions;
+
+    KServeModelFormat(String kserveName, List<String> versions) {
+        this.kserveName = kserveName;
+        this.versions = versions;
+    }
+
+    /**
+     * KServe's name for the format, as in an InferenceService's {@code modelFormat.name}.
+     *
+     * @return e.g. {@code onnx}
+     */
+    public String kserveName() {
+        return kserveName;
+    }
+
+    /**
+     * The format versions the runtime lists, one {@code supportedModelFormats} entry each. An
+     * InferenceService that gives no version matches any of them.
+     *
+     * @return unmodifiable, e.g. {@code [1, 2]}
+     */
+    public List<String> versions() {
+        return versions;
+    }
+
+    /**
+     * The formats an image can serve, from its tag: the ONNX-only variant (tag {@code onnx} or
+     * {@code ...-onnx}) serves {@link #ONNX}; any other image (the {@code full} or {@code gpu} variant, a
+     * digest, no tag, a custom build) is taken to have every engine.
+     *
+     * @param image an image reference, e.g. {@code kubeserve/server:0.1.0-onnx}
+     * @return a new modifiable set, in declaration order
+     */
+    public static Set<KServeModelFormat> servedBy(String image) {
+        String last = image.contains("@") ? "" : image.substring(image.lastIndexOf('/') + 1);
+        int colon = last.indexOf(':');
+        String tag = colon < 0 ? "" : last.substring(colon + 1);
+        return tag.equals(ONNX_ONLY_TAG) || tag.endsWith("-" + ONNX_ONLY_TAG) ? EnumSet.of(ONNX)
+                : EnumSet.allOf(KServeModelFormat.class);
+    }
+}
