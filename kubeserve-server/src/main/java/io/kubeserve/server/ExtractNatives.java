@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Enumeration;
 import java.util.Locale;
 import java.util.List;
@@ -28,13 +29,17 @@ import java.util.jar.JarOutputStream;
  *   <li>{@code DIR/onnxruntime/}: ONNX Runtime's libraries for this platform, used with the system
  *       property {@code onnxruntime.native.path=DIR/onnxruntime};</li>
  *   <li>{@code DIR/lib/}: Netty's epoll transport (gRPC), found through
- *       {@code java.library.path=DIR/lib}, which Netty tries before extracting its own copy;</li>
+ *       {@code java.library.path=DIR/lib}, which Netty tries before extracting its own copy; and
+ *       JNA's {@code libjnidispatch.so} (DJL looks for CUDA through JNA), found through
+ *       {@code jna.boot.library.path=DIR/lib} before JNA unpacks its own under {@code ~/.cache};</li>
  *   <li>{@code DIR/djl/pytorch/...}: PyTorch and DJL's JNI library, extracted by DJL itself into the
  *       engine cache it is given; at run time {@code ENGINE_CACHE_DIR=DIR/djl} (environment or
  *       system property) makes DJL find them there and write nothing. Skipped when the jar has no
  *       PyTorch engine (the ONNX-only jar).</li>
  * </ul>
- * and prints the JVM options and environment that use them. Existing files are replaced. Not for
+ * and prints the JVM options and environment that use them. Everything written is readable by
+ * all users (directories 755, files 644), since the server may run as another user than the one
+ * that extracted. Existing files are replaced. Not for
  * use inside a running server; exits with status 1 and a message on any failure.
  *
  * <p>With {@code --slim-jar OUT} it also writes a copy of the jar without the natives it extracted
@@ -69,10 +74,13 @@ public final class ExtractNatives {
         String ortPlatform = ortPlatform();
         int ort;
         int netty;
+        int jna;
         try (JarFile file = new JarFile(jar.toFile())) {
             ort = copyEntries(file, "ai/onnxruntime/native/" + ortPlatform + "/", dir.resolve("onnxruntime"));
             netty = copyEntries(file, "META-INF/native/libio_grpc_netty_shaded_netty_transport_native_epoll_"
                     + nettyArch(), dir.resolve("lib"));
+            jna = copyEntries(file, "com/sun/jna/linux-" + (isArm() ? "aarch64" : "x86-64") + "/libjnidispatch.so",
+                    dir.resolve("lib"));
         }
         if (ort == 0) {
             throw new IllegalStateException("no ONNX Runtime natives for " + ortPlatform + " in " + jar);
@@ -86,14 +94,15 @@ public final class ExtractNatives {
             Engine engine = Engine.getEngine("PyTorch");
             System.err.println("PyTorch " + engine.getVersion() + " extracted under " + dir.resolve("djl"));
         }
+        readableByAll(dir);
         if (slim) {
             writeSlimJar(jar, Path.of(args[2]));
         }
         PrintStream out = System.out;
-        out.println("# " + ort + " ONNX Runtime, " + netty + " Netty" + (pytorch ? ", PyTorch" : "")
+        out.println("# " + ort + " ONNX Runtime, " + netty + " Netty, " + jna + " JNA" + (pytorch ? ", PyTorch" : "")
                 + " native libraries under " + dir + "; run the server with:");
         out.println("JAVA_OPTS=\"-Donnxruntime.native.path=" + dir.resolve("onnxruntime")
-                + " -Djava.library.path=" + dir.resolve("lib") + "\"");
+                + " -Djava.library.path=" + dir.resolve("lib") + " -Djna.boot.library.path=" + dir.resolve("lib") + "\"");
         if (pytorch) {
             out.println("ENGINE_CACHE_DIR=" + dir.resolve("djl"));
         }
@@ -123,6 +132,20 @@ public final class ExtractNatives {
     private static boolean isArm() {
         String arch = System.getProperty("os.arch");
         return arch.equals("aarch64") || arch.equals("arm64");
+    }
+
+    /**
+     * DJL extracts through temporary files and directories, which are private to their owner; the
+     * server runs as another user than the one that extracted (root at image build): directories
+     * become 755, files 644.
+     */
+    private static void readableByAll(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(
+                        Files.isDirectory(path) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
     }
 
     /** Copies the jar, manifest first as it is, leaving out the entries under {@link #NATIVE_PREFIXES}. */
