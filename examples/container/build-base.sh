@@ -27,7 +27,7 @@ command -v debootstrap >/dev/null || { echo "build-base.sh: debootstrap is not i
 
 root="$(mktemp -d /var/tmp/kubeserve-rootfs.XXXXXX)"
 cleanup() {
-    for m in proc sys dev/pts dev; do umount "$root/$m" 2>/dev/null || true; done
+    for m in var/cache/apt/archives proc sys dev/pts dev; do umount "$root/$m" 2>/dev/null || true; done
     rm -rf --one-file-system "$root"
 }
 trap cleanup EXIT
@@ -56,8 +56,11 @@ DPKG
 chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive LC_ALL=C bash -euc '
     find /usr/share/doc -mindepth 1 -not -name copyright -not -type d -delete
     rm -rf /usr/share/man/* /usr/share/info/* /usr/share/locale/*
+    # the JRE post-install links its man page into man1 with update-alternatives, which fails if
+    # the directory is missing
+    mkdir -p /usr/share/man/man1
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
+    apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/tmp/apt.log 2>&1 || { tail -30 /tmp/apt.log >&2; exit 1; }
     apt-get clean
     rm -rf /var/lib/apt/lists/* /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old
 '

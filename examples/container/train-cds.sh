@@ -8,7 +8,8 @@
 #   train-cds.sh ARCHIVE MODEL_REPOSITORY MODEL -- java [JVM options...] -jar kubeserve-server.jar
 #
 # MODEL is an FP32 [N, 4] model of the repository (iris); the server command after "--" gets
-# "--model-repository ... --port 18080 --grpc-port 0 --default-model MODEL" appended.
+# "--model-repository ... --port 18080 --grpc-port 18081 --default-model MODEL" appended. The gRPC
+# listener starts (its classes are archived) but gets no call: bash has no gRPC client.
 set -euo pipefail
 
 archive="$1" repo="$2" model="$3"
@@ -18,7 +19,7 @@ port=18080
 
 # the JVM option goes right after the java command, before -jar and the server's own options
 "$1" -XX:ArchiveClassesAtExit="$archive" "${@:2}" \
-    --model-repository "$repo" --host 127.0.0.1 --port "$port" --grpc-port 0 --default-model "$model" \
+    --model-repository "$repo" --host 127.0.0.1 --port "$port" --grpc-port 18081 --default-model "$model" \
     >/tmp/kubeserve-training.log 2>&1 &
 pid=$!
 
