@@ -37,6 +37,8 @@ public final class TorchScriptModelLoader implements ModelLoader {
     /** The {@code engine} name model configs use to pick this loader. */
     public static final String ENGINE = "pytorch";
     static final String PLATFORM = "pytorch_libtorch";
+    /** The load error's reason when DJL's PyTorch engine is not on the class path. */
+    static final String NO_PYTORCH = "this build has no PyTorch engine: use the full image/jar";
 
     @Override
     public String engine() {
@@ -52,6 +54,11 @@ public final class TorchScriptModelLoader implements ModelLoader {
     @Override
     public io.kubeserve.core.spi.Model load(ModelSource source) {
         DjlRuntime.configure();
+        // The ONNX-only jar and image leave DJL's PyTorch engine out: say so, and touch none of it.
+        if (!ai.djl.engine.Engine.hasEngine("PyTorch")) {
+            throw new KubeServeException(ErrorCode.UNSUPPORTED, "cannot load TorchScript model " + source.fileName()
+                    + " of '" + source.name() + "' version " + source.version() + ": " + NO_PYTORCH);
+        }
         ModelConfig config = source.config();
         ai.djl.Device device = DjlRuntime.toDjl(config.device());
         Model model = Model.newInstance(source.name(), device, "PyTorch");

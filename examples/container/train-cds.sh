@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The AppCDS training run: starts the server on a model repository with -XX:ArchiveClassesAtExit,
+# sends a few requests over each HTTP API (V2, KServe V1, the seed /predict, metadata, /metrics),
+# then SIGTERM; the JVM writes the archive of every class it loaded as it exits. Run at image build
+# (see Dockerfile) or by hand for `java -jar` (docs/CONTAINER.md). Needs bash only: the requests go
+# over bash's /dev/tcp, so the image needs no curl.
+#
+#   train-cds.sh ARCHIVE MODEL_REPOSITORY MODEL -- java [JVM options...] -jar kubeserve-server.jar
+#
+# MODEL is an FP32 [N, 4] model of the repository (iris); the server command after "--" gets
+# "--model-repository ... --port 18080 --grpc-port 18081 --default-model MODEL" appended. The gRPC
+# listener starts (its classes are archived) but gets no call: bash has no gRPC client.
+set -euo pipefail
+
+archive="$1" repo="$2" model="$3"
+shift 3
+[[ "${1:-}" == "--" ]] && shift
+port=18080
+
+# the JVM option goes right after the java command, before -jar and the server's own options
+"$1" -XX:ArchiveClassesAtExit="$archive" "${@:2}" \
+    --model-repository "$repo" --host 127.0.0.1 --port "$port" --grpc-port 18081 --default-model "$model" \
+    >/tmp/kubeserve-training.log 2>&1 &
+pid=$!
+
+# One HTTP/1.0 request over /dev/tcp; prints the status code.
+request() {
+    local method="$1" path="$2" body="${3:-}" status
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+    printf '%s %s HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+        "$method" "$path" "${#body}" "$body" >&3
+    read -r _ status _ <&3 || status=none
+    cat <&3 >/dev/null || true
+    exec 3<&-
+    echo "$status"
+}
+
+for _ in $(seq 1 600); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+        echo "train-cds.sh: the server exited before it was ready:" >&2
+        cat /tmp/kubeserve-training.log >&2
+        exit 1
+    fi
+    [[ "$(request GET /v2/health/ready 2>/dev/null)" == 200 ]] && break
+    sleep 0.1
+done
+
+row='[5.1, 3.5, 1.4, 0.2]'
+failed=0
+for round in 1 2 3; do
+    for call in \
+        "POST /v2/models/$model/infer {\"inputs\":[{\"name\":\"float_input\",\"datatype\":\"FP32\",\"shape\":[2,4],\"data\":[$row,[6.7,3.0,5.2,2.3]]}]}" \
+        "POST /v1/models/$model:predict {\"instances\":[$row]}" \
+        "POST /predict {\"features\":$row,\"request_id\":\"r$round\"}" \
+        "POST /predict {\"data\":[$row]}" \
+        "GET /v2/models/$model" \
+        "GET /v2/models/$model/ready" \
+        "GET /v1/models" \
+        "GET /metrics" \
+        "POST /v2/models/$model/infer {\"inputs\":[]}"; do
+        read -r method path body <<<"$call"
+        status=$(request "$method" "$path" "$body")
+        # the last call is a bad request on purpose: the error path's classes belong in the archive too
+        if [[ "$status" != 200 && "$path$body" != *'"inputs":[]'* ]]; then
+            echo "train-cds.sh: $method $path answered $status" >&2
+            failed=1
+        fi
+    done
+done
+
+kill -TERM "$pid"
+wait "$pid" || true
+if [[ $failed -ne 0 || ! -s "$archive" ]]; then
+    echo "train-cds.sh: no archive written or a request failed; server log:" >&2
+    cat /tmp/kubeserve-training.log >&2
+    exit 1
+fi
+rm -f /tmp/kubeserve-training.log
+echo "train-cds.sh: $(du -h "$archive" | cut -f1) archive at $archive"
