@@ -68,7 +68,7 @@ public final class Cli {
 
     /** The root: only {@code --help} and {@code --version}; {@link #run} never runs it without a command. */
     @Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, usageHelpWidth = 100,
-            description = {"KubeServe serves ONNX, scikit-learn (ONNX) and TorchScript models over HTTP and gRPC, writes the "
+            description = {"KubeServe serves ONNX, TorchScript and scikit-learn (ONNX or joblib) models over HTTP and gRPC, writes the "
                     + "Kubernetes manifests to run it and fetches models for it there.", ""},
             footer = {"", "Without a command the jar serves: '" + NAME + " --model-repository DIR' is '" + NAME
                     + " serve --model-repository DIR'. '" + NAME + " <command> --help' lists a command's options."})

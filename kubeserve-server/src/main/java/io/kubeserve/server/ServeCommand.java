@@ -36,7 +36,7 @@ import picocli.CommandLine.TypeConversionException;
 @Command(name = "serve", sortOptions = false, mixinStandardHelpOptions = true, abbreviateSynopsis = true,
         versionProvider = VersionProvider.class, usageHelpWidth = 100,
         header = "Serves models over HTTP and gRPC (the default command).",
-        description = {"Serves ONNX, scikit-learn (ONNX) and TorchScript models over HTTP: POST /predict, KServe V1 "
+        description = {"Serves ONNX, TorchScript and scikit-learn (ONNX or joblib) models over HTTP and gRPC: POST /predict, KServe V1 "
                 + "(/v1/models/...), Open Inference Protocol V2 (/v2/...), /metrics, /docs; and the Open "
                 + "Inference Protocol over gRPC (--grpc-port). Ready when GET /v2/health/ready answers 200. The "
                 + "jar runs this command when no command is given.", ""},
