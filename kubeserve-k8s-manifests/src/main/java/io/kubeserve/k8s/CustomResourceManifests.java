@@ -101,15 +101,16 @@ final class CustomResourceManifests {
     /**
      * The {@code kubeserve} format (a KubeServe model repository, for InferenceServices that name the
      * runtime), then each format the image serves ({@link KServeModelFormat#servedBy}), once per version,
-     * auto-selected at {@link ManifestOptions#runtimePriority()}.
+     * auto-selected at {@link ManifestOptions#runtimePriority()} where {@link KServeModelFormat#autoSelect()}.
      */
     static List<ServingRuntime.SupportedModelFormat> supportedFormats(ManifestOptions o) {
         List<ServingRuntime.SupportedModelFormat> formats = new ArrayList<>();
         formats.add(new ServingRuntime.SupportedModelFormat(MODEL_FORMAT));
         for (KServeModelFormat format : KServeModelFormat.servedBy(o.image())) {
             for (String version : format.versions()) {
-                formats.add(new ServingRuntime.SupportedModelFormat(format.kserveName(), version, true,
-                        o.runtimePriority()));
+                formats.add(format.autoSelect()
+                        ? new ServingRuntime.SupportedModelFormat(format.kserveName(), version, true, o.runtimePriority())
+                        : new ServingRuntime.SupportedModelFormat(format.kserveName(), version, null, null));
             }
         }
         return formats;

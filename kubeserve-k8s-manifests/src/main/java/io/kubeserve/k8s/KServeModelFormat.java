@@ -13,19 +13,22 @@ import java.util.Set;
 public enum KServeModelFormat {
 
     /** ONNX models, including scikit-learn pipelines converted to ONNX; ONNX Runtime, in every image. */
-    ONNX("onnx", List.of("1")),
+    ONNX("onnx", List.of("1"), true),
 
     /**
      * scikit-learn 1.x pickles ({@code model.joblib}, {@code model.pkl}), served by the Python worker
      * engine of the {@code -full} image.
      */
-    SKLEARN("sklearn", List.of("1")),
+    SKLEARN("sklearn", List.of("1"), true),
 
     /**
      * TorchScript models; PyTorch through DJL, in the {@code -full} image. Both major versions: a
-     * TorchScript file saved by PyTorch 1.x loads in the 2.x runtime.
+     * TorchScript file saved by PyTorch 1.x loads in the 2.x runtime. Listed but not auto-selected:
+     * in KServe, {@code modelFormat: pytorch} with no runtime named usually means a TorchServe
+     * {@code .mar} archive (KServe's TorchServe runtime auto-selects it), which KubeServe does not
+     * serve; an InferenceService with a TorchScript file names the runtime instead.
      */
-    PYTORCH("pytorch", List.of("1", "2"));
+    PYTORCH("pytorch", List.of("1", "2"), false);
 
     /**
      * Tag, or tag suffix after a {@code -}, of the image variant that has ONNX Runtime only, e.g.
@@ -35,10 +38,21 @@ public enum KServeModelFormat {
 
     private final String kserveName;
     private final List<String> versions;
+    private final boolean autoSelect;
 
-    KServeModelFormat(String kserveName, List<String> versions) {
+    KServeModelFormat(String kserveName, List<String> versions, boolean autoSelect) {
         this.kserveName = kserveName;
         this.versions = versions;
+        this.autoSelect = autoSelect;
+    }
+
+    /**
+     * Whether KServe may pick a KubeServe runtime for this format on its own.
+     *
+     * @return false for {@link #PYTORCH}: that name means TorchServe archives to KServe
+     */
+    public boolean autoSelect() {
+        return autoSelect;
     }
 
     /**

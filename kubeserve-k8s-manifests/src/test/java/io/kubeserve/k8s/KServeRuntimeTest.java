@@ -72,7 +72,7 @@ class KServeRuntimeTest {
         assertThat(runtime.path("metadata").has("namespace")).as("cluster-scoped").isFalse();
         assertThat(schemas.validate(runtime)).isEmpty();
 
-        assertThat(autoSelected(runtime)).containsExactly("onnx:1@5", "sklearn:1@5", "pytorch:1@5", "pytorch:2@5");
+        assertThat(autoSelected(runtime)).containsExactly("onnx:1@5", "sklearn:1@5");
         assertThat(runtime.at("/spec/supportedModelFormats/0/name").asText()).isEqualTo("kubeserve");
         assertThat(runtime.at("/spec/supportedModelFormats/0").has("autoSelect")).isFalse();
         assertThat(texts(runtime.at("/spec/protocolVersions"))).containsExactly("v1", "v2", "grpc-v2");
@@ -137,7 +137,14 @@ class KServeRuntimeTest {
                 .clusterRuntime(true).build());
 
         assertThat(selectRuntime(isvc("pytorch", null, null), List.of(onnxImage))).isEmpty();
-        assertThat(selectRuntime(isvc("pytorch", "2", null), List.of(full))).isPresent();
+        // listed, but KServe's "pytorch" with no runtime named means TorchServe archives: not auto-selected
+        assertThat(selectRuntime(isvc("pytorch", "2", null), List.of(full))).isEmpty();
+        assertThat(full.at("/spec/supportedModelFormats").findValuesAsText("name")).contains("pytorch");
+        for (JsonNode format : full.at("/spec/supportedModelFormats")) {
+            if (format.path("name").asText().equals("pytorch")) {
+                assertThat(format.has("autoSelect")).as("pytorch entry %s", format).isFalse();
+            }
+        }
         assertThat(selectRuntime(isvc("sklearn", "1", "v2"), List.of(full))).isPresent();
         assertThat(selectRuntime(isvc("onnx", "3", null), List.of(full))).as("no such format version").isEmpty();
         assertThat(selectRuntime(isvc("onnx", null, "grpc-v2"), List.of(onnxImage))).as("gRPC is off").isEmpty();
@@ -150,7 +157,7 @@ class KServeRuntimeTest {
                 .model("s3://models-bucket/iris").build();
         JsonNode runtime = document(o, "ServingRuntime");
         assertThat(runtime.at("/metadata/namespace").asText()).isEqualTo("default");
-        assertThat(autoSelected(runtime)).containsExactly("onnx:1@5", "sklearn:1@5", "pytorch:1@5", "pytorch:2@5");
+        assertThat(autoSelected(runtime)).containsExactly("onnx:1@5", "sklearn:1@5");
         assertThat(texts(runtime.at("/spec/protocolVersions"))).containsExactly("v1", "v2", "grpc-v2");
         assertThat(texts(runtime.at("/spec/containers/0/args"))).containsSequence("--model-repository", "/mnt/models",
                 "--model-name", "{{.Name}}");
