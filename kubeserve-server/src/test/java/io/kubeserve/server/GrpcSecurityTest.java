@@ -121,11 +121,9 @@ class GrpcSecurityTest {
     @Test
     void servesGrpcOverTlsWithThePemCertificateAndRefusesPlainText() throws Exception {
         assumeTrue(TestTools.onPath("openssl"), "openssl is not installed");
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        TestTools.run(dir, List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost",
-                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
+        TestTools.PemPair pem = TestTools.selfSignedPem(dir, "server");
+        Path cert = pem.cert();
+        Path key = pem.key();
         assumeTrue(Files.readString(key).contains("BEGIN PRIVATE KEY"), "this openssl does not write PKCS#8");
         int grpcPort = TestTools.freePort();
         try (RunningServer server = new RunningServer(ServerConfig.defaults(RunningServer.irisOnly(dir.resolve("repo")))

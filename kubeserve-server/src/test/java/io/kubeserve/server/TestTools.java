@@ -40,4 +40,23 @@ final class TestTools {
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(command.get(0) + " finished").isTrue();
         assertThat(process.exitValue()).as(command + "\n" + Files.readString(dir.resolve("tool.log"))).isZero();
     }
+
+    /**
+     * A self-signed EC (P-256) certificate for localhost and 127.0.0.1 and its key, written by openssl
+     * as {@code dir/NAME.pem} and {@code dir/NAME.key}; the caller checks {@code onPath("openssl")} first.
+     *
+     * @return the certificate and key files
+     */
+    static PemPair selfSignedPem(Path dir, String name) throws Exception {
+        Path cert = dir.resolve(name + ".pem");
+        Path key = dir.resolve(name + ".key");
+        run(dir, List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
+        return new PemPair(cert, key);
+    }
+
+    /** A PEM certificate file and its private key file. */
+    record PemPair(Path cert, Path key) {
+    }
 }

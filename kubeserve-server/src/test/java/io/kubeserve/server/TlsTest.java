@@ -50,12 +50,10 @@ class TlsTest {
     @Test
     void servesHttp2OverTlsFromPemFiles() throws Exception {
         assumeTrue(TestTools.onPath("openssl"), "openssl is not installed");
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
         // an EC key, PKCS#8 as openssl 3 writes it by default
-        TestTools.run(dir, List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=localhost",
-                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
+        TestTools.PemPair pem = TestTools.selfSignedPem(dir, "server");
+        Path cert = pem.cert();
+        Path key = pem.key();
         assumeTrue(Files.readString(key).contains("BEGIN PRIVATE KEY"), "this openssl does not write PKCS#8");
         Certificate certificate;
         try (InputStream in = Files.newInputStream(cert)) {
@@ -67,13 +65,10 @@ class TlsTest {
     @Test
     void aKeyThatIsNotTheCertificatesIsRefusedAtStart() throws Exception {
         assumeTrue(TestTools.onPath("openssl"), "openssl is not installed");
-        for (String name : List.of("a", "b")) {
-            TestTools.run(dir, List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-keyout", dir.resolve(name + ".key").toString(), "-out",
-                    dir.resolve(name + ".pem").toString(), "-days", "2", "-subj", "/CN=localhost"));
-        }
+        TestTools.PemPair a = TestTools.selfSignedPem(dir, "a");
+        TestTools.PemPair b = TestTools.selfSignedPem(dir, "b");
         ServerConfig config = ServerConfig.defaults(RunningServer.irisOnly(dir.resolve("repo"))).withHost("127.0.0.1")
-                .withPort(0).withSecurity(SecurityConfig.defaults().withPemTls(dir.resolve("a.pem"), dir.resolve("b.key")));
+                .withPort(0).withSecurity(SecurityConfig.defaults().withPemTls(a.cert(), b.key()));
         assertThatThrownBy(() -> KubeServeServer.start(config)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not belong to the first certificate");
     }
