@@ -2,6 +2,7 @@ package io.kubeserve.http.undertow;
 
 import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.registry.ModelRegistry;
+import io.kubeserve.core.registry.ModelState;
 import io.kubeserve.core.registry.ModelStatus;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.http.codec.V2MetadataEncoder;
@@ -51,7 +52,9 @@ final class StatusEndpoints {
                     .filter(s -> requiredModels.contains(s.name()))
                     .map(s -> s.name() + "=" + s.state().name().toLowerCase(java.util.Locale.ROOT)).toList();
         }
-        return "models are loading or none loaded: " + registry.statuses().stream()
+        List<ModelStatus> statuses = registry.statuses();
+        boolean loading = statuses.stream().anyMatch(s -> s.state() == ModelState.LOADING);
+        return (loading ? "models are loading: " : "no model is ready: ") + statuses.stream()
                 .map(s -> s.name() + "=" + s.state().name().toLowerCase(java.util.Locale.ROOT)).toList();
     }
 
