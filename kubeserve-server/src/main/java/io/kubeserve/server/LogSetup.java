@@ -52,6 +52,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         console.setEncoder(encoder);
         console.start();
         context.getLogger("ai.djl").setLevel(Level.WARN);
+        // DJL's GPU probe warns on every CPU-only node ("CUDA driver version is insufficient"); a
+        // GPU a model asks for and does not get fails that model's load in our words instead
+        context.getLogger("ai.djl.util.cuda.CudaUtils").setLevel(Level.ERROR);
         context.getLogger("org.xnio").setLevel(Level.WARN);
         context.getLogger("io.undertow").setLevel(Level.WARN);
         ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

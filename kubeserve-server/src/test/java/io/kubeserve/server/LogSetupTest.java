@@ -44,6 +44,7 @@ class LogSetupTest {
         context.getMDCAdapter().remove("request_id");
         log.info("no request here");
         context.getLogger("ai.djl.Engine").info("below the library level: not written");
+        context.getLogger("ai.djl.util.cuda.CudaUtils").warn("a CPU node's GPU probe: not written");
         context.stop();
         return captured.toString(StandardCharsets.UTF_8);
     }
