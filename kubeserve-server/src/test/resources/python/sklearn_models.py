@@ -74,6 +74,10 @@ import custom_features  # noqa: E402
 pipe = Pipeline([("log", FunctionTransformer(custom_features.signed_log)), ("scale", StandardScaler()),
                  ("clf", LogisticRegression(max_iter=500))]).fit(x, y)
 save("pipe", pipe, rows)
+# the same model with a 2 s call timeout: the server stops the worker its stalled row hangs
+save("pipe_hang", pipe, rows, {"parameters": {"python": {"string_value": python},
+                                             "python_call_timeout_seconds": {"string_value": "2"}}},
+     extra_files={"custom_features.py": custom})
 
 xr, yr = make_regression(n_samples=120, n_features=5, n_targets=3, random_state=3)
 save("multi", RandomForestRegressor(n_estimators=10, random_state=0).fit(xr, yr), xr[:9])

@@ -203,6 +203,30 @@ class PythonEngineServerTest {
         assertThat(running.get("/v2/models/pipe/ready").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void aWorkerThatHangsIsStoppedAfterTheCallTimeoutAndReplaced() throws Exception {
+        List<Long> before = workerPids("/pipe_hang/1/model.joblib");
+        assertThat(before).hasSize(1);
+        JsonNode stallingRow = expected.path("pipe").path("inputs").get(0).deepCopy();
+        ((ArrayNode) stallingRow).set(0, RunningServer.JSON.getNodeFactory().numberNode(12345.0));
+
+        // the worker sleeps 120 s on this row; the model's python_call_timeout_seconds is 2
+        HttpResponse<String> timedOut = running.post("/v1/models/pipe_hang:predict", "{\"instances\": [" + stallingRow + "]}");
+        assertThat(timedOut.statusCode()).as(timedOut.body()).isEqualTo(504);
+        assertThat(RunningServer.parse(timedOut.body()).path("error").asText())
+                .isEqualTo("model 'pipe_hang' did not answer within 2.0 s in its Python worker, which was stopped"
+                        + " and is being restarted");
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(before.get(0)).isEmpty());
+
+        JsonNode rows = expected.path("pipe").path("inputs");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            HttpResponse<String> next = running.post("/v1/models/pipe_hang:predict", "{\"instances\": " + rows + "}");
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+            assertThat(RunningServer.parse(next.body()).path("predictions")).isEqualTo(expected.path("pipe").path("label"));
+        });
+        assertThat(workerPids("/pipe_hang/1/model.joblib")).hasSize(1).doesNotContainAnyElementsOf(before);
+    }
+
     private int inFlight(String model) {
         return running.server.registry().model(model).scheduler().map(scheduler -> scheduler.inFlight()).orElse(0);
     }

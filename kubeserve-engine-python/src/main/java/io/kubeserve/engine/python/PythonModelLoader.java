@@ -21,6 +21,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -58,6 +59,14 @@ public final class PythonModelLoader implements ModelLoader {
     public static final String ENGINE = "python";
     /** The model config parameter naming this model's interpreter. */
     public static final String PYTHON_PARAMETER = "python";
+    /**
+     * The model config parameter giving the longest one call (a request or a batch) may take in a
+     * worker, in seconds (decimals allowed); a worker that takes longer is taken for hung, killed and
+     * restarted, and the call fails with {@code TIMEOUT}. Default {@link #DEFAULT_CALL_TIMEOUT}.
+     */
+    public static final String CALL_TIMEOUT_PARAMETER = "python_call_timeout_seconds";
+    /** The call timeout when the config gives none: far above any sane prediction, below "forever". */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(120);
     static final String PLATFORM = "python_sklearn";
     private static final Logger LOG = LoggerFactory.getLogger(PythonModelLoader.class);
     private static final String SCRIPT = "worker.py";
@@ -94,6 +103,7 @@ public final class PythonModelLoader implements ModelLoader {
         PythonSettings effective = settings != null ? settings : PythonSettings.fromSystemProperties();
         ModelConfig config = source.config();
         String python = config.parameters().getOrDefault(PYTHON_PARAMETER, effective.python());
+        Duration callTimeout = callTimeout(source.name(), config.parameters().get(CALL_TIMEOUT_PARAMETER));
         if (config.inputs().size() > 1) {
             throw KubeServeException.unsupported("model '" + source.name() + "': a Python model takes one 2-D input; "
                     + "the config declares " + config.inputs().size());
@@ -119,7 +129,7 @@ public final class PythonModelLoader implements ModelLoader {
             List<String> command = List.of(python, dir.resolve(SCRIPT).toString(),
                     source.modelFile().toAbsolutePath().toString());
             PythonWorker.Launch launch = new PythonWorker.Launch(source.name(), source.version(), command, environment, dir);
-            pool = WorkerPool.start(launch, config.effectiveInstances());
+            pool = WorkerPool.start(launch, config.effectiveInstances(), callTimeout);
         } catch (RuntimeException e) {
             deleteTree(dir);
             throw e;
@@ -216,6 +226,23 @@ public final class PythonModelLoader implements ModelLoader {
             outputs.add(new TensorSpec("predict", DataType.FP64, new long[] {-1}));
         }
         return new ModelMetadata(source.name(), source.version(), PLATFORM, List.of(input), outputs, config.labels());
+    }
+
+    /** The call timeout a config parameter gives; positive seconds, else a load error. */
+    static Duration callTimeout(String model, String seconds) {
+        if (seconds == null) {
+            return DEFAULT_CALL_TIMEOUT;
+        }
+        try {
+            double value = Double.parseDouble(seconds.trim());
+            if (value > 0 && value <= Duration.ofDays(1).toSeconds()) {
+                return Duration.ofMillis(Math.max(1, Math.round(value * 1000)));
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw KubeServeException.invalidInput("model '" + model + "': parameters." + CALL_TIMEOUT_PARAMETER
+                + " must be a number of seconds above 0 and at most a day, not '" + seconds + "'");
     }
 
     private static void deleteTree(Path dir) {

@@ -51,6 +51,8 @@ final class PythonWorker implements AutoCloseable {
     private final OutputStream stdin;
     private final DataInputStream stdout;
     private final JsonNode description;
+    /** Set when the pool's watchdog killed the process for taking too long over a call. */
+    private volatile boolean stopped;
 
     /**
      * Starts the process; returns without waiting for the model to load ({@link #awaitLoaded}).
@@ -150,6 +152,20 @@ final class PythonWorker implements AutoCloseable {
         } catch (IOException e) {
             throw new Died(exitCode(process), e);
         }
+    }
+
+    /**
+     * Kills the process now, from another thread than the one in {@link #call}: that call then ends
+     * with {@link Died}, and {@link #stoppedByWatchdog()} says why.
+     */
+    void stopHung() {
+        stopped = true;
+        process.destroyForcibly();
+    }
+
+    /** Whether {@link #stopHung()} ended this worker. */
+    boolean stoppedByWatchdog() {
+        return stopped;
     }
 
     /** Closes stdin (the worker exits), waits a moment, then kills what is left. */

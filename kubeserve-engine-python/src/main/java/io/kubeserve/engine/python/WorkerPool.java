@@ -4,15 +4,19 @@ import io.kubeserve.core.engine.EngineRunner;
 import io.kubeserve.core.error.ErrorCode;
 import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.tensor.Tensor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * while one is being restarted.
  *
  * <p>A worker that dies fails the call it was running with {@code INTERNAL} and is restarted in the
- * background (with a growing pause while restarts keep failing); the others keep serving. Thread-safe.
+ * background (with a growing pause while restarts keep failing); the others keep serving. A worker
+ * that has not answered a call within the call timeout is taken for hung: it is killed, the call
+ * fails with {@code TIMEOUT}, and it is restarted the same way. Thread-safe.
  * Owns its workers: {@link #close} stops them.
  */
 final class WorkerPool implements EngineRunner, AutoCloseable {
@@ -34,28 +40,36 @@ final class WorkerPool implements EngineRunner, AutoCloseable {
     private static final long MAX_RESTART_PAUSE_MILLIS = 30_000;
 
     private final PythonWorker.Launch launch;
+    private final Duration callTimeout;
     private final LinkedBlockingQueue<PythonWorker> idle = new LinkedBlockingQueue<>();
     private final Set<PythonWorker> alive = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService restarts;
+    /** Restarts and call watchdogs; two threads, so a slow restart does not hold back a watchdog. */
+    private final ScheduledThreadPoolExecutor restarts;
     private volatile boolean closed;
 
-    private WorkerPool(PythonWorker.Launch launch) {
+    private WorkerPool(PythonWorker.Launch launch, Duration callTimeout) {
         this.launch = launch;
-        this.restarts = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "python-" + launch.model() + "-v" + launch.version() + "-restart");
+        this.callTimeout = callTimeout;
+        AtomicInteger threads = new AtomicInteger();
+        this.restarts = new ScheduledThreadPoolExecutor(2, runnable -> {
+            Thread thread = new Thread(runnable, "python-" + launch.model() + "-v" + launch.version() + "-watch-"
+                    + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
+        // a watchdog is cancelled after nearly every call: drop it from the queue then, not at its deadline
+        restarts.setRemoveOnCancelPolicy(true);
     }
 
     /**
      * Starts {@code count} workers at once and waits until each has loaded the model.
      *
+     * @param callTimeout longest one call may take before its worker is taken for hung and replaced
      * @return the pool, every worker idle
      * @throws KubeServeException when any worker cannot load the model (all are stopped)
      */
-    static WorkerPool start(PythonWorker.Launch launch, int count) {
-        WorkerPool pool = new WorkerPool(launch);
+    static WorkerPool start(PythonWorker.Launch launch, int count, Duration callTimeout) {
+        WorkerPool pool = new WorkerPool(launch, callTimeout);
         List<Process> processes = new ArrayList<>();
         try {
             for (int i = 1; i <= count; i++) {
@@ -87,27 +101,51 @@ final class WorkerPool implements EngineRunner, AutoCloseable {
     @Override
     public Map<String, Tensor> run(Tensor[] inputs) {
         PythonWorker worker = takeWorker();
+        Future<?> watchdog = watch(worker);
         try {
             Map<String, Tensor> outputs = worker.call(inputs);
+            watchdog.cancel(false);
             idle.add(worker);
             return outputs;
         } catch (KubeServeException e) {
+            watchdog.cancel(false);
             idle.add(worker);
             throw e;
         } catch (PythonWorker.Died e) {
+            watchdog.cancel(false);
             alive.remove(worker);
             worker.close();
+            if (worker.stoppedByWatchdog()) {
+                LOG.error("model {} version {}: Python worker {} (pid {}) did not answer a call within {} s; stopped it,"
+                        + " restarting it", launch.model(), launch.version(), worker.number(), worker.pid(),
+                        callTimeout.toMillis() / 1000.0);
+                scheduleRestart(worker.number(), 0);
+                throw new KubeServeException(ErrorCode.TIMEOUT, "model '" + launch.model() + "' did not answer within "
+                        + callTimeout.toMillis() / 1000.0 + " s in its Python worker, which was stopped and is being"
+                        + " restarted");
+            }
             LOG.error("model {} version {}: Python worker {} (pid {}) stopped during a call (exit code {}); restarting it",
                     launch.model(), launch.version(), worker.number(), worker.pid(), e.exitCode);
             scheduleRestart(worker.number(), 0);
             throw new KubeServeException(ErrorCode.INTERNAL, "the Python worker of model '" + launch.model()
                     + "' stopped while running this request; it is being restarted, retry the request");
         } catch (RuntimeException e) {
+            watchdog.cancel(false);
             // a frame we could not build or read: the worker's state is unknown, so replace it
             alive.remove(worker);
             worker.close();
             scheduleRestart(worker.number(), 0);
             throw KubeServeException.internal("model '" + launch.model() + "' failed in its Python worker", e);
+        }
+    }
+
+    /** Kills {@code worker} unless the returned future is cancelled within the call timeout. */
+    private Future<?> watch(PythonWorker worker) {
+        try {
+            return restarts.schedule(worker::stopHung, callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile: the worker is being stopped anyway
+            return CompletableFuture.completedFuture(null);
         }
     }
 
@@ -131,7 +169,7 @@ final class WorkerPool implements EngineRunner, AutoCloseable {
         }
         try {
             restarts.schedule(() -> restart(number, pauseMillis), pauseMillis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closed meanwhile
         }
     }

@@ -125,6 +125,18 @@ class PythonModelLoaderTest {
     }
 
     @Test
+    void theCallTimeoutIsPositiveSecondsAndDefaultsToTwoMinutes() {
+        assertThat(PythonModelLoader.callTimeout("m", null)).isEqualTo(Duration.ofSeconds(120));
+        assertThat(PythonModelLoader.callTimeout("m", "2")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(PythonModelLoader.callTimeout("m", " 0.25 ")).isEqualTo(Duration.ofMillis(250));
+        for (String bad : List.of("0", "-1", "two", "", "86401", "NaN")) {
+            assertThatThrownBy(() -> PythonModelLoader.callTimeout("m", bad)).isInstanceOf(KubeServeException.class)
+                    .hasMessage("model 'm': parameters.python_call_timeout_seconds must be a number of seconds above 0"
+                            + " and at most a day, not '" + bad + "'");
+        }
+    }
+
+    @Test
     void aFileThatIsNoPickleFailsTheLoadWithTheReason() {
         ModelSource source = new ModelSource("broken", "1", dir.resolve("broken.pkl"), config(List.of()));
         assertThatThrownBy(() -> new PythonModelLoader().load(source))
