@@ -57,6 +57,8 @@ public final class KubeServeServer implements AutoCloseable {
     private final int port;
     /** The Open Inference Protocol over gRPC; null when {@code grpcPort} is 0 (or until it is bound). */
     private volatile KubeServeGrpc grpc;
+    /** Set by the thread that starts gRPC once its listener is bound. */
+    private volatile boolean grpcUp;
     /** One rate limit budget per client across HTTP and gRPC; null when rate limiting is off. */
     private final ClientBuckets buckets;
     private final AtomicInteger closed = new AtomicInteger();
@@ -86,7 +88,9 @@ public final class KubeServeServer implements AutoCloseable {
                 .version(Main.version())
                 .apiTokens(config.security().authTokens(), config.security().protectProbes(),
                         config.security().protectMetrics())
-                .rateLimit(config.security().rateLimit(), config.security().rateLimitBurst());
+                .rateLimit(config.security().rateLimit(), config.security().rateLimitBurst())
+                // gRPC clients reach a ready pod too: readiness waits for their listener as well
+                .readyWhen(() -> config.grpcPort() == 0 || grpcUp, "the gRPC listener is starting");
         if (buckets != null) {
             handlerBuilder.rateLimit(buckets);
         }
@@ -213,6 +217,7 @@ public final class KubeServeServer implements AutoCloseable {
         KubeServeGrpc started = builder.build().start(config.host(), config.grpcPort());
         LOG.info("listening for gRPC (Open Inference Protocol, health, reflection) on {}:{}{}", config.host(),
                 started.port(), tls != null ? " with TLS" : "");
+        grpcUp = true;
         return started;
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * The whole HTTP API as one Undertow {@link HttpHandler}, built around a {@link ModelRegistry}:
@@ -39,7 +40,8 @@ public final class KubeServeHandler implements HttpHandler {
 
     private KubeServeHandler(Builder builder) {
         ModelRegistry registry = builder.registry;
-        StatusEndpoints status = new StatusEndpoints(registry, draining::get, builder.version, builder.requiredModels);
+        StatusEndpoints status = new StatusEndpoints(registry, draining::get, builder.version, builder.requiredModels,
+                builder.readyWhen, builder.notReadyReason);
         InferenceMetrics metrics = new InferenceMetrics(builder.meters);
         RequestBodies bodies = new RequestBodies(builder.maxBodyBytes, builder.workers);
         InferenceEndpoints inference = new InferenceEndpoints(registry, bodies, metrics,
@@ -173,6 +175,8 @@ public final class KubeServeHandler implements HttpHandler {
         private String version = "dev";
         private int overloadStatus = 503;
         private java.util.Set<String> requiredModels = java.util.Set.of();
+        private BooleanSupplier readyWhen = () -> true;
+        private String notReadyReason = "";
         private String adminToken;
         private boolean explicitControl;
         private BearerTokens apiTokens;
@@ -258,6 +262,20 @@ public final class KubeServeHandler implements HttpHandler {
          */
         public Builder requiredModels(java.util.Set<String> models) {
             this.requiredModels = java.util.Set.copyOf(models);
+            return this;
+        }
+
+        /**
+         * A condition readiness waits for besides the models, such as a second protocol's listener
+         * being up; until it holds, the readiness probes answer 503 with {@code reason}.
+         *
+         * @param condition asked on each probe, from I/O threads: cheap and thread-safe
+         * @param reason    the probe's reason while it does not hold
+         * @return this builder
+         */
+        public Builder readyWhen(BooleanSupplier condition, String reason) {
+            this.readyWhen = Objects.requireNonNull(condition, "condition");
+            this.notReadyReason = Objects.requireNonNull(reason, "reason");
             return this;
         }
 

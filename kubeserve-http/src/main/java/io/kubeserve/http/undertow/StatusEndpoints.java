@@ -26,23 +26,30 @@ final class StatusEndpoints {
     private final V2MetadataEncoder metadataEncoder = new V2MetadataEncoder();
 
     private final java.util.Set<String> requiredModels;
+    private final BooleanSupplier readyWhen;
+    private final String notReadyReason;
 
     StatusEndpoints(ModelRegistry registry, BooleanSupplier draining, String serverVersion,
-                    java.util.Set<String> requiredModels) {
+                    java.util.Set<String> requiredModels, BooleanSupplier readyWhen, String notReadyReason) {
         this.registry = registry;
         this.requiredModels = requiredModels;
         this.draining = draining;
         this.serverVersion = serverVersion;
+        this.readyWhen = readyWhen;
+        this.notReadyReason = notReadyReason;
     }
 
-    /** Ready to take traffic: models loaded and not shutting down. */
+    /** Ready to take traffic: models loaded, the embedder's own condition met, not shutting down. */
     boolean ready() {
-        return !draining.getAsBoolean() && registry.isReady(requiredModels);
+        return !draining.getAsBoolean() && readyWhen.getAsBoolean() && registry.isReady(requiredModels);
     }
 
     private String notReadyReason() {
         if (draining.getAsBoolean()) {
             return "shutting down";
+        }
+        if (!readyWhen.getAsBoolean()) {
+            return notReadyReason;
         }
         if (registry.statuses().isEmpty()) {
             return "no models in the repository";
