@@ -179,8 +179,7 @@ class PythonEngineServerTest {
     void aKilledWorkerFailsItsRequestAndIsReplaced() throws Exception {
         List<Long> before = workerPids("/pipe/1/model.joblib");
         assertThat(before).hasSize(1);
-        JsonNode slowRow = expected.path("pipe").path("inputs").get(0).deepCopy();
-        ((ArrayNode) slowRow).set(0, RunningServer.JSON.getNodeFactory().numberNode(12345.0));
+        JsonNode slowRow = stallingRow();
         CompletableFuture<HttpResponse<String>> stalled = running.client.sendAsync(
                 HttpRequest.newBuilder(running.uri("/v1/models/pipe:predict")).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [" + slowRow + "]}")).build(),
@@ -193,13 +192,7 @@ class PythonEngineServerTest {
         assertThat(RunningServer.parse(failed.body()).path("error").asText())
                 .contains("Python worker of model 'pipe' stopped").doesNotContain("/");
 
-        JsonNode rows = expected.path("pipe").path("inputs");
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            HttpResponse<String> next = running.post("/v1/models/pipe:predict", "{\"instances\": " + rows + "}");
-            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
-            assertThat(RunningServer.parse(next.body()).path("predictions")).isEqualTo(expected.path("pipe").path("label"));
-        });
-        assertThat(workerPids("/pipe/1/model.joblib")).hasSize(1).doesNotContainAnyElementsOf(before);
+        servesThePipeAgainWithANewWorker("pipe", before);
         assertThat(running.get("/v2/models/pipe/ready").statusCode()).isEqualTo(200);
     }
 
@@ -207,8 +200,7 @@ class PythonEngineServerTest {
     void aWorkerThatHangsIsStoppedAfterTheCallTimeoutAndReplaced() throws Exception {
         List<Long> before = workerPids("/pipe_hang/1/model.joblib");
         assertThat(before).hasSize(1);
-        JsonNode stallingRow = expected.path("pipe").path("inputs").get(0).deepCopy();
-        ((ArrayNode) stallingRow).set(0, RunningServer.JSON.getNodeFactory().numberNode(12345.0));
+        JsonNode stallingRow = stallingRow();
 
         // the worker sleeps 120 s on this row; the model's python_call_timeout_seconds is 2
         HttpResponse<String> timedOut = running.post("/v1/models/pipe_hang:predict", "{\"instances\": [" + stallingRow + "]}");
@@ -218,13 +210,25 @@ class PythonEngineServerTest {
                         + " and is being restarted");
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(before.get(0)).isEmpty());
 
+        servesThePipeAgainWithANewWorker("pipe_hang", before);
+    }
+
+    /** A row of the pipe model's inputs starting with 12345, on which its custom transformer sleeps 120 s. */
+    private JsonNode stallingRow() {
+        JsonNode row = expected.path("pipe").path("inputs").get(0).deepCopy();
+        ((ArrayNode) row).set(0, RunningServer.JSON.getNodeFactory().numberNode(12345.0));
+        return row;
+    }
+
+    /** {@code model} (the pipe model, maybe under another name) answers scikit-learn's labels again, from a new worker. */
+    private void servesThePipeAgainWithANewWorker(String model, List<Long> before) {
         JsonNode rows = expected.path("pipe").path("inputs");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            HttpResponse<String> next = running.post("/v1/models/pipe_hang:predict", "{\"instances\": " + rows + "}");
+            HttpResponse<String> next = running.post("/v1/models/" + model + ":predict", "{\"instances\": " + rows + "}");
             assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
             assertThat(RunningServer.parse(next.body()).path("predictions")).isEqualTo(expected.path("pipe").path("label"));
         });
-        assertThat(workerPids("/pipe_hang/1/model.joblib")).hasSize(1).doesNotContainAnyElementsOf(before);
+        assertThat(workerPids("/" + model + "/1/model.joblib")).hasSize(1).doesNotContainAnyElementsOf(before);
     }
 
     private int inFlight(String model) {
