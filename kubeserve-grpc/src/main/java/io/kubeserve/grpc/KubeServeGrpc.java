@@ -79,7 +79,7 @@ import javax.net.ssl.SSLException;
  *
  * <p>Netty's leak detector, which records a stack trace for one buffer in 128 to report leaks,
  * is turned off for gRPC's (shaded) Netty when the adapter starts, unless the system property
- * {@value #LEAK_DETECTION_PROPERTY} is set: then that level stays.
+ * {@code io.grpc.netty.shaded.io.netty.leakDetection.level} is set: then that level stays.
  */
 public final class KubeServeGrpc implements AutoCloseable {
 
