@@ -25,7 +25,7 @@ cpu() { awk '{print $14+$15}' /proc/$PID/stat; }
 threads() {
   for t in /proc/$PID/task/*; do printf '%s\t%s\n' "$(cat $t/comm 2>/dev/null)" "$(awk '{print $(NF-38)+$(NF-37)}' $t/stat 2>/dev/null)"; done |
     awk -F'\t' '{ k = "other"
-      if ($1 ~ /I\/O-|^kubeserve-grpc-[0-9]|grpc-default-wo/) k = "net"; else if ($1 ~ /^kubeserve-/) k = "model"
+      if ($1 ~ /I\/O-|^grpc-io-|grpc-default-wo/) k = "net"; else if ($1 ~ /^kubeserve-/) k = "model"
       else if ($1 ~ /Compiler/) k = "jit"
       c[k] += $2 } END { printf "net=%d model=%d jit=%d other=%d", c["net"], c["model"], c["jit"], c["other"] }'
 }

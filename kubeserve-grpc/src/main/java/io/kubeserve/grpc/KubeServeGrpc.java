@@ -192,12 +192,12 @@ public final class KubeServeGrpc implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kubeserve-grpc-accept", true),
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("grpc-accept", true),
                 io);
         // one loop per core, as the HTTP adapter's I/O threads (Netty's default is two per core: on one
         // core the second loop only splits the connections, and each loop wakes the model separately)
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(eventLoopThreads,
-                new DefaultThreadFactory("kubeserve-grpc", true), io);
+                new DefaultThreadFactory("grpc-io", true), io);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
                 .bossEventLoopGroup(boss)
                 .workerEventLoopGroup(workers)

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EventLoopsTest {
 
     /** A serving loop's thread (DefaultThreadFactory: prefix, pool number, thread number), not the accepting one. */
-    private static final Pattern LOOP = Pattern.compile("kubeserve-grpc-\\d+-\\d+");
+    private static final Pattern LOOP = Pattern.compile("grpc-io-\\d+-\\d+");
 
     @TempDir
     Path tempDir;
