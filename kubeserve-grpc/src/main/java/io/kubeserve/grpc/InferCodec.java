@@ -70,7 +70,7 @@ final class InferCodec {
             } catch (KubeServeException e) {
                 throw KubeServeException.invalidInput("input '" + name + "': " + e.getMessage());
             }
-            long[] shape = toArray(input.getShapeList());
+            long[] shape = shapeOf(input);
             int elements = elementCount(name, shape);
             Tensor tensor;
             if (rawCount > 0) {
@@ -194,15 +194,15 @@ final class InferCodec {
                     + "send it in raw_input_contents");
         }
         int[] counts = counts(contents);
-        String[] fields = {"bool_contents", "int_contents", "int64_contents", "uint_contents", "uint64_contents",
-            "fp32_contents", "fp64_contents", "bytes_contents"};
-        for (int f = 0; f < fields.length; f++) {
-            if (counts[f] > 0 && !fields[f].equals(field)) {
+        int given = 0;
+        for (int f = 0; f < CONTENTS_FIELDS.length; f++) {
+            if (CONTENTS_FIELDS[f].equals(field)) {
+                given = counts[f];
+            } else if (counts[f] > 0) {
                 throw KubeServeException.invalidInput("input '" + name + "' is " + type + ", whose elements go in "
-                        + field + ", but the request has " + fields[f]);
+                        + field + ", but the request has " + CONTENTS_FIELDS[f]);
             }
         }
-        int given = counts[Arrays.asList(fields).indexOf(field)];
         if (given != elements) {
             throw KubeServeException.invalidInput("input '" + name + "' of shape " + Arrays.toString(shape) + " needs "
                     + elements + " elements in " + field + ", got " + given);
@@ -246,6 +246,10 @@ final class InferCodec {
         return value;
     }
 
+    /** The contents fields in the order {@link #counts} counts them. */
+    private static final String[] CONTENTS_FIELDS = {"bool_contents", "int_contents", "int64_contents",
+        "uint_contents", "uint64_contents", "fp32_contents", "fp64_contents", "bytes_contents"};
+
     private static int[] counts(InferTensorContents c) {
         return new int[] {c.getBoolContentsCount(), c.getIntContentsCount(), c.getInt64ContentsCount(),
             c.getUintContentsCount(), c.getUint64ContentsCount(), c.getFp32ContentsCount(), c.getFp64ContentsCount(),
@@ -261,10 +265,11 @@ final class InferCodec {
         return true;
     }
 
-    private static long[] toArray(List<Long> shape) {
-        long[] out = new long[shape.size()];
+    /** The input's shape, read element by element (no boxed list). */
+    private static long[] shapeOf(ModelInferRequest.InferInputTensor input) {
+        long[] out = new long[input.getShapeCount()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = shape.get(i);
+            out[i] = input.getShape(i);
         }
         return out;
     }

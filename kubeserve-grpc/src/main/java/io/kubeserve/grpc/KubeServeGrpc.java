@@ -10,6 +10,15 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.IoHandlerFactory;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolNames;
@@ -17,6 +26,8 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.kubeserve.core.registry.ModelRegistry;
@@ -58,12 +69,17 @@ import javax.net.ssl.SSLException;
  * {@code ServerLive}/{@code ServerReady} need no token and are never rate limited, so Kubernetes
  * gRPC probes work.
  *
- * <p>Threads: calls run on the gRPC transport's event loop and never block it (a prediction is
+ * <p>Threads: calls run on the transport's event loops and never block them (a prediction is
  * asynchronous; the thread that finishes it sends the answer); the repository's load and unload,
- * which block while a model loads, run on the given executor;
- * the thread that finishes a prediction sends the answer. Only the repository's load and unload
- * block their executor thread while the model loads. The instance is thread-safe; it does not own
- * the registry or the executor and closes neither.
+ * which block while a model loads, run on the given executor. {@link #start} makes its own event
+ * loops, {@linkplain Builder#eventLoopThreads one per core} by default (native epoll where Netty's
+ * natives load, else NIO), and one thread that accepts connections; {@link #close} and
+ * {@link #drain} stop them. The instance is thread-safe; it does not own the registry or the
+ * executor and closes neither.
+ *
+ * <p>Netty's leak detector, which records a stack trace for one buffer in 128 to report leaks,
+ * is turned off for gRPC's (shaded) Netty when the adapter starts, unless the system property
+ * {@code io.grpc.netty.shaded.io.netty.leakDetection.level} is set: then that level stays.
  */
 public final class KubeServeGrpc implements AutoCloseable {
 
@@ -76,15 +92,21 @@ public final class KubeServeGrpc implements AutoCloseable {
      */
     public static final String LIVENESS_SERVICE = "liveness";
 
+    /** The system property that sets the shaded Netty's leak detection level (as Netty's own does). */
+    static final String LEAK_DETECTION_PROPERTY = "io.grpc.netty.shaded.io.netty.leakDetection.level";
+
     private final ModelRegistry registry;
     private final Set<String> requiredModels;
     private final Executor executor;
     private final SslContext ssl;
     private final int maxMessageBytes;
+    private final int eventLoopThreads;
     private final HealthStatusManager health = new HealthStatusManager();
     private final List<ServerServiceDefinition> services;
     private volatile boolean draining;
     private volatile Server server;
+    /** The event loops {@link #start} made (accepting, then serving); null before. */
+    private volatile List<EventLoopGroup> loops;
 
     private KubeServeGrpc(Builder builder) {
         this.registry = builder.registry;
@@ -92,6 +114,8 @@ public final class KubeServeGrpc implements AutoCloseable {
         this.executor = builder.executor;
         this.ssl = builder.ssl;
         this.maxMessageBytes = builder.maxMessageBytes;
+        this.eventLoopThreads = builder.eventLoopThreads > 0 ? builder.eventLoopThreads
+                : Math.max(1, Runtime.getRuntime().availableProcessors());
         MeterRegistry meters = builder.meters != null ? builder.meters : new SimpleMeterRegistry();
         InferenceService inference = new InferenceService(registry, executor, new io.kubeserve.core.metrics.InferenceMetrics(meters),
                 new Statistics(registry, meters), this::ready, builder.version);
@@ -160,7 +184,24 @@ public final class KubeServeGrpc implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("the gRPC adapter is started already, on port " + port());
         }
+        if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
+            // SIMPLE (Netty's default) fills in a stack trace for one buffer in 128: a few % of a small call
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("grpc-accept", true),
+                io);
+        // one loop per core, as the HTTP adapter's I/O threads (Netty's default is two per core: on one
+        // core the second loop only splits the connections, and each loop wakes the model separately)
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(eventLoopThreads,
+                new DefaultThreadFactory("grpc-io", true), io);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .channelType(channelType)
                 // calls run on the Netty event loop that read them: ModelInfer never blocks (the
                 // prediction is asynchronous), and the two blocking calls, the repository's load and
                 // unload, hand themselves to the executor; one hop less per call
@@ -174,10 +215,12 @@ public final class KubeServeGrpc implements AutoCloseable {
         try {
             started.start();
         } catch (IOException e) {
+            shutDown(List.of(boss, workers));
             // Netty says "Failed to bind to address ..."; say what it means and what to do
             throw new UncheckedIOException("cannot listen for gRPC on " + address + ": the port is in use or not"
                     + " allowed (choose another with --grpc-port, or 0 to turn gRPC off)", e);
         }
+        loops = List.of(boss, workers);
         server = started;
         return this;
     }
@@ -233,12 +276,14 @@ public final class KubeServeGrpc implements AutoCloseable {
         current.shutdown();
         try {
             if (current.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                stopLoops();
                 return true;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         current.shutdownNow();
+        stopLoops();
         return false;
     }
 
@@ -253,6 +298,26 @@ public final class KubeServeGrpc implements AutoCloseable {
                 current.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        stopLoops();
+    }
+
+    /** Stops the event loops {@link #start} made, once the server is down; waits up to 5 s for them. */
+    private void stopLoops() {
+        List<EventLoopGroup> current = loops;
+        if (current != null) {
+            loops = null;
+            shutDown(current);
+        }
+    }
+
+    private static void shutDown(List<EventLoopGroup> groups) {
+        // no quiet period: the server is terminated, no task is coming
+        groups.forEach(group -> group.shutdownGracefully(0, 5, TimeUnit.SECONDS));
+        for (EventLoopGroup group : groups) {
+            if (!group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+                return;
             }
         }
     }
@@ -285,6 +350,7 @@ public final class KubeServeGrpc implements AutoCloseable {
         private String adminToken;
         private SslContext ssl;
         private int maxMessageBytes = 16 << 20;
+        private int eventLoopThreads;
         private Set<String> requiredModels = Set.of();
         private String version = "dev";
         private ClientAdmission admission;
@@ -407,6 +473,25 @@ public final class KubeServeGrpc implements AutoCloseable {
                 throw new IllegalArgumentException("the message size limit must be at least 1024 bytes, got " + bytes);
             }
             this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How many event loops {@link KubeServeGrpc#start} runs: threads that read, decode and
+         * start calls and write their answers (0, the default: one per available core, as the
+         * HTTP adapter's I/O threads). A loop is never blocked, so more loops than cores only add
+         * thread switches. Applies to {@link #start}'s server only.
+         *
+         * @param threads the number of event loop threads, at least 1, or 0 for one per core
+         * @return this builder
+         * @throws IllegalArgumentException if {@code threads} is negative
+         */
+        public Builder eventLoopThreads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("the event loop thread count must be 0 (one per core) or more, got "
+                        + threads);
+            }
+            this.eventLoopThreads = threads;
             return this;
         }
 

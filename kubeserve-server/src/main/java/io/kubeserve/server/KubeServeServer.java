@@ -186,6 +186,7 @@ public final class KubeServeServer implements AutoCloseable {
     private KubeServeGrpc startGrpc(ServerConfig config, SSLContext tls) {
         KubeServeGrpc.Builder builder = KubeServeGrpc.builder(registry)
                 .executor(workers)
+                .eventLoopThreads(config.effectiveIoThreads())
                 .meters(meters)
                 .maxMessageBytes((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
                 .requiredModels(config.requiredModels())
