@@ -127,7 +127,8 @@ public final class ServeCommand implements Callable<Integer> {
     private String logFormat;
 
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
-            description = "Network threads; 0: one per core (default ${DEFAULT-VALUE}).")
+            description = "Network threads of each listener (HTTP I/O threads, gRPC event loops); 0: one per "
+                    + "core (default ${DEFAULT-VALUE}).")
     private int ioThreads;
 
     @Option(names = "--worker-threads", paramLabel = "N", defaultValue = "0",

@@ -23,7 +23,7 @@ import java.util.Set;
  * @param defaultModel    model that {@code /predict} serves; null: the only model loaded
  * @param maxBodyBytes    largest request body accepted (413 beyond)
  * @param logFormat       {@code text} or {@code json}
- * @param ioThreads       Undertow I/O threads (0: one per core)
+ * @param ioThreads       I/O threads of each listener: HTTP (Undertow) and gRPC (Netty event loops); 0: one per core
  * @param workerThreads   threads that decode large bodies and run the repository API (0: one per core, at least 2)
  * @param drainTimeout    on SIGTERM, how long in-flight requests may take to finish
  * @param overloadStatus  status for a full model queue: 503 (default) or 429
@@ -55,7 +55,7 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
      * @param defaultModel    model that {@code /predict} serves; null: the only model loaded
      * @param maxBodyBytes    largest request body accepted (413 beyond)
      * @param logFormat       {@code text} or {@code json}
-     * @param ioThreads       Undertow I/O threads (0: one per core)
+     * @param ioThreads       I/O threads of each listener: HTTP (Undertow) and gRPC (Netty event loops); 0: one per core
      * @param workerThreads   threads that decode large bodies and run the repository API (0: one per core, at least 2)
      * @param drainTimeout    on SIGTERM, how long in-flight requests may take to finish
      * @param overloadStatus  status for a full model queue: 503 (default) or 429
