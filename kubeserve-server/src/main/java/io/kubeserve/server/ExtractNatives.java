@@ -101,11 +101,12 @@ public final class ExtractNatives {
         PrintStream out = System.out;
         out.println("# " + ort + " ONNX Runtime, " + netty + " Netty, " + jna + " JNA" + (pytorch ? ", PyTorch" : "")
                 + " native libraries under " + dir + "; run the server with:");
-        out.println("JAVA_OPTS=\"-Donnxruntime.native.path=" + dir.resolve("onnxruntime")
-                + " -Djava.library.path=" + dir.resolve("lib") + " -Djna.boot.library.path=" + dir.resolve("lib") + "\"");
         if (pytorch) {
-            out.println("ENGINE_CACHE_DIR=" + dir.resolve("djl"));
+            out.println("export ENGINE_CACHE_DIR=" + dir.resolve("djl"));
         }
+        out.println("java -Donnxruntime.native.path=" + dir.resolve("onnxruntime")
+                + " -Djava.library.path=" + dir.resolve("lib") + " -Djna.boot.library.path=" + dir.resolve("lib")
+                + " -jar kubeserve-server.jar ...");
     }
 
     private static Path ownJar() throws URISyntaxException {

@@ -98,8 +98,16 @@ final class PythonWorker implements AutoCloseable {
                     + "; its output is in the log above)";
         }
         stop(process);
+        boolean packagesMissing = problem.contains("No module named") || problem.startsWith("the Python worker exited");
+        if (packagesMissing) {
+            // the interpreter is named in the log only: it may be a path on the server
+            LOG.warn("model {} version {}: the Python interpreter was '{}'", launch.model(), launch.version(),
+                    launch.command().get(0));
+        }
         throw KubeServeException.invalidInput("cannot load model '" + launch.model() + "' version "
-                + launch.version() + " in Python: " + problem);
+                + launch.version() + " in Python: " + problem + (packagesMissing
+                ? "; if that interpreter lacks numpy, joblib or the model's own packages, name one that has them"
+                        + " with --python or the model config's parameters.python" : ""));
     }
 
     private PythonWorker(Launch launch, int number, Process process, JsonNode description, DataInputStream in) {

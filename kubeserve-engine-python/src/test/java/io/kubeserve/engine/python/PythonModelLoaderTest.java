@@ -146,6 +146,21 @@ class PythonModelLoaderTest {
     }
 
     @Test
+    void anInterpreterWithoutTheModelsPackagesFailsTheLoadSayingHowToNameAnother() throws Exception {
+        // the same interpreter without its site-packages: numpy cannot be imported
+        Path bare = dir.resolve("python-without-site.sh");
+        Files.writeString(bare, "#!/bin/sh\nexec " + PYTHON + " -S \"$@\"\n");
+        assertThat(bare.toFile().setExecutable(true)).isTrue();
+        ModelSource source = new ModelSource("lr", "1", dir.resolve("lr/model.joblib"), ModelConfig.DEFAULT);
+        assertThatThrownBy(() -> new PythonModelLoader(new PythonSettings(bare.toString(), false)).load(source))
+                .isInstanceOf(KubeServeException.class)
+                .hasMessageStartingWith("cannot load model 'lr' version 1 in Python: ")
+                .hasMessageEndingWith("; if that interpreter lacks numpy, joblib or the model's own packages, name one"
+                        + " that has them with --python or the model config's parameters.python")
+                .hasMessageNotContaining(bare.toString());
+    }
+
+    @Test
     void aMissingInterpreterFailsTheLoadNamingIt() {
         ModelSource source = new ModelSource("lr", "1", dir.resolve("lr/model.joblib"), ModelConfig.DEFAULT);
         assertThatThrownBy(() -> new PythonModelLoader(new PythonSettings("/nonexistent/python3", false)).load(source))

@@ -110,11 +110,14 @@ final class Json {
 
     /**
      * Jackson's message without its advice to enable one of its own options, which a client cannot
-     * do: "Unexpected character ... : enable `JsonReadFeature.X` to allow" loses the part from "enable".
+     * do ("Unexpected character ... : enable `JsonReadFeature.X` to allow" loses the part from
+     * "enable"), and without its pointers into its own source ("(start marker at [Source: ...])",
+     * "(for Array starting at [Source: ...])"): the line and column come separately.
      */
     static String withoutParserHints(String why) {
         String cut = why;
-        for (String hint : new String[] {"enable `", "(not recognized as one since Feature", "Feature '"}) {
+        for (String hint : new String[] {"enable `", "(not recognized as one since Feature", "Feature '",
+                "(start marker at ", "(for Array starting at", "(for Object starting at", "[Source: "}) {
             int at = cut.indexOf(hint);
             if (at >= 0) {
                 cut = cut.substring(0, at);
