@@ -11,7 +11,8 @@
 # server serves iris (copied from examples/models) and wide_mlp (generated into a temp directory:
 # needs /usr/bin/python3 with python3-torch and python3-onnx), pinned to CPU 1 with REST on
 # SERVER_PORT and gRPC on GRPC_PORT (--grpc-port); the clients run on CPU 0. The load: wrk (one
-# request in flight per connection) against REST; against gRPC both h2load (nghttp2's C client: one
+# request in flight per connection) and h2load --h1 (the same C client as for gRPC, over HTTP/1.1, so
+# one pair of rows compares the protocols with the client held equal) against REST; against gRPC both h2load (nghttp2's C client: one
 # HTTP/2 connection per connection and one call in flight on each, the same closed loop as wrk, so
 # neither protocol's figure is bound by a Java client sharing the machine) and
 # io.kubeserve.bench.GrpcLoad from benchmarks.jar (grpc-java's async stubs: one channel per
@@ -181,6 +182,26 @@ rest() {
     "$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")"
 }
 
+# h1 WORKLOAD C SECONDS: REST through h2load --h1 (the gRPC rows' client, over HTTP/1.1); prints
+# "rps mean sd max errors" like h2 (errors: answers other than 2xx, and requests not done)
+h1() {
+  local workload="$1" c="$2" seconds="$3" out
+  local args=(-H 'content-type: application/json' -d "$WORK/iris.json" "$IRIS_URL")
+  if [[ "$workload" == wide ]]; then
+    args=(-H 'content-type: application/octet-stream' -H "Inference-Header-Content-Length: $WIDE_HEADER"
+          -d "$WORK/wide.bin" "$WIDE_URL")
+  fi
+  out="$("${CLIENT_PIN[@]}" h2load --h1 -D "$seconds" -c "$c" -m 1 "${args[@]}" 2>&1)"
+  echo "$out" >> "$WORK/h2load-h1.txt"
+  awk '
+    function ms(v) { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; return n }
+    /^finished in/ { rps = $4 }
+    /^requests:/ { total = $2 }
+    /^status codes:/ { ok = $3 }
+    /^time for request:/ { mean = ms($6); sd = ms($7); max = ms($5) }
+    END { printf "%.0f %.3f %.3f - %.3f %d\n", rps, mean, sd, max, (total > ok ? total - ok : 0) }' <<<"$out"
+}
+
 # grpc WORKLOAD C SECONDS CLIENT_WARMUP: one GrpcLoad run; prints "rps p50 p90 p99 max errors"
 grpc() {
   local workload="$1" c="$2" seconds="$3" warm="$4" row args
@@ -211,15 +232,16 @@ h2() {
       printf "%.0f %.3f %.3f - %.3f %d\n", rps, mean, sd, max, (done > ok ? done - ok : 0) }' <<<"$out"
 }
 
-declare -A LABEL=([iris:rest]="iris, REST V2 JSON" [iris:grpc]="iris, gRPC typed (GrpcLoad)"
-                  [iris:h2]="iris, gRPC typed (h2load)"
-                  [wide:rest]="wide 64x256, REST V2 binary" [wide:grpc]="wide 64x256, gRPC raw (GrpcLoad)"
-                  [wide:h2]="wide 64x256, gRPC raw (h2load)")
+declare -A LABEL=([iris:rest]="iris, REST V2 JSON (wrk)" [iris:h1]="iris, REST V2 JSON (h2load --h1)"
+                  [iris:grpc]="iris, gRPC typed (GrpcLoad)" [iris:h2]="iris, gRPC typed (h2load)"
+                  [wide:rest]="wide 64x256, REST V2 binary (wrk)" [wide:h1]="wide 64x256, REST V2 binary (h2load --h1)"
+                  [wide:grpc]="wide 64x256, gRPC raw (GrpcLoad)" [wide:h2]="wide 64x256, gRPC raw (h2load)")
 WORKLOADS=(iris wide)
 
 for w in "${WORKLOADS[@]}"; do
   echo "== warm-up ${WARMUP}s: $w over REST, then over gRPC, at 8 connections" >&2
   (( WARMUP > 0 )) && rest "$w" 8 "$WARMUP" >/dev/null
+  (( WARMUP > 0 )) && h1 "$w" 8 "$WARMUP" >/dev/null
   (( WARMUP > 0 )) && grpc "$w" 8 1 "$WARMUP" >/dev/null
   (( WARMUP > 0 )) && h2 "$w" 8 "$WARMUP" >/dev/null
 done
@@ -227,9 +249,10 @@ done
 for (( r = 1; r <= RUNS; r++ )); do
   for c in $CONNECTIONS; do
     for w in "${WORKLOADS[@]}"; do
-      for p in rest h2 grpc; do
+      for p in rest h1 h2 grpc; do
         case "$p" in
           rest) result="$(rest "$w" "$c" "$DURATION")" ;;
+          h1) result="$(h1 "$w" "$c" "$DURATION")" ;;
           h2) result="$(h2 "$w" "$c" "$DURATION")" ;;
           *) result="$(grpc "$w" "$c" "$DURATION" "$CLIENT_WARMUP")" ;;
         esac
@@ -254,7 +277,7 @@ REPORT="bench-results/grpc-vs-rest-$(date -u +%Y%m%d-%H%M%S).md"
   echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "- load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
   echo "- JDK: $(java -version 2>&1 | head -n 1); server JAVA_OPTS: '${JAVA_OPTS}'; server ${SERVER_PIN[*]:-not pinned}, clients ${CLIENT_PIN[*]:-not pinned}"
-  echo "- clients: $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2) (1 thread, one request in flight per connection) for REST; for gRPC $(h2load --version 2>&1 | head -n 1) (one call in flight per connection; its mean request time is shown in the p50 column, marked ~, it has no percentiles) and GrpcLoad (one channel per connection, as many calls in flight as connections, ${CLIENT_WARMUP}s client warm-up per run)"
+  echo "- clients: $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2) (1 thread, one request in flight per connection) and h2load --h1 (one request in flight per connection; mean request time in the p50 column) for REST; for gRPC $(h2load --version 2>&1 | head -n 1) (one call in flight per connection; its mean request time is shown in the p50 column, marked ~, it has no percentiles) and GrpcLoad (one channel per connection, as many calls in flight as connections, ${CLIENT_WARMUP}s client warm-up per run)"
   echo "- each figure: the median of $RUNS runs of ${DURATION}s, after a ${WARMUP}s warm-up per target; ratios are of those medians"
   echo "- bodies: iris V2 JSON $(wc -c < "$WORK/iris.json") bytes; wide V2 binary $(wc -c < "$WORK/wide.bin") bytes ($WIDE_HEADER of JSON header); gRPC message sizes: $(grep -o 'message [0-9]* bytes' "$WORK/grpcload.log" | sort -u | paste -sd ',' - | sed 's/,/, /g')"
   echo
@@ -262,17 +285,24 @@ REPORT="bench-results/grpc-vs-rest-$(date -u +%Y%m%d-%H%M%S).md"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for w in "${WORKLOADS[@]}"; do
     for c in $CONNECTIONS; do
-      for p in rest h2 grpc; do
+      for p in rest h1 h2 grpc; do
         f="$WORK/results-$w-$p-$c.txt"
         rps="$(median 1 "$f" %.0f)" p50="$(median 2 "$f")"
         errors="$(awk '{ n += $6 } END { print n + 0 }' "$f")"
         ratios="- | -"
+        if [[ "$p" == h1 ]]; then
+          echo "| ${LABEL[$w:$p]} | $c | $rps | ~$p50 (mean) | - | - | $(median 5 "$f") | $errors | - | - |"
+          continue
+        fi
         if [[ "$p" != rest ]]; then
           rest_f="$WORK/results-$w-rest-$c.txt"
           ratios="$(awk -v g="$rps" -v r="$(median 1 "$rest_f")" -v gp="$([[ "$p" == h2 ]] && echo - || echo "$p50")" -v rp="$(median 2 "$rest_f")" 'BEGIN {
             printf "%s | %s", (r > 0 ? sprintf("%.2f", g / r) : "-"), (rp > 0 && gp != "-" ? sprintf("%.2f", gp / rp) : "-") }')"
         fi
         if [[ "$p" == h2 ]]; then
+          # against wrk's REST figure, then against the same client's (h2load --h1)
+          same="$(awk -v g="$rps" -v r="$(median 1 "$WORK/results-$w-h1-$c.txt")" 'BEGIN { printf "%.2f", (r > 0 ? g / r : 0) }')"
+          ratios="${ratios%% |*} (wrk), $same (h2load --h1) | -"
           echo "| ${LABEL[$w:$p]} | $c | $rps | ~$p50 (mean) | - | - | $(median 5 "$f") | $errors | $ratios |"
         else
           echo "| ${LABEL[$w:$p]} | $c | $rps | $p50 | $(median 3 "$f") | $(median 4 "$f") | $(median 5 "$f") | $errors | $ratios |"
