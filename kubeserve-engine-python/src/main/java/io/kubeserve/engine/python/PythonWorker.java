@@ -53,6 +53,9 @@ final class PythonWorker implements AutoCloseable {
     private final JsonNode description;
     /** Set when the pool's watchdog killed the process for taking too long over a call. */
     private volatile boolean stopped;
+    /** {@link System#nanoTime()} when the running call began; {@link #IDLE} between calls. */
+    private volatile long callStarted = IDLE;
+    private static final long IDLE = Long.MIN_VALUE;
 
     /**
      * Starts the process; returns without waiting for the model to load ({@link #awaitLoaded}).
@@ -142,6 +145,15 @@ final class PythonWorker implements AutoCloseable {
      */
     Map<String, Tensor> call(Tensor[] inputs) throws Died {
         byte[] request = WireFormat.request(inputs);
+        callStarted = System.nanoTime();
+        try {
+            return exchange(request);
+        } finally {
+            callStarted = IDLE;
+        }
+    }
+
+    private Map<String, Tensor> exchange(byte[] request) throws Died {
         byte kind;
         try {
             stdin.write(request);
@@ -169,6 +181,12 @@ final class PythonWorker implements AutoCloseable {
     void stopHung() {
         stopped = true;
         process.destroyForcibly();
+    }
+
+    /** Whether a call is running and began more than {@code limitNanos} before {@code now}. */
+    boolean overdue(long now, long limitNanos) {
+        long started = callStarted;
+        return started != IDLE && now - started > limitNanos;
     }
 
     /** Whether {@link #stopHung()} ended this worker. */

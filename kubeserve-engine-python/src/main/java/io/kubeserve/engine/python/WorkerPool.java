@@ -9,9 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -38,12 +36,15 @@ final class WorkerPool implements EngineRunner, AutoCloseable {
     /** Longest a call waits for a worker while none is alive (all restarting). */
     private static final long WAIT_FOR_WORKER_SECONDS = 60;
     private static final long MAX_RESTART_PAUSE_MILLIS = 30_000;
+    /** The watchdog sweeps every tenth of the call timeout, within these bounds. */
+    private static final long MIN_SWEEP_MILLIS = 50;
+    private static final long MAX_SWEEP_MILLIS = 1_000;
 
     private final PythonWorker.Launch launch;
     private final Duration callTimeout;
     private final LinkedBlockingQueue<PythonWorker> idle = new LinkedBlockingQueue<>();
     private final Set<PythonWorker> alive = ConcurrentHashMap.newKeySet();
-    /** Restarts and call watchdogs; two threads, so a slow restart does not hold back a watchdog. */
+    /** Restarts and the watchdog's sweeps; two threads, so a slow restart does not hold back a sweep. */
     private final ScheduledThreadPoolExecutor restarts;
     private volatile boolean closed;
 
@@ -57,8 +58,19 @@ final class WorkerPool implements EngineRunner, AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        // a watchdog is cancelled after nearly every call: drop it from the queue then, not at its deadline
-        restarts.setRemoveOnCancelPolicy(true);
+        // the watchdog looks at the running calls now and then, so a call itself only notes its start
+        long sweepMillis = Math.max(MIN_SWEEP_MILLIS, Math.min(MAX_SWEEP_MILLIS, callTimeout.toMillis() / 10));
+        restarts.scheduleWithFixedDelay(this::stopOverdue, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Kills each live worker whose running call has taken longer than the call timeout. */
+    private void stopOverdue() {
+        long now = System.nanoTime();
+        for (PythonWorker worker : alive) {
+            if (!worker.stoppedByWatchdog() && worker.overdue(now, callTimeout.toNanos())) {
+                worker.stopHung();
+            }
+        }
     }
 
     /**
@@ -101,28 +113,23 @@ final class WorkerPool implements EngineRunner, AutoCloseable {
     @Override
     public Map<String, Tensor> run(Tensor[] inputs) {
         PythonWorker worker = takeWorker();
-        Future<?> watchdog = watch(worker);
         try {
             Map<String, Tensor> outputs = worker.call(inputs);
-            watchdog.cancel(false);
             idle.add(worker);
             return outputs;
         } catch (KubeServeException e) {
-            watchdog.cancel(false);
             idle.add(worker);
             throw e;
         } catch (PythonWorker.Died e) {
-            watchdog.cancel(false);
             alive.remove(worker);
             worker.close();
             if (worker.stoppedByWatchdog()) {
+                double seconds = callTimeout.toMillis() / 1000.0;
                 LOG.error("model {} version {}: Python worker {} (pid {}) did not answer a call within {} s; stopped it,"
-                        + " restarting it", launch.model(), launch.version(), worker.number(), worker.pid(),
-                        callTimeout.toMillis() / 1000.0);
+                        + " restarting it", launch.model(), launch.version(), worker.number(), worker.pid(), seconds);
                 scheduleRestart(worker.number(), 0);
                 throw new KubeServeException(ErrorCode.TIMEOUT, "model '" + launch.model() + "' did not answer within "
-                        + callTimeout.toMillis() / 1000.0 + " s in its Python worker, which was stopped and is being"
-                        + " restarted");
+                        + seconds + " s in its Python worker, which was stopped and is being restarted");
             }
             LOG.error("model {} version {}: Python worker {} (pid {}) stopped during a call (exit code {}); restarting it",
                     launch.model(), launch.version(), worker.number(), worker.pid(), e.exitCode);
@@ -130,22 +137,11 @@ final class WorkerPool implements EngineRunner, AutoCloseable {
             throw new KubeServeException(ErrorCode.INTERNAL, "the Python worker of model '" + launch.model()
                     + "' stopped while running this request; it is being restarted, retry the request");
         } catch (RuntimeException e) {
-            watchdog.cancel(false);
             // a frame we could not build or read: the worker's state is unknown, so replace it
             alive.remove(worker);
             worker.close();
             scheduleRestart(worker.number(), 0);
             throw KubeServeException.internal("model '" + launch.model() + "' failed in its Python worker", e);
-        }
-    }
-
-    /** Kills {@code worker} unless the returned future is cancelled within the call timeout. */
-    private Future<?> watch(PythonWorker worker) {
-        try {
-            return restarts.schedule(worker::stopHung, callTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // closed meanwhile: the worker is being stopped anyway
-            return CompletableFuture.completedFuture(null);
         }
     }
 

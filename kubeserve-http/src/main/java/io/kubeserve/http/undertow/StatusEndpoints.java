@@ -51,18 +51,21 @@ final class StatusEndpoints {
         if (!readyWhen.getAsBoolean()) {
             return notReadyReason;
         }
-        if (registry.statuses().isEmpty()) {
+        List<ModelStatus> statuses = registry.statuses();
+        if (statuses.isEmpty()) {
             return "no models in the repository";
         }
         if (!requiredModels.isEmpty()) {
-            return "required models not all ready: " + registry.statuses().stream()
-                    .filter(s -> requiredModels.contains(s.name()))
-                    .map(s -> s.name() + "=" + s.state().name().toLowerCase(java.util.Locale.ROOT)).toList();
+            return "required models not all ready: "
+                    + states(statuses.stream().filter(s -> requiredModels.contains(s.name())).toList());
         }
-        List<ModelStatus> statuses = registry.statuses();
         boolean loading = statuses.stream().anyMatch(s -> s.state() == ModelState.LOADING);
-        return (loading ? "models are loading: " : "no model is ready: ") + statuses.stream()
-                .map(s -> s.name() + "=" + s.state().name().toLowerCase(java.util.Locale.ROOT)).toList();
+        return (loading ? "models are loading: " : "no model is ready: ") + states(statuses);
+    }
+
+    /** {@code [name=state, ...]}, states in lower case. */
+    private static List<String> states(List<ModelStatus> statuses) {
+        return statuses.stream().map(s -> s.name() + "=" + s.state().name().toLowerCase(java.util.Locale.ROOT)).toList();
     }
 
     /** {@code GET /health}: the seed API's health document. */

@@ -114,8 +114,8 @@ public final class ManifestsCommand implements Callable<Integer> {
     private Integer canaryPercent;
 
     @Option(names = "--cluster-runtime",
-            description = "Emit only a KServe ClusterServingRuntime that auto-selects onnx (and sklearn, pytorch"
-                    + " with the -full image) for InferenceServices in every namespace.")
+            description = "Emit only a KServe ClusterServingRuntime that auto-selects onnx (and sklearn with the full"
+                    + " image, which also lists pytorch for InferenceServices naming the runtime) in every namespace.")
     private boolean clusterRuntime;
 
     @Option(names = "--runtime-priority", paramLabel = "N",
