@@ -43,7 +43,7 @@ public final class FileSystemModelRepository implements ModelRepository {
     public static final String NAMING_RULE = "a model is a directory ROOT/<name>; <name> is any UTF-8 text of"
             + " 1 to 128 characters up to U+FFFF without '/', '\\' or control characters, not starting with '.',"
             + " written percent-encoded in URLs; its versions are directories named 1, 2, 3, ... (no leading zeros),"
-            + " each holding model.onnx or model.pt";
+            + " each holding one model file: model.onnx, model.pt, model.joblib or another model.*";
     private static final int MAX_NAME_LENGTH = 128;
     private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
     private static final List<String> MODEL_EXTENSIONS = List.of(".onnx", ".pt", ".pth", ".torchscript");
@@ -164,8 +164,8 @@ public final class FileSystemModelRepository implements ModelRepository {
                 }
                 Path file = modelFileIn(dir);
                 if (file == null) {
-                    skip(dir, "model '" + modelName + "' version " + version + " holds no model file (model.onnx,"
-                            + " model.pt, or a single .onnx/.pt/.pth/.torchscript file)");
+                    skip(dir, "model '" + modelName + "' version " + version + " holds no model file (a model.* file such as"
+                            + " model.onnx, model.pt or model.joblib, or a single .onnx/.pt/.pth/.torchscript file)");
                     continue;
                 }
                 versions.add(new ModelSource(modelName, version, file, config));
