@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# The AppCDS training run: starts the server on a model repository with -XX:ArchiveClassesAtExit,
-# sends a few requests over each HTTP API (V2, KServe V1, the seed /predict, metadata, /metrics),
-# then SIGTERM; the JVM writes the archive of every class it loaded as it exits. Run at image build
-# (see Dockerfile) or by hand for `java -jar` (docs/CONTAINER.md). Needs bash only: the requests go
-# over bash's /dev/tcp, so the image needs no curl.
+# Makes a static AppCDS archive in two steps. (1) The training run: starts the server on a model
+# repository with -XX:DumpLoadedClassList, sends a few requests over each HTTP API (V2, KServe V1,
+# the seed /predict, metadata, /metrics), then SIGTERM; the JVM has listed every class it loaded
+# and the lambda proxies it spun. (2) `java -Xshare:dump` archives that list, the JDK's classes and
+# the jar's together. Run at image build (see Dockerfile) or by hand for `java -jar`
+# (docs/CONTAINER.md). Needs bash only: the requests go over bash's /dev/tcp, so the image needs
+# no curl.
+#
+# Why static, not JDK 17's dynamic archive (-XX:ArchiveClassesAtExit): a dynamic archive leaves
+# out classes compiled for Java 5, which picocli's are (about 180 classes read from the jar and
+# verified at every start); a static one keeps them. Started the same way, the static archive
+# reached the first prediction 120-160 ms sooner on one core (docs/BENCHMARKS.md).
 #
 #   train-cds.sh ARCHIVE MODEL_REPOSITORY MODEL -- java [JVM options...] -jar kubeserve-server.jar
 #
@@ -17,8 +24,10 @@ shift 3
 [[ "${1:-}" == "--" ]] && shift
 port=18080
 
+classlist="$(mktemp -t kubeserve-classes.XXXXXX)"
+trap 'rm -f "$classlist"' EXIT
 # the JVM option goes right after the java command, before -jar and the server's own options
-"$1" -XX:ArchiveClassesAtExit="$archive" "${@:2}" \
+"$1" -XX:DumpLoadedClassList="$classlist" "${@:2}" \
     --model-repository "$repo" --host 127.0.0.1 --port "$port" --grpc-port 18081 --default-model "$model" \
     >/tmp/kubeserve-training.log 2>&1 &
 pid=$!
@@ -70,8 +79,17 @@ done
 
 kill -TERM "$pid"
 wait "$pid" || true
-if [[ $failed -ne 0 || ! -s "$archive" ]]; then
-    echo "train-cds.sh: no archive written or a request failed; server log:" >&2
+if [[ $failed -ne 0 || ! -s "$classlist" ]]; then
+    echo "train-cds.sh: no class list written or a request failed; server log:" >&2
+    cat /tmp/kubeserve-training.log >&2
+    exit 1
+fi
+# The dump reads the class path from the same -jar; it warns about each listed class it cannot
+# archive (dynamic proxies, a few of picocli's), which is expected, so its output goes to the log.
+rm -f "$archive"
+if ! "$1" -Xshare:dump -XX:SharedClassListFile="$classlist" -XX:SharedArchiveFile="$archive" "${@:2}" \
+        >>/tmp/kubeserve-training.log 2>&1 || [[ ! -s "$archive" ]]; then
+    echo "train-cds.sh: java -Xshare:dump wrote no archive; its log:" >&2
     cat /tmp/kubeserve-training.log >&2
     exit 1
 fi

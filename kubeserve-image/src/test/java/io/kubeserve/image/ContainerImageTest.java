@@ -142,7 +142,7 @@ class ContainerImageTest {
         if (!cds) {
             command.addAll(List.of("-Donnxruntime.native.path=/opt/kubeserve/native/onnxruntime",
                     "-Djava.library.path=/opt/kubeserve/native/lib", "-Djna.boot.library.path=/opt/kubeserve/native/lib",
-                    "-jar", "/opt/kubeserve/kubeserve-server.jar"));
+                    "-cp", "/opt/kubeserve/kubeserve-server.jar", "io.kubeserve.server.Main"));
         }
         command.addAll(List.of("--model-repository", "/models", "--port", "8080", "--grpc-port", "8081",
                 "--drain-timeout", String.valueOf(DRAIN_SECONDS)));

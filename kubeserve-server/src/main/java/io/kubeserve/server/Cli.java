@@ -67,7 +67,8 @@ public final class Cli {
     }
 
     /** The root: only {@code --help} and {@code --version}; {@link #run} never runs it without a command. */
-    @Command(mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, usageHelpWidth = 100,
+    @Command(addMethodSubcommands = false, mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            usageHelpWidth = 100,
             description = {"KubeServe serves ONNX, TorchScript and scikit-learn (ONNX or joblib) models over HTTP and gRPC, writes the "
                     + "Kubernetes manifests to run it and fetches models for it there.", ""},
             footer = {"", "Without a command the jar serves: '" + NAME + " --model-repository DIR' is '" + NAME
@@ -97,9 +98,9 @@ public final class Cli {
 
     /**
      * The command line, with or without {@code manifests} and {@code fetch}. Picocli builds each
-     * command's model by reflection, and its classes (compiled for Java 5) are verified the slow way
-     * and left out of a class-data-sharing archive: on a cold JVM the two commands' models cost about a
-     * tenth of a second that a server start does not need.
+     * command's model by reflecting on its annotations: on a cold JVM the two commands' models cost
+     * about a tenth of a second that a server start does not need. No command has methods as
+     * subcommands ({@code addMethodSubcommands = false}), so picocli does not scan their methods.
      */
     private CommandLine commandLine(PrintStream out, PrintStream err, boolean allCommands) {
         CommandLine root = new CommandLine(new Root()).setCommandName(NAME);

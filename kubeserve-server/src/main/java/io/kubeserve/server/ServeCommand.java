@@ -34,7 +34,7 @@ import picocli.CommandLine.TypeConversionException;
  * <p>One instance parses one command line; not thread-safe.
  */
 @Command(name = "serve", sortOptions = false, mixinStandardHelpOptions = true, abbreviateSynopsis = true,
-        versionProvider = VersionProvider.class, usageHelpWidth = 100,
+        addMethodSubcommands = false, versionProvider = VersionProvider.class, usageHelpWidth = 100,
         header = "Serves models over HTTP and gRPC (the default command).",
         description = {"Serves ONNX, TorchScript and scikit-learn (ONNX or joblib) models over HTTP and gRPC: POST /predict, KServe V1 "
                 + "(/v1/models/...), Open Inference Protocol V2 (/v2/...), /metrics, /docs; and the Open "

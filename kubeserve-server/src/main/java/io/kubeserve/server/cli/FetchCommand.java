@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
  * parses one command line.
  */
 @Command(name = "fetch", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        addMethodSubcommands = false,
         usageHelpWidth = 100, header = "Copies models from a remote store into a directory.",
         description = {"Copies a model repository from a remote store into DIR, checking sizes and checksums; "
                 + "files appear only complete. Run again, it fetches only what changed.", ""},

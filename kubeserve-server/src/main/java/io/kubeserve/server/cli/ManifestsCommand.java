@@ -29,7 +29,7 @@ import picocli.CommandLine.TypeConversionException;
  * usage errors (exit status 2). Not thread-safe: one instance parses one command line.
  */
 @Command(name = "manifests", sortOptions = false, mixinStandardHelpOptions = true, abbreviateSynopsis = true,
-        versionProvider = VersionProvider.class, usageHelpWidth = 100,
+        addMethodSubcommands = false, versionProvider = VersionProvider.class, usageHelpWidth = 100,
         header = "Writes the Kubernetes YAML that runs one KubeServe model server.", description = "",
         footer = {"", "Exit status: 0 written, 1 the files could not be written, 2 bad usage."})
 public final class ManifestsCommand implements Callable<Integer> {
