@@ -211,8 +211,11 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
             InferCodec.Decoded decoded = InferCodec.decode(request);
             EventExecutor loop = ThreadExecutorMap.currentExecutor();
             if (loop != null) {
-                // on the event loop that read the call (directExecutor): the executions it wakes start
-                // once the loop has read every call ready now, as the REST adapter does on its I/O thread
+                // on the event loop that read the call (directExecutor): a fast, idle model runs right
+                // here and the loop writes its answer (Netty writes only from the loop: an execution
+                // thread's answer would wake the loop once more); the executions it wakes start once
+                // the loop has read every call ready now, as the REST adapter does on its I/O thread
+                ModelScheduler.runFastRequestsInline();
                 ModelScheduler.holdWakeups(loop);
             }
             stage = lease.model().predictor().predictAsync(decoded.request())

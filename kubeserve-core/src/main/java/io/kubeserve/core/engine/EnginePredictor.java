@@ -196,25 +196,33 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
      * The engine, except that a request of zero rows it cannot run (some operators refuse empty
      * tensors) is answered with empty outputs when the model declares every output's shape apart
      * from its batch dimension; otherwise it fails saying why. Engines that run zero rows answer
-     * themselves, so the datatypes and shapes are the model's own.
+     * themselves, so the datatypes and shapes are the model's own. Runs inline when the engine may.
      */
     static EngineRunner emptyBatchesAnswered(ModelMetadata metadata, EngineRunner engine) {
-        return inputs -> {
-            try {
-                return engine.run(inputs);
-            } catch (KubeServeException e) {
-                if (!hasZeroRows(metadata, inputs)) {
-                    throw e;
+        return new EngineRunner() {
+            @Override
+            public Map<String, Tensor> run(Tensor[] inputs) {
+                try {
+                    return engine.run(inputs);
+                } catch (KubeServeException e) {
+                    if (!hasZeroRows(metadata, inputs)) {
+                        throw e;
+                    }
+                    Map<String, Tensor> empty = emptyOutputs(metadata);
+                    if (empty == null) {
+                        throw KubeServeException.invalidInput("model '" + metadata.name() + "' cannot run a request of "
+                                + "zero rows (" + e.getMessage() + "), and it does not declare the shapes of all its "
+                                + "outputs, so there is no empty answer to give; send at least one row");
+                    }
+                    LOG.debug("model {}: the engine refused zero rows ({}); answered from the declared outputs",
+                            metadata.name(), e.getMessage());
+                    return empty;
                 }
-                Map<String, Tensor> empty = emptyOutputs(metadata);
-                if (empty == null) {
-                    throw KubeServeException.invalidInput("model '" + metadata.name() + "' cannot run a request of "
-                            + "zero rows (" + e.getMessage() + "), and it does not declare the shapes of all its "
-                            + "outputs, so there is no empty answer to give; send at least one row");
-                }
-                LOG.debug("model {}: the engine refused zero rows ({}); answered from the declared outputs",
-                        metadata.name(), e.getMessage());
-                return empty;
+            }
+
+            @Override
+            public boolean mayRunInline() {
+                return engine.mayRunInline();
             }
         };
     }

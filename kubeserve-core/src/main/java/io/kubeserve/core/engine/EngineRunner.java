@@ -25,4 +25,16 @@ public interface EngineRunner {
      *         {@code INTERNAL} when the engine fails
      */
     Map<String, Tensor> run(Tensor[] inputs);
+
+    /**
+     * Whether a call may also run on a thread that serves other work, a protocol adapter's event
+     * loop, when the model has proved fast ({@link ModelScheduler#runFastRequestsInline()}). Only an
+     * engine whose calls run in this process, return on their own within their usual time and keep
+     * no per-thread state that must live on the scheduler's threads should say true.
+     *
+     * @return false unless the engine opts in
+     */
+    default boolean mayRunInline() {
+        return false;
+    }
 }

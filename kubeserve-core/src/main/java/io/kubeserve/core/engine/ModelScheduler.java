@@ -46,10 +46,22 @@ import org.slf4j.LoggerFactory;
  * queue and never reaches the engine; one already executing is answered at once and its rows are
  * dropped when the engine returns.
  *
+ * <p><b>Inline runs.</b> A thread that called {@link #runFastRequestsInline()} (a protocol adapter's
+ * event loop) runs a request itself, instead of handing it to an execution thread, when the model
+ * is fast and idle: its engine allows it ({@link EngineRunner#mayRunInline()}), batching is off, an
+ * instance is free and nothing else is queued, the model's recent executions took at most
+ * {@value #INLINE_MAX_MICROS} µs on average, the request's inputs hold at most
+ * {@value #INLINE_MAX_BYTES} bytes of fixed-size values, and, on a thread that holds its wake-ups
+ * ({@link #holdWakeups}), it is the first request of the pass. The run holds an instance like any
+ * other. A small model's run costs about as much as the two thread switches of a hand-over, which
+ * this saves when requests come one at a time; when a loop reads several in one pass it is busy,
+ * and one execution thread woken once for the rest costs it less than running each (measured:
+ * docs/BENCHMARKS.md). A slow, busy or batching model is never run on the caller's thread.
+ *
  * <p><b>Threads.</b> The returned future completes on the thread that finishes the request: an
  * execution thread of this model, the deadline timer, or the caller's own thread when the request
- * is refused at once. Dependent stages run there too; keep them short (encoding a response is fine)
- * or move them elsewhere with an executor. All methods are thread-safe.
+ * is refused at once or run inline. Dependent stages run there too; keep them short (encoding a
+ * response is fine) or move them elsewhere with an executor. All methods are thread-safe.
  */
 public final class ModelScheduler implements Scheduler, AutoCloseable {
 
@@ -59,6 +71,10 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
     static final long IDLE_SECONDS = 30;
     /** How long {@link #close} waits for executions still in the engine. */
     private static final long CLOSE_WAIT_SECONDS = 30;
+    /** Requests run inline only for a model whose executions average at most this many µs. */
+    static final long INLINE_MAX_MICROS = 100;
+    /** ... and only when their inputs hold at most this many bytes: a big input may take long even so. */
+    static final long INLINE_MAX_BYTES = 64 * 1024;
 
     private static final Observer NO_OBSERVER = new Observer() {
         @Override
@@ -165,6 +181,15 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
     private final Condition arrived = lock.newCondition();
     private final AtomicInteger executing = new AtomicInteger();
     private volatile Observer observer = NO_OBSERVER;
+    /** Whether requests may ever run inline: the engine allows it and batching is off. */
+    private final boolean inlineCapable;
+    /**
+     * The engine's time per execution, weighted 1/8 towards each new one, in ns; -1 before the first.
+     * Updated without a lock: two racing updates lose one sample, which an estimate can afford.
+     */
+    private volatile long recentComputeNanos = -1;
+    /** Signalled when the last inline run ends, for {@link #close}. */
+    private final Condition inlineFinished = lock.newCondition();
 
     // guarded by lock (queued also read without it, for gauges)
     private Pending head;
@@ -172,6 +197,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
     private volatile int queued;
     private int running;
     private int gathering;
+    private int runningInline;
     private boolean closed;
 
     /**
@@ -191,6 +217,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         this.preferredSizes = settings.preferredBatchSizes().stream().mapToInt(Integer::intValue).sorted().toArray();
         this.maxQueueSize = settings.maxQueueSize();
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.timeoutMillis());
+        this.inlineCapable = engine.mayRunInline() && maxBatchSize == 0;
         AtomicInteger threads = new AtomicInteger();
         this.executions = new ThreadPoolExecutor(instances, instances, IDLE_SECONDS, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), runnable -> {
@@ -219,6 +246,12 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         }
         KubeServeException refused = null;
         boolean startExecution = false;
+        boolean inline = false;
+        HeldWakeups held = HELD.get();
+        boolean inlineWanted = inlineCapable && held != null && held.mayRunNext() && fastAndSmall(inputs);
+        if (held != null) {
+            held.submitted();
+        }
         lock.lock();
         try {
             if (closed) {
@@ -233,7 +266,15 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
                     arrived.signal();
                 } else if (running < instances) {
                     running++;
-                    startExecution = true;
+                    if (inlineWanted && head == pending) {
+                        // this thread runs it: out of the queue now, as an execution thread would take it
+                        unlink(pending);
+                        executing.incrementAndGet();
+                        runningInline++;
+                        inline = true;
+                    } else {
+                        startExecution = true;
+                    }
                 }
             }
         } finally {
@@ -242,15 +283,78 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         if (refused != null) {
             cancelDeadline(pending);
             pending.result.completeExceptionally(refused);
+        } else if (inline) {
+            runInline(pending);
         } else if (startExecution) {
-            HeldWakeups held = HELD.get();
-            if (held != null && held.holding) {
-                held.schedulers.add(this);
-            } else {
-                startExecution();
-            }
+            wake();
         }
         return pending.result;
+    }
+
+    /**
+     * Lets the calling thread run the requests it submits itself when the model is fast and idle
+     * (see the class comment), for the rest of the thread's life. For an event loop that reads
+     * requests and writes answers: a small model's answer is then written by the thread that read
+     * its request, with no thread switch.
+     */
+    public static void runFastRequestsInline() {
+        held().inline = true;
+    }
+
+    /** Whether the request is small, for a model that has been fast. */
+    private boolean fastAndSmall(Tensor[] inputs) {
+        long recent = recentComputeNanos;
+        if (recent < 0 || recent > TimeUnit.MICROSECONDS.toNanos(INLINE_MAX_MICROS)) {
+            return false;
+        }
+        long bytes = 0;
+        for (Tensor input : inputs) {
+            if (!input.type().isFixedSize()) {
+                return false;
+            }
+            bytes += input.byteSize();
+        }
+        return bytes <= INLINE_MAX_BYTES;
+    }
+
+    /**
+     * Runs a request taken out of the queue on this thread, then hands its instance to an
+     * execution thread if requests came meanwhile, or frees it.
+     */
+    private void runInline(Pending pending) {
+        List<Pending> batch = new ArrayList<>(1);
+        batch.add(pending);
+        try {
+            execute(batch);
+        } finally {
+            executing.decrementAndGet();
+            boolean handOver;
+            lock.lock();
+            try {
+                if (--runningInline == 0) {
+                    inlineFinished.signalAll();
+                }
+                handOver = head != null && !closed;
+                if (!handOver) {
+                    running--;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (handOver) {
+                wake();
+            }
+        }
+    }
+
+    /** Starts an execution thread for an instance already counted in {@code running}, or holds the start. */
+    private void wake() {
+        HeldWakeups held = HELD.get();
+        if (held != null && held.holding) {
+            held.schedulers.add(this);
+        } else {
+            startExecution();
+        }
     }
 
     /**
@@ -264,11 +368,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
      * @param flusher runs, on the calling thread, the task that starts the held executions
      */
     public static void holdWakeups(java.util.concurrent.Executor flusher) {
-        HeldWakeups held = HELD.get();
-        if (held == null) {
-            held = new HeldWakeups();
-            HELD.set(held);
-        }
+        HeldWakeups held = held();
         if (!held.holding) {
             held.holding = true;
             flusher.execute(held::flush);
@@ -277,13 +377,40 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
 
     private static final ThreadLocal<HeldWakeups> HELD = new ThreadLocal<>();
 
-    /** The schedulers whose executions wait for one thread's flush. Used by that thread only. */
+    private static HeldWakeups held() {
+        HeldWakeups held = HELD.get();
+        if (held == null) {
+            held = new HeldWakeups();
+            HELD.set(held);
+        }
+        return held;
+    }
+
+    /**
+     * One thread's scheduling choices: the schedulers whose executions wait for its flush, and
+     * whether it runs fast requests inline. Used by that thread only.
+     */
     private static final class HeldWakeups {
         final List<ModelScheduler> schedulers = new ArrayList<>();
         boolean holding;
+        boolean inline;
+        /** Requests submitted since the held pass began. */
+        int passSubmits;
+
+        /** Inline for the first request of a pass only: a pass of several is a busy loop (class comment). */
+        boolean mayRunNext() {
+            return inline && (!holding || passSubmits == 0);
+        }
+
+        void submitted() {
+            if (holding) {
+                passSubmits++;
+            }
+        }
 
         void flush() {
             holding = false;
+            passSubmits = 0;
             for (ModelScheduler scheduler : schedulers) {
                 scheduler.startExecution();
             }
@@ -413,11 +540,11 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         List<Pending> requests = batch.subList(0, live);
         try {
             if (live == 1) {
-                Map<String, Tensor> outputs = engine.run(requests.get(0).inputs);
+                Map<String, Tensor> outputs = run(requests.get(0).inputs);
                 watcher.executed(1, rows, System.nanoTime() - start);
                 answer(requests.get(0), outputs);
             } else {
-                List<Map<String, Tensor>> split = split(engine.run(stack(requests)), requests, rows);
+                List<Map<String, Tensor>> split = split(run(stack(requests)), requests, rows);
                 watcher.executed(live, rows, System.nanoTime() - start);
                 for (int i = 0; i < live; i++) {
                     answer(requests.get(i), split.get(i));
@@ -428,6 +555,18 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
                 cancelDeadline(pending);
                 pending.result.completeExceptionally(e);
             }
+        }
+    }
+
+    /** The engine's call, its time (failed calls too) weighed into {@link #recentComputeNanos}. */
+    private Map<String, Tensor> run(Tensor[] inputs) {
+        long start = System.nanoTime();
+        try {
+            return engine.run(inputs);
+        } finally {
+            long took = System.nanoTime() - start;
+            long recent = recentComputeNanos;
+            recentComputeNanos = recent < 0 ? took : recent + (took - recent) / 8;
         }
     }
 
@@ -557,8 +696,20 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             pending.result.completeExceptionally(KubeServeException.notReady("model '" + model + "' was unloaded"));
         }
         executions.shutdown();
+        long waitEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
         try {
-            if (!executions.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            boolean finished = executions.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+            lock.lock();
+            try {
+                long remaining;
+                while (runningInline > 0 && (remaining = waitEnds - System.nanoTime()) > 0) {
+                    inlineFinished.awaitNanos(remaining);
+                }
+                finished &= runningInline == 0;
+            } finally {
+                lock.unlock();
+            }
+            if (!finished) {
                 LOG.warn("model {}: an execution is still in the engine after {} s; closing anyway", model,
                         CLOSE_WAIT_SECONDS);
             }

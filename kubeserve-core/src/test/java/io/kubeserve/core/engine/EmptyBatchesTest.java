@@ -43,4 +43,24 @@ class EmptyBatchesTest {
                 .hasMessage("its TopK operator failed on them");
     }
 
+    @Test
+    void theWrapperKeepsTheEnginesAnswerOnInlineRuns() {
+        ModelMetadata metadata = new ModelMetadata("m", "1", "test",
+                List.of(new TensorSpec("x", DataType.FP32, new long[] {-1, 4})),
+                List.of(new TensorSpec("y", DataType.FP32, new long[] {-1, 4})), List.of());
+        EngineRunner plain = inputs -> Map.of("y", inputs[0]);
+        EngineRunner inline = new EngineRunner() {
+            @Override
+            public Map<String, Tensor> run(Tensor[] inputs) {
+                return Map.of("y", inputs[0]);
+            }
+
+            @Override
+            public boolean mayRunInline() {
+                return true;
+            }
+        };
+        assertThat(EnginePredictor.emptyBatchesAnswered(metadata, plain).mayRunInline()).isFalse();
+        assertThat(EnginePredictor.emptyBatchesAnswered(metadata, inline).mayRunInline()).isTrue();
+    }
 }

@@ -127,7 +127,9 @@ final class InferenceEndpoints {
         CompletionStage<Reply> reply;
         try {
             if (exchange.isInIoThread()) {
-                // the executions this request wakes start once the I/O thread has read what is ready
+                // a fast, idle model runs right here and the I/O thread writes its answer at once; the
+                // executions this request wakes start once the I/O thread has read what is ready
+                ModelScheduler.runFastRequestsInline();
                 ModelScheduler.holdWakeups(exchange.getIoThread());
             }
             reply = call.start(lease.model());

@@ -85,6 +85,15 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
         }
     }
 
+    /**
+     * True: a run is an in-process ONNX Runtime call on the caller's thread, and a thread's binding
+     * (at most {@value #MAX_KEPT_BYTES} bytes) is freed by {@link #close} whichever thread made it.
+     */
+    @Override
+    public boolean mayRunInline() {
+        return true;
+    }
+
     /** This thread's binding for these input shapes, made anew if they changed; null: not kept. */
     private Binding binding(Tensor[] tensors) throws OrtException {
         Binding binding = bindings.get();
