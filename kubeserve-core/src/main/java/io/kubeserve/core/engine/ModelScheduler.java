@@ -52,11 +52,12 @@ import org.slf4j.LoggerFactory;
  * instance is free and nothing else is queued, the model's recent executions took at most
  * {@value #INLINE_MAX_MICROS} µs on average, the request's inputs hold at most
  * {@value #INLINE_MAX_BYTES} bytes of fixed-size values, and, on a thread that holds its wake-ups
- * ({@link #holdWakeups}), it is the first request of the pass. The run holds an instance like any
- * other. A small model's run costs about as much as the two thread switches of a hand-over, which
- * this saves when requests come one at a time; when a loop reads several in one pass it is busy,
- * and one execution thread woken once for the rest costs it less than running each (measured:
- * docs/BENCHMARKS.md). A slow, busy or batching model is never run on the caller's thread.
+ * ({@link #holdWakeups}), it is the first request of the pass and the pass before held at most
+ * one. The run holds an instance like any other. A small model's run costs about as much as the
+ * two thread switches of a hand-over, which this saves when requests come one at a time; when a
+ * loop reads several a pass it is busy, and one execution thread woken once for them costs it less
+ * than running each itself (measured: docs/BENCHMARKS.md). A slow, busy or batching model is never
+ * run on the caller's thread.
  *
  * <p><b>Threads.</b> The returned future completes on the thread that finishes the request: an
  * execution thread of this model, the deadline timer, or the caller's own thread when the request
@@ -394,12 +395,16 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         final List<ModelScheduler> schedulers = new ArrayList<>();
         boolean holding;
         boolean inline;
-        /** Requests submitted since the held pass began. */
+        /** Requests submitted since the held pass began, and in the pass before. */
         int passSubmits;
+        int lastPassSubmits;
 
-        /** Inline for the first request of a pass only: a pass of several is a busy loop (class comment). */
+        /**
+         * Inline only for the first request of a pass after a pass of at most one: a pass of
+         * several is a busy loop (class comment).
+         */
         boolean mayRunNext() {
-            return inline && (!holding || passSubmits == 0);
+            return inline && (!holding || (passSubmits == 0 && lastPassSubmits <= 1));
         }
 
         void submitted() {
@@ -410,6 +415,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
 
         void flush() {
             holding = false;
+            lastPassSubmits = passSubmits;
             passSubmits = 0;
             for (ModelScheduler scheduler : schedulers) {
                 scheduler.startExecution();

@@ -161,9 +161,26 @@ class InlineRunsTest {
             }
             assertThat(engine.lastThread()).startsWith("kubeserve-echo");
 
-            // the next pass starts afresh: its first request runs inline again
-            untilRunInline(scheduler, engine);
+            // after a busy pass the loop hands over even the first request of its next pass; after a
+            // pass of one, it runs the next pass's first request itself again
+            Submitted afterBusy = onePass(scheduler, flushes, 4f);
+            assertThat(afterBusy.doneAtReturn()).isFalse();
+            assertThat(afterBusy.answer().join().get("y").getFloat(0)).isEqualTo(4f);
+            Submitted afterQuiet = onePass(scheduler, flushes, 5f);
+            assertThat(afterQuiet.doneAtReturn()).isTrue();
+            assertThat(engine.lastThread()).isEqualTo("test-loop");
         }
+    }
+
+    /** One pass of the loop with one request, flushed at its end as an event loop would. */
+    private Submitted onePass(ModelScheduler scheduler, List<Runnable> flushes, float value) {
+        return onLoop(true, () -> {
+            ModelScheduler.holdWakeups(flushes::add);
+            CompletableFuture<Map<String, Tensor>> answer = scheduler.submit(row(value, 4));
+            Submitted submitted = new Submitted(answer, answer.isDone());
+            flushes.get(flushes.size() - 1).run();
+            return submitted;
+        });
     }
 
     @Test
