@@ -112,6 +112,19 @@ class InlineRunsTest {
         });
     }
 
+    /** Once the model runs inline, the loop runs a request that blocks in the engine until the gate opens. */
+    private CompletableFuture<Map<String, Tensor>> blockedInline(ModelScheduler scheduler, Echo engine)
+            throws InterruptedException {
+        untilRunInline(scheduler, engine);
+        CompletableFuture<Map<String, Tensor>> blocked = CompletableFuture.supplyAsync(() -> {
+            ModelScheduler.runFastRequestsInline();
+            return scheduler.submit(row(99f, 4)).join();
+        }, loop);
+        assertThat(engine.gated.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(engine.lastThread()).isEqualTo("test-loop");
+        return blocked;
+    }
+
     @Test
     void aFastIdleModelRunsOnTheThreadThatSubmitted() {
         Echo engine = new Echo(true, 0);
@@ -229,14 +242,7 @@ class InlineRunsTest {
     void requestsArrivingDuringAnInlineRunWaitForItsInstanceAndThenGetAnExecutionThread() throws Exception {
         Echo engine = new Echo(true, 0);
         try (ModelScheduler scheduler = new ModelScheduler(engine, "echo", ModelScheduler.Settings.unbatched(1, 8))) {
-            untilRunInline(scheduler, engine);
-            // the loop runs a request that blocks in the engine
-            CompletableFuture<Map<String, Tensor>> blocked = CompletableFuture.supplyAsync(() -> {
-                ModelScheduler.runFastRequestsInline();
-                return scheduler.submit(row(99f, 4)).join();
-            }, loop);
-            assertThat(engine.gated.await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(engine.lastThread()).isEqualTo("test-loop");
+            CompletableFuture<Map<String, Tensor>> blocked = blockedInline(scheduler, engine);
 
             // the one instance is taken: another thread's request waits in the queue
             CompletableFuture<Map<String, Tensor>> waiting = scheduler.submit(row(5f, 4));
@@ -254,12 +260,7 @@ class InlineRunsTest {
     void closingWaitsForAnInlineRunStillInTheEngine() throws Exception {
         Echo engine = new Echo(true, 0);
         ModelScheduler scheduler = new ModelScheduler(engine, "echo", ModelScheduler.Settings.unbatched(1, 8));
-        untilRunInline(scheduler, engine);
-        CompletableFuture<Map<String, Tensor>> blocked = CompletableFuture.supplyAsync(() -> {
-            ModelScheduler.runFastRequestsInline();
-            return scheduler.submit(row(99f, 4)).join();
-        }, loop);
-        assertThat(engine.gated.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Map<String, Tensor>> blocked = blockedInline(scheduler, engine);
 
         AtomicBoolean closed = new AtomicBoolean();
         Thread closer = new Thread(() -> {
