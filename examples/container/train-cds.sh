@@ -25,11 +25,12 @@ shift 3
 port=18080
 
 classlist="$(mktemp -t kubeserve-classes.XXXXXX)"
-trap 'rm -f "$classlist"' EXIT
+log="$(mktemp -t kubeserve-training.XXXXXX)"
+trap 'rm -f "$classlist" "$log"' EXIT
 # the JVM option goes right after the java command, before -jar and the server's own options
 "$1" -XX:DumpLoadedClassList="$classlist" "${@:2}" \
     --model-repository "$repo" --host 127.0.0.1 --port "$port" --grpc-port 18081 --default-model "$model" \
-    >/tmp/kubeserve-training.log 2>&1 &
+    >"$log" 2>&1 &
 pid=$!
 
 # One HTTP/1.0 request over /dev/tcp; prints the status code.
@@ -47,7 +48,7 @@ request() {
 for _ in $(seq 1 600); do
     if ! kill -0 "$pid" 2>/dev/null; then
         echo "train-cds.sh: the server exited before it was ready:" >&2
-        cat /tmp/kubeserve-training.log >&2
+        cat "$log" >&2
         exit 1
     fi
     [[ "$(request GET /v2/health/ready 2>/dev/null)" == 200 ]] && break
@@ -81,17 +82,16 @@ kill -TERM "$pid"
 wait "$pid" || true
 if [[ $failed -ne 0 || ! -s "$classlist" ]]; then
     echo "train-cds.sh: no class list written or a request failed; server log:" >&2
-    cat /tmp/kubeserve-training.log >&2
+    cat "$log" >&2
     exit 1
 fi
 # The dump reads the class path from the same -jar; it warns about each listed class it cannot
 # archive (dynamic proxies, a few of picocli's), which is expected, so its output goes to the log.
 rm -f "$archive"
 if ! "$1" -Xshare:dump -XX:SharedClassListFile="$classlist" -XX:SharedArchiveFile="$archive" "${@:2}" \
-        >>/tmp/kubeserve-training.log 2>&1 || [[ ! -s "$archive" ]]; then
+        >>"$log" 2>&1 || [[ ! -s "$archive" ]]; then
     echo "train-cds.sh: java -Xshare:dump wrote no archive; its log:" >&2
-    cat /tmp/kubeserve-training.log >&2
+    cat "$log" >&2
     exit 1
 fi
-rm -f /tmp/kubeserve-training.log
 echo "train-cds.sh: $(du -h "$archive" | cut -f1) archive at $archive"
