@@ -76,6 +76,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
     static final long INLINE_MAX_MICROS = 100;
     /** ... and only when their inputs hold at most this many bytes: a big input may take long even so. */
     static final long INLINE_MAX_BYTES = 64 * 1024;
+    private static final long INLINE_MAX_NANOS = TimeUnit.MICROSECONDS.toNanos(INLINE_MAX_MICROS);
 
     private static final Observer NO_OBSERVER = new Observer() {
         @Override
@@ -285,9 +286,9 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             cancelDeadline(pending);
             pending.result.completeExceptionally(refused);
         } else if (inline) {
-            runInline(pending);
+            runInline(pending, held);
         } else if (startExecution) {
-            wake();
+            wake(held);
         }
         return pending.result;
     }
@@ -305,7 +306,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
     /** Whether the request is small, for a model that has been fast. */
     private boolean fastAndSmall(Tensor[] inputs) {
         long recent = recentComputeNanos;
-        if (recent < 0 || recent > TimeUnit.MICROSECONDS.toNanos(INLINE_MAX_MICROS)) {
+        if (recent < 0 || recent > INLINE_MAX_NANOS) {
             return false;
         }
         long bytes = 0;
@@ -322,7 +323,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
      * Runs a request taken out of the queue on this thread, then hands its instance to an
      * execution thread if requests came meanwhile, or frees it.
      */
-    private void runInline(Pending pending) {
+    private void runInline(Pending pending, HeldWakeups held) {
         List<Pending> batch = new ArrayList<>(1);
         batch.add(pending);
         try {
@@ -343,14 +344,16 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
                 lock.unlock();
             }
             if (handOver) {
-                wake();
+                wake(held);
             }
         }
     }
 
-    /** Starts an execution thread for an instance already counted in {@code running}, or holds the start. */
-    private void wake() {
-        HeldWakeups held = HELD.get();
+    /**
+     * Starts an execution thread for an instance already counted in {@code running}, or holds the
+     * start when {@code held}, this thread's choices (null: none), is holding.
+     */
+    private void wake(HeldWakeups held) {
         if (held != null && held.holding) {
             held.schedulers.add(this);
         } else {
@@ -546,17 +549,18 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         List<Pending> requests = batch.subList(0, live);
         try {
             if (live == 1) {
-                Map<String, Tensor> outputs = run(requests.get(0).inputs);
-                watcher.executed(1, rows, System.nanoTime() - start);
+                Map<String, Tensor> outputs = engine.run(requests.get(0).inputs);
+                watcher.executed(1, rows, measured(start));
                 answer(requests.get(0), outputs);
             } else {
-                List<Map<String, Tensor>> split = split(run(stack(requests)), requests, rows);
-                watcher.executed(live, rows, System.nanoTime() - start);
+                List<Map<String, Tensor>> split = split(engine.run(stack(requests)), requests, rows);
+                watcher.executed(live, rows, measured(start));
                 for (int i = 0; i < live; i++) {
                     answer(requests.get(i), split.get(i));
                 }
             }
         } catch (RuntimeException | Error e) {
+            measured(start);
             for (Pending pending : requests) {
                 cancelDeadline(pending);
                 pending.result.completeExceptionally(e);
@@ -564,16 +568,15 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         }
     }
 
-    /** The engine's call, its time (failed calls too) weighed into {@link #recentComputeNanos}. */
-    private Map<String, Tensor> run(Tensor[] inputs) {
-        long start = System.nanoTime();
-        try {
-            return engine.run(inputs);
-        } finally {
-            long took = System.nanoTime() - start;
-            long recent = recentComputeNanos;
-            recentComputeNanos = recent < 0 ? took : recent + (took - recent) / 8;
-        }
+    /**
+     * An execution's time since {@code start}, failed ones too, weighed into
+     * {@link #recentComputeNanos}: the one clock reading serves the observer and the estimate.
+     */
+    private long measured(long start) {
+        long took = System.nanoTime() - start;
+        long recent = recentComputeNanos;
+        recentComputeNanos = recent < 0 ? took : recent + (took - recent) / 8;
+        return took;
     }
 
     private static void answer(Pending pending, Map<String, Tensor> outputs) {
