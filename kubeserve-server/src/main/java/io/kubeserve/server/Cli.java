@@ -40,6 +40,12 @@ public final class Cli {
     /** The commands, the default first. */
     public static final List<String> COMMANDS = List.of("serve", "manifests", "fetch");
 
+    /** picocli's system property: comma-separated regular expressions of types to register no converter for. */
+    static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
+    /** The built-in converters no option needs: java.time's and java.sql's types. */
+    static final String UNUSED_CONVERTERS = "java\\.time\\..*,java\\.sql\\..*";
+
     private static final Set<String> ROOT_OPTIONS = Set.of("-h", "--help", "-V", "--version");
 
     private final Map<String, String> environment;

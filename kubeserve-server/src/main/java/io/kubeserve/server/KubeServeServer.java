@@ -62,6 +62,8 @@ public final class KubeServeServer implements AutoCloseable {
     /** One rate limit budget per client across HTTP and gRPC; null when rate limiting is off. */
     private final ClientBuckets buckets;
     private final AtomicInteger closed = new AtomicInteger();
+    /** Completed once {@link #bindMetrics()} has run, after ready; {@code /metrics} waits for it. */
+    private final CompletableFuture<Void> metersBound = new CompletableFuture<>();
 
     private KubeServeServer(ServerConfig config) {
         this.config = config;
@@ -90,7 +92,9 @@ public final class KubeServeServer implements AutoCloseable {
                         config.security().protectMetrics())
                 .rateLimit(config.security().rateLimit(), config.security().rateLimitBurst())
                 // gRPC clients reach a ready pod too: readiness waits for their listener as well
-                .readyWhen(() -> config.grpcPort() == 0 || grpcUp, "the gRPC listener is starting");
+                .readyWhen(() -> config.grpcPort() == 0 || grpcUp, "the gRPC listener is starting")
+                // the JVM's meters are bound once the models are ready; a scrape before that waits for them
+                .beforeScrape(metersBound::join);
         if (buckets != null) {
             handlerBuilder.rateLimit(buckets);
         }
@@ -118,17 +122,13 @@ public final class KubeServeServer implements AutoCloseable {
                 tls != null ? "https" : "http", config.host(), port, config.effectiveIoThreads(),
                 config.effectiveWorkerThreads(), config.maxBodyBytes());
         logSecurity(config.security());
-        // the JVM binders and gRPC's classes (Netty, protobuf) take a while on a cold JVM: both run
-        // beside the model loads, off the path to ready
+        // gRPC's classes (Netty, protobuf) take a while on a cold JVM: its listener starts beside the model loads
         CompletableFuture<KubeServeGrpc> grpcStarted = config.grpcPort() > 0
                 ? CompletableFuture.supplyAsync(() -> startGrpc(config, tls), ownThread("kubeserve-grpc-start"))
                 : CompletableFuture.completedFuture(null);
         try {
             LOG.info("loading models from {}", config.modelRepository());
-            CompletableFuture<Void> metricsBound = CompletableFuture.runAsync(this::bindMetrics,
-                    ownThread("kubeserve-metrics-bind"));
             registry.loadAll(Math.max(1, Runtime.getRuntime().availableProcessors()));
-            metricsBound.join();
             grpc = joinUnwrapped(grpcStarted);
             if (config.controlMode().equals("poll")) {
                 registry.pollEvery(config.pollInterval().toSeconds());
@@ -151,6 +151,15 @@ public final class KubeServeServer implements AutoCloseable {
         }
         LOG.info("{} in {} ms", registry.isReady() ? "ready" : "started, NOT ready",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        // The JVM's binders cost tens of ms of CPU on a cold JVM, which on one core would delay the
+        // first prediction: they run once the models are ready (the GC meters count from then on).
+        CompletableFuture.runAsync(this::bindMetrics, ownThread("kubeserve-metrics-bind"))
+                .whenComplete((done, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("JVM metrics not bound: {}", failure.toString());
+                    }
+                    metersBound.complete(null);
+                });
     }
 
     private static Path cacheDir() {

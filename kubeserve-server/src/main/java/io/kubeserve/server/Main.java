@@ -23,6 +23,11 @@ public final class Main {
      * @param args the jar's arguments
      */
     public static void main(String[] args) {
+        // picocli registers, by reflection, a converter for each java.time and java.sql type it can
+        // load; no option has such a type (CliTest checks), and on a cold JVM those take start-up time
+        if (System.getProperty(Cli.CONVERTER_EXCLUDES) == null) {
+            System.setProperty(Cli.CONVERTER_EXCLUDES, Cli.UNUSED_CONVERTERS);
+        }
         Cli cli = new Cli(System.getenv(), RemoteSettings.fromEnvironment(),
                 Set.of(KubeServeServer.CACHE_DIR_VARIABLE), Main::launch);
         int status = cli.run(args, System.out, System.err);

@@ -50,6 +50,7 @@ public final class KubeServeHandler implements HttpHandler {
         RepositoryEndpoints repository = new RepositoryEndpoints(registry, bodies, builder.adminToken,
                 builder.explicitControl);
         PrometheusMeterRegistry meters = builder.meters;
+        Runnable beforeScrape = builder.beforeScrape;
 
         router = new Router()
                 .get("/", status::info)
@@ -58,9 +59,11 @@ public final class KubeServeHandler implements HttpHandler {
                 .get("/ready", status::ready)
                 .get("/health/live", status::live)
                 .get("/health/ready", status::ready)
-                .get("/metrics", (exchange, params) -> Responses.send(exchange, 200,
-                        "text/plain; version=0.0.4; charset=utf-8",
-                        meters.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .get("/metrics", (exchange, params) -> {
+                    beforeScrape.run();
+                    Responses.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+                            meters.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                })
                 .get("/openapi.json", docs::openApi)
                 .get("/docs", docs::index)
                 .get("/docs/{file}", docs::asset)
@@ -169,6 +172,8 @@ public final class KubeServeHandler implements HttpHandler {
 
         private final ModelRegistry registry;
         private PrometheusMeterRegistry meters;
+        private Runnable beforeScrape = () -> {
+        };
         private Executor workers;
         private long maxBodyBytes = 16L << 20;
         private String defaultModel;
@@ -199,6 +204,19 @@ public final class KubeServeHandler implements HttpHandler {
          */
         public Builder meters(PrometheusMeterRegistry prometheus) {
             this.meters = prometheus;
+            return this;
+        }
+
+        /**
+         * Runs before each scrape of {@code /metrics}, on the I/O thread that serves it: for meters
+         * bound off the path to ready, it waits until they are bound (the server binds the JVM's
+         * after the models are ready). It must return quickly once they are.
+         *
+         * @param action what to run; default: nothing
+         * @return this builder
+         */
+        public Builder beforeScrape(Runnable action) {
+            this.beforeScrape = Objects.requireNonNull(action, "action");
             return this;
         }
 
