@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
@@ -121,7 +122,7 @@ public final class Cli {
         }
         root.setOut(writer(out));
         root.setErr(writer(err));
-        root.setParameterExceptionHandler(this::usageError);
+        root.setParameterExceptionHandler(new UsageErrors());
         return root;
     }
 
@@ -162,10 +163,23 @@ public final class Cli {
         return withServe.toArray(String[]::new);
     }
 
-    /** Adds each option's variable under its description, so the help shows it. */
+    /**
+     * Adds each option's variable under its description, so the help shows it.
+     *
+     * <p>Plain loops, and {@link UsageErrors} a class: a lambda typed with one of picocli's classes
+     * (compiled for Java 5) has the CDS dump link that class, and a linked Java 5 class is left out of
+     * the archive, to be read from the jar and verified at every start ({@code train-cds.sh}).
+     */
     private static void showVariables(CommandSpec command) {
-        List<OptionSpec> options = command.options().stream().filter(o -> !o.usageHelp() && !o.versionHelp()).toList();
-        options.forEach(command::remove);
+        List<OptionSpec> options = new ArrayList<>();
+        for (OptionSpec option : command.options()) {
+            if (!option.usageHelp() && !option.versionHelp()) {
+                options.add(option);
+            }
+        }
+        for (OptionSpec option : options) {
+            command.remove(option);
+        }
         for (OptionSpec option : options) {
             String[] description = Arrays.copyOf(option.description(), option.description().length + 1);
             description[description.length - 1] = "  env " + EnvironmentDefaults.variableOf(option);
@@ -194,6 +208,14 @@ public final class Cli {
         err.println("Run '" + spec.qualifiedName() + " --help' for the options.");
         err.flush();
         return spec.exitCodeOnInvalidInput();
+    }
+
+    /** Prints a bad command line's error the way {@link #usageError} does (a class, not a lambda: see {@link #showVariables}). */
+    private final class UsageErrors implements IParameterExceptionHandler {
+        @Override
+        public int handleParseException(ParameterException error, String[] args) {
+            return usageError(error, args);
+        }
     }
 
     /** Whether the option is on the command line, as {@code --flag value} or {@code --flag=value}. */

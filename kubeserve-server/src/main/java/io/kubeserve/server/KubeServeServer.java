@@ -6,6 +6,8 @@ import io.kubeserve.core.registry.ModelStatus;
 import io.kubeserve.core.repository.remote.ModelRepositories;
 import io.kubeserve.core.spi.ModelRepository;
 import java.nio.file.Path;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import io.kubeserve.grpc.KubeServeGrpc;
 import io.kubeserve.grpc.ClientAdmission;
 import io.kubeserve.http.undertow.ClientBuckets;
@@ -28,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +65,16 @@ public final class KubeServeServer implements AutoCloseable {
     /** One rate limit budget per client across HTTP and gRPC; null when rate limiting is off. */
     private final ClientBuckets buckets;
     private final AtomicInteger closed = new AtomicInteger();
-    /** Completed once {@link #bindMetrics()} has run, after ready; {@code /metrics} waits for it. */
-    private final CompletableFuture<Void> metersBound = new CompletableFuture<>();
+    /**
+     * How long after ready the JVM's meters are bound, unless a scrape of {@code /metrics} comes
+     * first: the binders cost tens of ms of CPU on a cold JVM, which on one core would go to the
+     * first predictions instead.
+     */
+    static final Duration JVM_METERS_DELAY = Duration.ofSeconds(2);
+
+    private final AtomicBoolean metersBound = new AtomicBoolean();
+    /** When the server turned ready ({@link System#currentTimeMillis()}), for the log; 0 when it did not. */
+    private volatile long readyAtMillis;
 
     private KubeServeServer(ServerConfig config) {
         this.config = config;
@@ -93,8 +104,8 @@ public final class KubeServeServer implements AutoCloseable {
                 .rateLimit(config.security().rateLimit(), config.security().rateLimitBurst())
                 // gRPC clients reach a ready pod too: readiness waits for their listener as well
                 .readyWhen(() -> config.grpcPort() == 0 || grpcUp, "the gRPC listener is starting")
-                // the JVM's meters are bound once the models are ready; a scrape before that waits for them
-                .beforeScrape(metersBound::join);
+                // the JVM's meters are bound after ready (JVM_METERS_DELAY) or by the first scrape
+                .beforeScrape(this::bindMetersOnce);
         if (buckets != null) {
             handlerBuilder.rateLimit(buckets);
         }
@@ -128,6 +139,8 @@ public final class KubeServeServer implements AutoCloseable {
                 : CompletableFuture.completedFuture(null);
         try {
             LOG.info("loading models from {}", config.modelRepository());
+            // the models' meters before the models: they count from the first request
+            new ModelMetrics(registry).bindTo(meters);
             registry.loadAll(Math.max(1, Runtime.getRuntime().availableProcessors()));
             grpc = joinUnwrapped(grpcStarted);
             if (config.controlMode().equals("poll")) {
@@ -149,17 +162,11 @@ public final class KubeServeServer implements AutoCloseable {
             LOG.info("model {} version {}: {}{}", status.name(), status.version(), status.state(),
                     status.reason() == null ? " in " + status.loadMillis() + " ms" : " (" + status.reason() + ")");
         }
-        LOG.info("{} in {} ms", registry.isReady() ? "ready" : "started, NOT ready",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-        // The JVM's binders cost tens of ms of CPU on a cold JVM, which on one core would delay the
-        // first prediction: they run once the models are ready (the GC meters count from then on).
-        CompletableFuture.runAsync(this::bindMetrics, ownThread("kubeserve-metrics-bind"))
-                .whenComplete((done, failure) -> {
-                    if (failure != null) {
-                        LOG.warn("JVM metrics not bound: {}", failure.toString());
-                    }
-                    metersBound.complete(null);
-                });
+        boolean ready = registry.isReady();
+        readyAtMillis = ready ? System.currentTimeMillis() : 0;
+        LOG.info("{} in {} ms", ready ? "ready" : "started, NOT ready", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        CompletableFuture.runAsync(this::bindMetersOnce, CompletableFuture.delayedExecutor(
+                JVM_METERS_DELAY.toMillis(), TimeUnit.MILLISECONDS, ownThread("kubeserve-metrics-bind")));
     }
 
     private static Path cacheDir() {
@@ -276,7 +283,31 @@ public final class KubeServeServer implements AutoCloseable {
         return new KubeServeServer(config);
     }
 
-    private void bindMetrics() {
+    /**
+     * Binds the JVM's meters the first time it is called (after ready, or by a
+     * scrape; the GC meters count from then on), and logs how long after the JVM's start the server
+     * turned ready: the command line and logging, which "ready in" leaves out, count there. Later
+     * calls return at once; a scrape racing the first call waits for it.
+     */
+    private void bindMetersOnce() {
+        synchronized (metersBound) {
+            if (metersBound.get() || closed.get() > 0) {
+                return;
+            }
+            try {
+                bindJvmMetrics();
+            } catch (RuntimeException e) {
+                LOG.warn("JVM metrics not bound: {}", e.toString());
+            }
+            metersBound.set(true);
+        }
+        if (readyAtMillis > 0) {
+            // the management classes are loaded by now (the uptime binder): reading the start is cheap
+            LOG.info("ready {} ms after the JVM started", readyAtMillis - ManagementFactory.getRuntimeMXBean().getStartTime());
+        }
+    }
+
+    private void bindJvmMetrics() {
         new ClassLoaderMetrics().bindTo(meters);
         new JvmMemoryMetrics().bindTo(meters);
         new JvmGcMetrics().bindTo(meters);
@@ -284,7 +315,6 @@ public final class KubeServeServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
         new FileDescriptorMetrics().bindTo(meters);
-        new ModelMetrics(registry).bindTo(meters);
     }
 
     /**
