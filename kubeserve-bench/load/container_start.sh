@@ -11,8 +11,8 @@
 #   - process: the container's process start (docker's State.StartedAt, when the ENTRYPOINT's java
 #     is exec'd) -> first prediction: the JVM's launch to its first prediction, without docker's
 #     set-up;
-#   - the server's log: "ready N ms after the JVM started" (a /metrics scrape has it logged) and
-#     "ready in N ms" (from the server's own start, after the command line and logging).
+#   - the server's log, "ready in N ms": from the server's own start, after the JVM's start, the
+#     command line and logging.
 # With two images the starts alternate A, B, B, A, ... (ROUNDS of each, default 5) so a drifting
 # machine hits both alike, and the medians of each and of B - A close the output. Needs dockerd and
 # the images (examples/container/build-images.sh). Only 127.0.0.1 is targeted; each container is
@@ -31,9 +31,9 @@ mkdir -p "$WORK/models" && cp -r "$ROOT/examples/models/iris" "$WORK/models/" &&
 nanos() { date +%s%N; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
-# start IMAGE: appends "run_ms process_ms jvm_ready_ms server_ready_ms" to $WORK/<index>
+# start INDEX: appends "run_ms process_ms server_ready_ms" to $WORK/<index>
 start() {
-  local index="$1" image="${IMAGES[$1]}" t0 t1 started log jvm server
+  local index="$1" image="${IMAGES[$1]}" t0 t1 started server
   t0=$(nanos)
   docker run -d --name "$NAME" --cpuset-cpus "$SERVER_CPU" \
     --read-only --user 10001:10001 --cap-drop ALL --security-opt no-new-privileges \
@@ -48,14 +48,10 @@ start() {
   done
   t1=$(nanos)
   started=$(date -d "$(docker inspect -f '{{.State.StartedAt}}' "$NAME")" +%s%N)
-  curl -s -o /dev/null "http://127.0.0.1:$PORT/metrics"
-  log=$(docker logs "$NAME" 2>&1)
-  jvm=$(sed -n 's/.*KubeServeServer - ready \([0-9]*\) ms after the JVM started.*/\1/p' <<<"$log" | head -1)
-  server=$(sed -n 's/.*KubeServeServer - ready in \([0-9]*\) ms.*/\1/p' <<<"$log" | head -1)
+  server=$(docker logs "$NAME" 2>&1 | sed -n 's/.*KubeServeServer - ready in \([0-9]*\) ms.*/\1/p' | head -1)
   docker rm -f "$NAME" >/dev/null
-  echo "$(( (t1 - t0) / 1000000 )) $(( (t1 - started) / 1000000 )) ${jvm:-0} ${server:-0}" | tee -a "$WORK/$index" |
-    awk -v image="$image" '{ printf "%s: run %d ms, process %d ms, JVM start -> ready %s ms, server start -> ready %s ms\n",
-      image, $1, $2, ($3 ? $3 : "?"), ($4 ? $4 : "?") }'
+  echo "$(( (t1 - t0) / 1000000 )) $(( (t1 - started) / 1000000 )) ${server:-0}" | tee -a "$WORK/$index" |
+    awk -v image="$image" '{ printf "%s: run %d ms, process %d ms, server start -> ready %s ms\n", image, $1, $2, ($3 ? $3 : "?") }'
 }
 
 echo "${IMAGES[*]}: $ROUNDS starts each, server on CPU $SERVER_CPU, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -70,7 +66,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 for index in "${!IMAGES[@]}"; do
   echo "medians ${IMAGES[$index]}: run $(cut -d' ' -f1 "$WORK/$index" | median) ms, process $(cut -d' ' -f2 "$WORK/$index" | median) ms," \
-    "JVM start -> ready $(cut -d' ' -f3 "$WORK/$index" | median) ms, server start -> ready $(cut -d' ' -f4 "$WORK/$index" | median) ms"
+    "server start -> ready $(cut -d' ' -f3 "$WORK/$index" | median) ms"
 done
 if [[ ${#IMAGES[@]} -eq 2 ]]; then
   echo "median of B - A, process start -> first prediction: $(paste -d' ' <(cut -d' ' -f2 "$WORK/0") <(cut -d' ' -f2 "$WORK/1") |

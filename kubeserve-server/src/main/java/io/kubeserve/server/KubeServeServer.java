@@ -6,7 +6,6 @@ import io.kubeserve.core.registry.ModelStatus;
 import io.kubeserve.core.repository.remote.ModelRepositories;
 import io.kubeserve.core.spi.ModelRepository;
 import java.nio.file.Path;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import io.kubeserve.grpc.KubeServeGrpc;
 import io.kubeserve.grpc.ClientAdmission;
@@ -73,8 +72,6 @@ public final class KubeServeServer implements AutoCloseable {
     static final Duration JVM_METERS_DELAY = Duration.ofSeconds(2);
 
     private final AtomicBoolean metersBound = new AtomicBoolean();
-    /** When the server turned ready ({@link System#currentTimeMillis()}), for the log; 0 when it did not. */
-    private volatile long readyAtMillis;
 
     private KubeServeServer(ServerConfig config) {
         this.config = config;
@@ -162,9 +159,8 @@ public final class KubeServeServer implements AutoCloseable {
             LOG.info("model {} version {}: {}{}", status.name(), status.version(), status.state(),
                     status.reason() == null ? " in " + status.loadMillis() + " ms" : " (" + status.reason() + ")");
         }
-        boolean ready = registry.isReady();
-        readyAtMillis = ready ? System.currentTimeMillis() : 0;
-        LOG.info("{} in {} ms", ready ? "ready" : "started, NOT ready", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        LOG.info("{} in {} ms", registry.isReady() ? "ready" : "started, NOT ready",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         CompletableFuture.runAsync(this::bindMetersOnce, CompletableFuture.delayedExecutor(
                 JVM_METERS_DELAY.toMillis(), TimeUnit.MILLISECONDS, ownThread("kubeserve-metrics-bind")));
     }
@@ -284,10 +280,8 @@ public final class KubeServeServer implements AutoCloseable {
     }
 
     /**
-     * Binds the JVM's meters the first time it is called (after ready, or by a
-     * scrape; the GC meters count from then on), and logs how long after the JVM's start the server
-     * turned ready: the command line and logging, which "ready in" leaves out, count there. Later
-     * calls return at once; a scrape racing the first call waits for it.
+     * Binds the JVM's meters the first time it is called (after ready, or by a scrape; the GC meters
+     * count from then on). Later calls return at once; a scrape racing the first call waits for it.
      */
     private void bindMetersOnce() {
         synchronized (metersBound) {
@@ -300,10 +294,6 @@ public final class KubeServeServer implements AutoCloseable {
                 LOG.warn("JVM metrics not bound: {}", e.toString());
             }
             metersBound.set(true);
-        }
-        if (readyAtMillis > 0) {
-            // the management classes are loaded by now (the uptime binder): reading the start is cheap
-            LOG.info("ready {} ms after the JVM started", readyAtMillis - ManagementFactory.getRuntimeMXBean().getStartTime());
         }
     }
 
