@@ -16,12 +16,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -74,21 +72,36 @@ public final class Cli {
     }
 
     /** The root: only {@code --help} and {@code --version}; {@link #run} never runs it without a command. */
-    @Command(addMethodSubcommands = false, mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            usageHelpWidth = 100,
-            description = {"KubeServe serves ONNX, TorchScript and scikit-learn (ONNX or joblib) models over HTTP and gRPC, writes the "
-                    + "Kubernetes manifests to run it and fetches models for it there.", ""},
-            footer = {"", "Without a command the jar serves: '" + NAME + " --model-repository DIR' is '" + NAME
-                    + " serve --model-repository DIR'. '" + NAME + " <command> --help' lists a command's options."})
     static final class Root implements Callable<Integer> {
 
-        @Spec
-        private CommandSpec spec;
+        private final CommandSpec spec;
+
+        /** Its model, built in code as serve's is ({@link ServeCommand}): the root is built on every start. */
+        Root() {
+            spec = CommandSpec.wrapWithoutInspection(this).name(NAME).versionProvider(new VersionProvider());
+            spec.usageMessage().width(100)
+                    .description("KubeServe serves ONNX, TorchScript and scikit-learn (ONNX or joblib) models over HTTP and "
+                            + "gRPC, writes the Kubernetes manifests to run it and fetches models for it there.", "")
+                    .footer("", "Without a command the jar serves: '" + NAME + " --model-repository DIR' is '" + NAME
+                            + " serve --model-repository DIR'. '" + NAME + " <command> --help' lists a command's options.");
+            addStandardHelpOptions(spec);
+        }
 
         @Override
         public Integer call() {
             throw new ParameterException(spec.commandLine(), "a command is required: " + String.join(", ", COMMANDS));
         }
+    }
+
+    /**
+     * {@code -h/--help} and {@code -V/--version} as picocli's {@code mixinStandardHelpOptions} adds
+     * them, without the reflection over its annotated mixin.
+     */
+    static void addStandardHelpOptions(CommandSpec command) {
+        command.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        command.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
     }
 
     /**
@@ -110,9 +123,9 @@ public final class Cli {
      * subcommands ({@code addMethodSubcommands = false}), so picocli does not scan their methods.
      */
     private CommandLine commandLine(PrintStream out, PrintStream err, boolean allCommands) {
-        CommandLine root = new CommandLine(new Root()).setCommandName(NAME);
+        CommandLine root = new CommandLine(new Root().spec);
         ServeCommand serve = new ServeCommand(environment, alsoKnownVariables, launcher);
-        CommandLine serveLine = new CommandLine(serve);
+        CommandLine serveLine = new CommandLine(serve.spec());
         serveLine.setDefaultValueProvider(new EnvironmentDefaults(environment));
         showVariables(serveLine.getCommandSpec());
         root.addSubcommand("serve", serveLine);

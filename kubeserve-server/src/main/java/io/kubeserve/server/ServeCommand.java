@@ -16,12 +16,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
@@ -31,21 +29,13 @@ import picocli.CommandLine.TypeConversionException;
  * a flag wins over its variable. Secrets have no flag ({@code ps} shows flags): the admin token and the
  * API tokens come from a file or from {@code KUBESERVE_ADMIN_TOKEN} / {@code KUBESERVE_AUTH_TOKENS}.
  *
+ * <p>Its picocli model is built in code ({@link #spec()}), not read from annotations: every pod start
+ * runs this command, and on one core picocli's reflection over an annotated command (and the JDK's
+ * proxies for the annotations) cost about 75 ms more (docs/BENCHMARKS.md). The options read as a
+ * table in {@link #addOptions}.
+ *
  * <p>One instance parses one command line; not thread-safe.
  */
-@Command(name = "serve", sortOptions = false, mixinStandardHelpOptions = true, abbreviateSynopsis = true,
-        addMethodSubcommands = false, versionProvider = VersionProvider.class, usageHelpWidth = 100,
-        header = "Serves models over HTTP and gRPC (the default command).",
-        description = {"Serves ONNX, TorchScript and scikit-learn (ONNX or joblib) models over HTTP and gRPC: POST /predict, KServe V1 "
-                + "(/v1/models/...), Open Inference Protocol V2 (/v2/...), /metrics, /docs; and the Open "
-                + "Inference Protocol over gRPC (--grpc-port). Ready when GET /v2/health/ready answers 200. The "
-                + "jar runs this command when no command is given.", ""},
-        footer = {"", "Each option also reads the environment variable shown under it; a flag wins over its "
-                + "variable. Secrets have no flag: KUBESERVE_ADMIN_TOKEN (else --admin-token-file) and "
-                + "KUBESERVE_AUTH_TOKENS=a,b (else --auth-tokens-file). Remote stores: KUBESERVE_MODEL_CACHE_DIR "
-                + "and the KUBESERVE_S3_* variables (see the README).",
-                "Exit status: 1 the server could not start, 2 bad usage; once serving it runs until SIGTERM "
-                + "(then drains and exits with 0)."})
 public final class ServeCommand implements Callable<Integer> {
 
     /** Variables the server reads that no option stands for: secrets, read from the environment only. */
@@ -56,7 +46,7 @@ public final class ServeCommand implements Callable<Integer> {
     public interface Launcher {
 
         /**
-         * Starts serving; called once, on the thread that runs the command line.
+         * Starts the server.
          *
          * @param config           the validated settings
          * @param unknownVariables {@code KUBESERVE_*} variables that name no setting, sorted, for a warning
@@ -66,130 +56,10 @@ public final class ServeCommand implements Callable<Integer> {
         int launch(ServerConfig config, List<String> unknownVariables);
     }
 
-    @Spec
-    private CommandSpec spec;
-
+    private final CommandSpec spec;
     private final Map<String, String> environment;
     private final Set<String> alsoKnownVariables;
     private final Launcher launcher;
-
-    @Option(names = "--model-repository", paramLabel = "DIR",
-            description = "Model repository, model directory, model file or remote store URI (required).")
-    private String modelRepository;
-
-    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "0.0.0.0",
-            description = "Address to bind (default ${DEFAULT-VALUE}).")
-    private String host;
-
-    @Option(names = "--port", paramLabel = "N", defaultValue = "8080",
-            description = "Port to bind; 0 picks a free port (default ${DEFAULT-VALUE}).")
-    private int port;
-
-    @Option(names = "--grpc-port", paramLabel = "N", defaultValue = "8081",
-            description = "Port of the Open Inference Protocol over gRPC (and gRPC health, reflection); "
-                    + "0: off (default ${DEFAULT-VALUE}).")
-    private int grpcPort;
-
-    @Option(names = "--model-name", paramLabel = "NAME",
-            description = "Name for a single model directory or file (default: its name).")
-    private String modelName;
-
-    @Option(names = "--default-model", paramLabel = "NAME",
-            description = "Model served by POST /predict (default: the only model).")
-    private String defaultModel;
-
-    @Option(names = "--model-control-mode", paramLabel = "MODE", defaultValue = "none",
-            description = "none, poll or explicit (default ${DEFAULT-VALUE}).")
-    private String controlMode;
-
-    @Option(names = "--repository-poll-seconds", paramLabel = "N", defaultValue = "15",
-            description = "Poll mode: seconds between repository reads (default ${DEFAULT-VALUE}).")
-    private int pollSeconds;
-
-    @Option(names = "--require-models", paramLabel = "A,B",
-            description = "Models that must be ready for /ready, comma-separated (default: any one).")
-    private String requiredModels;
-
-    @Option(names = "--admin-token-file", paramLabel = "FILE",
-            description = "File holding the repository API's bearer token (or KUBESERVE_ADMIN_TOKEN).")
-    private Path adminTokenFile;
-
-    @Option(names = "--max-body-size", paramLabel = "SIZE", defaultValue = "16m", converter = SizeConverter.class,
-            description = "Largest request body, e.g. 16m, 512k, 1g or bytes (default ${DEFAULT-VALUE}).")
-    private long maxBodyBytes;
-
-    @Option(names = "--overload-status", paramLabel = "CODE", defaultValue = "503",
-            description = "Status when a model's queue is full: 503 or 429 (default ${DEFAULT-VALUE}).")
-    private int overloadStatus;
-
-    @Option(names = "--log-format", paramLabel = "FMT", defaultValue = "text",
-            description = "text or json (default ${DEFAULT-VALUE}).")
-    private String logFormat;
-
-    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
-            description = "Network threads of each listener (HTTP I/O threads, gRPC event loops); 0: one per "
-                    + "core (default ${DEFAULT-VALUE}).")
-    private int ioThreads;
-
-    @Option(names = "--worker-threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads that decode large bodies and run the repository API; 0: one per core, "
-                    + "at least 2 (default ${DEFAULT-VALUE}).")
-    private int workerThreads;
-
-    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "20",
-            description = "Time in-flight requests get on SIGTERM (default ${DEFAULT-VALUE}).")
-    private int drainSeconds;
-
-    @Option(names = "--auth-tokens-file", paramLabel = "FILE",
-            description = "API bearer tokens, one a line (or KUBESERVE_AUTH_TOKENS=a,b); default: no auth.")
-    private Path authTokensFile;
-
-    @Option(names = "--auth-probes", paramLabel = "MODE", defaultValue = "open", converter = AccessConverter.class,
-            description = "open or protected: probes need a token too (default open).")
-    private Access probes;
-
-    @Option(names = "--auth-metrics", paramLabel = "MODE", defaultValue = "open", converter = AccessConverter.class,
-            description = "open or protected: /metrics needs a token (default open).")
-    private Access metrics;
-
-    @Option(names = "--rate-limit", paramLabel = "RPS", defaultValue = "0",
-            description = "Requests a second per client, 429 beyond; 0 is off (default ${DEFAULT-VALUE}).")
-    private int rateLimit;
-
-    @Option(names = "--rate-limit-burst", paramLabel = "N", defaultValue = "0",
-            description = "Extra requests a client may send at once (default ${DEFAULT-VALUE}).")
-    private int rateLimitBurst;
-
-    @Option(names = "--tls-cert", paramLabel = "FILE",
-            description = "Serve HTTPS (and HTTP/2): PEM certificate chain, with --tls-key.")
-    private Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM PKCS#8 private key (RSA or EC) for --tls-cert.")
-    private Path tlsKey;
-
-    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve HTTPS from a PKCS12 keystore instead of PEM.")
-    private Path tlsKeystore;
-
-    @Option(names = "--tls-keystore-password-file", paramLabel = "FILE", description = "File holding the keystore's password.")
-    private Path tlsKeystorePasswordFile;
-
-    @Option(names = "--header-timeout", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Time a client gets to send request headers (default ${DEFAULT-VALUE}).")
-    private int headerSeconds;
-
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "120",
-            description = "Close connections silent this long (default ${DEFAULT-VALUE}).")
-    private int idleSeconds;
-
-    @Option(names = "--python", paramLabel = "PATH",
-            description = "Python interpreter for model.joblib/.pkl models (default python3 on the PATH; a model's"
-                    + " config parameter 'python' wins).")
-    private String python;
-
-    @Option(names = "--python-install-requirements",
-            description = "pip install each Python model's requirements.txt into a directory of its own before loading"
-                    + " it (default: only check them against the installed packages).")
-    private boolean pythonInstallRequirements;
 
     /**
      * A command that reads secrets from {@code environment} and hands the config to {@code launcher}.
@@ -203,6 +73,108 @@ public final class ServeCommand implements Callable<Integer> {
         this.environment = Map.copyOf(environment);
         this.alsoKnownVariables = Set.copyOf(alsoKnownVariables);
         this.launcher = Objects.requireNonNull(launcher, "launcher");
+        spec = CommandSpec.wrapWithoutInspection(this).name("serve").versionProvider(new VersionProvider());
+        spec.usageMessage().width(100).sortOptions(false).abbreviateSynopsis(true)
+                .header("Serves models over HTTP and gRPC (the default command).")
+                .description("Serves ONNX, TorchScript and scikit-learn (ONNX or joblib) models over HTTP and gRPC: POST "
+                        + "/predict, KServe V1 (/v1/models/...), Open Inference Protocol V2 (/v2/...), /metrics, /docs; and "
+                        + "the Open Inference Protocol over gRPC (--grpc-port). Ready when GET /v2/health/ready answers "
+                        + "200. The jar runs this command when no command is given.", "")
+                .footer("", "Each option also reads the environment variable shown under it; a flag wins over its "
+                        + "variable. Secrets have no flag: KUBESERVE_ADMIN_TOKEN (else --admin-token-file) and "
+                        + "KUBESERVE_AUTH_TOKENS=a,b (else --auth-tokens-file). Remote stores: KUBESERVE_MODEL_CACHE_DIR "
+                        + "and the KUBESERVE_S3_* variables (see the README).",
+                        "Exit status: 1 the server could not start, 2 bad usage; once serving it runs until SIGTERM "
+                        + "(then drains and exits with 0).");
+        Cli.addStandardHelpOptions(spec);
+        addOptions(spec);
+    }
+
+    /**
+     * The command's picocli model, bound to this instance: {@code new CommandLine(serve.spec())}.
+     *
+     * @return the model; the same on every call
+     */
+    public CommandSpec spec() {
+        return spec;
+    }
+
+    /** The options, in the order the help lists them; {@code ${DEFAULT-VALUE}} is picocli's. */
+    private static void addOptions(CommandSpec command) {
+        option(command, "--model-repository", "DIR", null, String.class,
+                "Model repository, model directory, model file or remote store URI (required).");
+        option(command, "--host", "ADDR", "0.0.0.0", String.class, "Address to bind (default ${DEFAULT-VALUE}).");
+        option(command, "--port", "N", "8080", int.class, "Port to bind; 0 picks a free port (default ${DEFAULT-VALUE}).");
+        option(command, "--grpc-port", "N", "8081", int.class,
+                "Port of the Open Inference Protocol over gRPC (and gRPC health, reflection); 0: off (default ${DEFAULT-VALUE}).");
+        option(command, "--model-name", "NAME", null, String.class,
+                "Name for a single model directory or file (default: its name).");
+        option(command, "--default-model", "NAME", null, String.class,
+                "Model served by POST /predict (default: the only model).");
+        option(command, "--model-control-mode", "MODE", "none", String.class,
+                "none, poll or explicit (default ${DEFAULT-VALUE}).");
+        option(command, "--repository-poll-seconds", "N", "15", int.class,
+                "Poll mode: seconds between repository reads (default ${DEFAULT-VALUE}).");
+        option(command, "--require-models", "A,B", null, String.class,
+                "Models that must be ready for /ready, comma-separated (default: any one).");
+        option(command, "--admin-token-file", "FILE", null, Path.class,
+                "File holding the repository API's bearer token (or KUBESERVE_ADMIN_TOKEN).");
+        command.addOption(OptionSpec.builder("--max-body-size").paramLabel("SIZE").defaultValue("16m").type(long.class)
+                .converters(new SizeConverter())
+                .description("Largest request body, e.g. 16m, 512k, 1g or bytes (default ${DEFAULT-VALUE}).").build());
+        option(command, "--overload-status", "CODE", "503", int.class,
+                "Status when a model's queue is full: 503 or 429 (default ${DEFAULT-VALUE}).");
+        option(command, "--log-format", "FMT", "text", String.class, "text or json (default ${DEFAULT-VALUE}).");
+        option(command, "--io-threads", "N", "0", int.class,
+                "Network threads of each listener (HTTP I/O threads, gRPC event loops); 0: one per core (default ${DEFAULT-VALUE}).");
+        option(command, "--worker-threads", "N", "0", int.class,
+                "Threads that decode large bodies and run the repository API; 0: one per core, at least 2 (default ${DEFAULT-VALUE}).");
+        option(command, "--drain-timeout", "SECONDS", "20", int.class,
+                "Time in-flight requests get on SIGTERM (default ${DEFAULT-VALUE}).");
+        option(command, "--auth-tokens-file", "FILE", null, Path.class,
+                "API bearer tokens, one a line (or KUBESERVE_AUTH_TOKENS=a,b); default: no auth.");
+        access(command, "--auth-probes", "open or protected: probes need a token too (default open).");
+        access(command, "--auth-metrics", "open or protected: /metrics needs a token (default open).");
+        option(command, "--rate-limit", "RPS", "0", int.class,
+                "Requests a second per client, 429 beyond; 0 is off (default ${DEFAULT-VALUE}).");
+        option(command, "--rate-limit-burst", "N", "0", int.class,
+                "Extra requests a client may send at once (default ${DEFAULT-VALUE}).");
+        option(command, "--tls-cert", "FILE", null, Path.class,
+                "Serve HTTPS (and HTTP/2): PEM certificate chain, with --tls-key.");
+        option(command, "--tls-key", "FILE", null, Path.class, "PEM PKCS#8 private key (RSA or EC) for --tls-cert.");
+        option(command, "--tls-keystore", "FILE", null, Path.class, "Serve HTTPS from a PKCS12 keystore instead of PEM.");
+        option(command, "--tls-keystore-password-file", "FILE", null, Path.class, "File holding the keystore's password.");
+        option(command, "--header-timeout", "SECONDS", "10", int.class,
+                "Time a client gets to send request headers (default ${DEFAULT-VALUE}).");
+        option(command, "--idle-timeout", "SECONDS", "120", int.class,
+                "Close connections silent this long (default ${DEFAULT-VALUE}).");
+        option(command, "--python", "PATH", null, String.class,
+                "Python interpreter for model.joblib/.pkl models (default python3 on the PATH; a model's config parameter"
+                        + " 'python' wins).");
+        command.addOption(OptionSpec.builder("--python-install-requirements").type(boolean.class).arity("0")
+                .description("pip install each Python model's requirements.txt into a directory of its own before loading"
+                        + " it (default: only check them against the installed packages).").build());
+    }
+
+    private static void option(CommandSpec command, String name, String paramLabel, String defaultValue, Class<?> type,
+                               String description) {
+        command.addOption(OptionSpec.builder(name).paramLabel(paramLabel).defaultValue(defaultValue).type(type)
+                .description(description).build());
+    }
+
+    private static void access(CommandSpec command, String name, String description) {
+        command.addOption(OptionSpec.builder(name).paramLabel("MODE").defaultValue("open").type(Access.class)
+                .converters(new AccessConverter()).description(description).build());
+    }
+
+    /** An option's parsed value (its default when the command line and the environment leave it out; null when it has none). */
+    private <T> T value(String name) {
+        return spec.findOption(name).getValue();
+    }
+
+    private int integer(String name) {
+        Integer value = value(name);
+        return value;
     }
 
     /**
@@ -213,13 +185,19 @@ public final class ServeCommand implements Callable<Integer> {
      */
     public ServerConfig config() {
         try {
-            SecurityConfig security = new SecurityConfig(authTokens(), probes == Access.PROTECTED, metrics == Access.PROTECTED, rateLimit,
-                    rateLimitBurst, tlsCert, tlsKey, tlsKeystore, tlsKeystorePasswordFile,
-                    Duration.ofSeconds(headerSeconds), Duration.ofSeconds(idleSeconds));
-            return new ServerConfig(host, port, grpcPort, modelRepository, modelName, defaultModel, maxBodyBytes,
-                    logFormat.toLowerCase(Locale.ROOT), ioThreads, workerThreads, Duration.ofSeconds(drainSeconds),
-                    overloadStatus, controlMode.toLowerCase(Locale.ROOT), Duration.ofSeconds(pollSeconds),
-                    names(requiredModels), adminToken(), security);
+            SecurityConfig security = new SecurityConfig(authTokens(), value("--auth-probes") == Access.PROTECTED,
+                    value("--auth-metrics") == Access.PROTECTED, integer("--rate-limit"), integer("--rate-limit-burst"),
+                    value("--tls-cert"), value("--tls-key"), value("--tls-keystore"), value("--tls-keystore-password-file"),
+                    Duration.ofSeconds(integer("--header-timeout")), Duration.ofSeconds(integer("--idle-timeout")));
+            long maxBodyBytes = value("--max-body-size");
+            String logFormat = value("--log-format");
+            String controlMode = value("--model-control-mode");
+            return new ServerConfig(value("--host"), integer("--port"), integer("--grpc-port"), value("--model-repository"),
+                    value("--model-name"), value("--default-model"), maxBodyBytes, logFormat.toLowerCase(Locale.ROOT),
+                    integer("--io-threads"), integer("--worker-threads"), Duration.ofSeconds(integer("--drain-timeout")),
+                    integer("--overload-status"), controlMode.toLowerCase(Locale.ROOT),
+                    Duration.ofSeconds(integer("--repository-poll-seconds")), names(value("--require-models")), adminToken(),
+                    security);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -235,10 +213,11 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         ServerConfig config = config();
         // the Python engine is a ServiceLoader plug-in: it reads these when it loads a model
+        String python = value("--python");
         if (python != null && !python.isBlank()) {
             System.setProperty(PythonSettings.PYTHON_PROPERTY, python);
         }
-        if (pythonInstallRequirements) {
+        if (Boolean.TRUE.equals(value("--python-install-requirements"))) {
             System.setProperty(PythonSettings.INSTALL_PROPERTY, "true");
         }
         return launcher.launch(config, EnvironmentDefaults.unknownVariables(environment, spec, alsoKnown()));
@@ -260,6 +239,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** From a file (a mounted Secret), else from the environment; never from a flag, which {@code ps} shows. */
     private String adminToken() {
+        Path adminTokenFile = value("--admin-token-file");
         if (adminTokenFile != null) {
             return read(adminTokenFile, "--admin-token-file").strip();
         }
@@ -272,6 +252,7 @@ public final class ServeCommand implements Callable<Integer> {
         String text;
         String separator;
         String fromEnvironment = environment.get("KUBESERVE_AUTH_TOKENS");
+        Path authTokensFile = value("--auth-tokens-file");
         if (authTokensFile != null) {
             text = read(authTokensFile, "--auth-tokens-file");
             separator = "\\R";

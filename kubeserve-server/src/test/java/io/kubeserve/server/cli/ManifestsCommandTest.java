@@ -158,7 +158,7 @@ class ManifestsCommandTest {
      */
     @Test
     void everyFlagTheContainersPassIsAServeOption() {
-        CommandSpec serve = new CommandLine(new ServeCommand(Map.of(), Set.of(), (config, unknown) -> 0))
+        CommandSpec serve = new CommandLine(new ServeCommand(Map.of(), Set.of(), (config, unknown) -> 0).spec())
                 .getCommandSpec();
         ManifestOptions withSecrets = ManifestOptions.builder("iris", IMAGE).tlsSecret("iris-tls")
                 .authTokensSecret("iris-tokens").model("s3://models-bucket/iris").build();
