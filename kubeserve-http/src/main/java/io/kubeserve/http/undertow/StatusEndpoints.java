@@ -63,9 +63,13 @@ final class StatusEndpoints {
         return (loading ? "models are loading: " : "no model is ready: ") + states(statuses);
     }
 
-    /** {@code [name=state, ...]}, states in lower case. */
+    /**
+     * {@code [name=state, ...]}, states in lower case; a failed version with why, as its own
+     * readiness says it, so the probe's reason alone tells an operator what to fix.
+     */
     private static List<String> states(List<ModelStatus> statuses) {
-        return statuses.stream().map(s -> s.name() + "=" + s.state().name().toLowerCase(java.util.Locale.ROOT)).toList();
+        return statuses.stream().map(s -> s.name() + "=" + s.state().name().toLowerCase(java.util.Locale.ROOT)
+                + (s.state() == ModelState.FAILED && s.reason() != null ? " (" + s.reason() + ")" : "")).toList();
     }
 
     /** {@code GET /health}: the seed API's health document. */
