@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.repository.FileSystemModelRepository;
-import io.undertow.Undertow;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,11 +29,8 @@ class ReadinessConditionTest {
             registry.loadAll(1);
             KubeServeHandler handler = KubeServeHandler.builder(registry).workers(Runnable::run)
                     .readyWhen(grpcUp::get, "the gRPC listener is starting").build();
-            Undertow server = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(handler).build();
-            server.start();
-            try {
-                URI ready = URI.create("http://127.0.0.1:"
-                        + ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort() + "/v2/health/ready");
+            try (LocalListener listener = LocalListener.start(handler)) {
+                URI ready = listener.uri("/v2/health/ready");
                 HttpClient client = HttpClient.newHttpClient();
 
                 HttpResponse<String> waiting = client.send(HttpRequest.newBuilder(ready).build(),
@@ -48,8 +43,6 @@ class ReadinessConditionTest {
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(up.statusCode()).isEqualTo(200);
                 assertThat(up.body()).isEqualTo("{\"ready\":true}");
-            } finally {
-                server.stop();
             }
         }
     }
