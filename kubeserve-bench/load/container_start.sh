@@ -54,7 +54,7 @@ start() {
     awk -v image="$image" '{ printf "%s: run %d ms, process %d ms, server start -> ready %s ms\n", image, $1, $2, ($3 ? $3 : "?") }'
 }
 
-echo "${IMAGES[*]}: $ROUNDS starts each, server on CPU $SERVER_CPU, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "${IMAGES[*]}: $ROUNDS start(s) of each image, server on CPU $SERVER_CPU, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
   if [[ ${#IMAGES[@]} -eq 1 ]]; then
     start 0
