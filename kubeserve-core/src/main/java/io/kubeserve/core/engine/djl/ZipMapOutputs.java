@@ -56,8 +56,9 @@ final class ZipMapOutputs {
                 && first.keySet().containsAll(classOrder) ? classOrder : sortedKeys(first);
         int columns = classes.size();
         ByteBuffer values = Tensor.allocate(io.kubeserve.core.tensor.DataType.FP32, rows.size() * columns);
-        for (OnnxValue row : rows) {
-            Map<? extends Object, ? extends Object> probabilities = ((OnnxMap) row).getValue();
+        for (int row = 0; row < rows.size(); row++) {
+            // each getValue() copies the map out of ONNX Runtime again (JNI lookups, boxing): the first row's once
+            Map<? extends Object, ? extends Object> probabilities = row == 0 ? first : ((OnnxMap) rows.get(row)).getValue();
             if (probabilities.size() != columns) {
                 throw KubeServeException.internal("ZipMap rows disagree on the number of classes", null);
             }
