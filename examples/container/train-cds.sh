@@ -15,21 +15,37 @@
 #   train-cds.sh ARCHIVE MODEL_REPOSITORY MODEL -- java [JVM options...] -jar kubeserve-server.jar
 #
 # MODEL is an FP32 [N, 4] model of the repository (iris); the server command after "--" gets
-# "--model-repository ... --port 18080 --grpc-port 18081 --default-model MODEL" appended. The gRPC
-# listener starts (its classes are archived) but gets no call: bash has no gRPC client.
+# "--model-repository ... --host 127.0.0.1 --port 0 --grpc-port P --default-model MODEL" appended:
+# free ports, so a busy 8080 or another training run does not matter (HTTP's port 0 picks one, read
+# back from the server's "listening on" line; gRPC's 0 would turn it off, so P is a port nothing
+# answers on). The gRPC listener starts (its classes are archived) but gets no call: bash has no
+# gRPC client.
 set -euo pipefail
 
 archive="$1" repo="$2" model="$3"
 shift 3
 [[ "${1:-}" == "--" ]] && shift
-port=18080
+port=""
+
+# A port on 127.0.0.1 that nothing answers on (bash's /dev/tcp is refused there).
+unanswered_port() {
+    local candidate
+    for _ in $(seq 1 50); do
+        candidate=$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
 
 classlist="$(mktemp -t kubeserve-classes.XXXXXX)"
 log="$(mktemp -t kubeserve-training.XXXXXX)"
 trap 'rm -f "$classlist" "$log"' EXIT
 # the JVM option goes right after the java command, before -jar and the server's own options
 "$1" -XX:DumpLoadedClassList="$classlist" "${@:2}" \
-    --model-repository "$repo" --host 127.0.0.1 --port "$port" --grpc-port 18081 --default-model "$model" \
+    --model-repository "$repo" --host 127.0.0.1 --port 0 --grpc-port "$(unanswered_port)" --default-model "$model" \
     >"$log" 2>&1 &
 pid=$!
 
@@ -51,9 +67,17 @@ for _ in $(seq 1 600); do
         cat "$log" >&2
         exit 1
     fi
-    [[ "$(request GET /v2/health/ready 2>/dev/null)" == 200 ]] && break
+    # "listening on http://127.0.0.1:PORT (...)", in the text or the JSON log format
+    [[ -n "$port" ]] || port=$(sed -n 's/.*listening on https\{0,1\}:\/\/[^ ]*:\([0-9][0-9]*\) .*/\1/p' "$log" | head -1)
+    [[ -n "$port" && "$(request GET /v2/health/ready 2>/dev/null)" == 200 ]] && break
     sleep 0.1
 done
+if [[ -z "$port" ]]; then
+    echo "train-cds.sh: the server never said where it listens; its log:" >&2
+    cat "$log" >&2
+    kill "$pid" 2>/dev/null || true
+    exit 1
+fi
 
 row='[5.1, 3.5, 1.4, 0.2]'
 failed=0
