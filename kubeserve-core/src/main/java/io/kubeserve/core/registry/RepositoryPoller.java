@@ -183,7 +183,7 @@ final class RepositoryPoller {
             for (ModelSource source : wanted) {
                 String fingerprint = Fingerprints.of(source);
                 ModelVersion current = entry.find(source.version());
-                if (current != null && current.fingerprint.equals(fingerprint) && current.state != ModelState.UNLOADED
+                if (current != null && Fingerprints.same(current, fingerprint, source) && current.state != ModelState.UNLOADED
                         && !(retryFailed && current.state == ModelState.FAILED)) {
                     next.add(current);
                     continue;

@@ -134,6 +134,32 @@ class HotReloadTest {
     }
 
     @Test
+    void aChangedConfigAloneReloadsTheVersionAndAnUnchangedOneDoesNot() {
+        TestModels.install(repo, "iris_rf.onnx", "iris", "1");
+        TestModels.write(repo.resolve("iris/config.json"), "{\"instance_group\": [{\"count\": 1}]}");
+        try (KubeServe kubeServe = KubeServe.builder().repository(repo).build()) {
+            ModelRegistry registry = kubeServe.registry();
+            io.kubeserve.core.spi.Model first = irisModel(registry);
+            registry.refresh();
+            assertThat(irisModel(registry)).as("nothing changed: the same instance serves").isSameAs(first);
+
+            // the model file stays as it was: only the config says something new
+            TestModels.write(repo.resolve("iris/config.json"), "{\"instance_group\": [{\"count\": 2}]}");
+            registry.refresh();
+            assertThat(registry.statuses("iris")).singleElement()
+                    .satisfies(status -> assertThat(status.state()).isEqualTo(ModelState.READY));
+            assertThat(irisModel(registry)).as("the new config is loaded").isNotSameAs(first);
+            assertThat(predictIris(kubeServe).output("output_label").getLong(0)).isZero();
+        }
+    }
+
+    private static io.kubeserve.core.spi.Model irisModel(ModelRegistry registry) {
+        try (ModelLease lease = registry.acquire("iris", "1")) {
+            return lease.model();
+        }
+    }
+
+    @Test
     void versionPoliciesChooseWhatIsServed() {
         for (String version : new String[] {"1", "2", "3"}) {
             TestModels.install(repo, "iris_rf.onnx", "iris", version);
