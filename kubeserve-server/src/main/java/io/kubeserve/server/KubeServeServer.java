@@ -29,7 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +70,9 @@ public final class KubeServeServer implements AutoCloseable {
      */
     static final Duration JVM_METERS_DELAY = Duration.ofSeconds(2);
 
-    private final AtomicBoolean metersBound = new AtomicBoolean();
+    private final Object metersLock = new Object();
+    /** Set, under {@link #metersLock}, once the JVM's meters are bound (or the server closed first). */
+    private volatile boolean metersBound;
 
     private KubeServeServer(ServerConfig config) {
         this.config = config;
@@ -284,16 +285,18 @@ public final class KubeServeServer implements AutoCloseable {
      * count from then on). Later calls return at once; a scrape racing the first call waits for it.
      */
     private void bindMetersOnce() {
-        synchronized (metersBound) {
-            if (metersBound.get() || closed.get() > 0) {
-                return;
+        if (metersBound) {
+            return;
+        }
+        synchronized (metersLock) {
+            if (!metersBound && closed.get() == 0) {
+                try {
+                    bindJvmMetrics();
+                } catch (RuntimeException e) {
+                    LOG.warn("JVM metrics not bound: {}", e.toString());
+                }
             }
-            try {
-                bindJvmMetrics();
-            } catch (RuntimeException e) {
-                LOG.warn("JVM metrics not bound: {}", e.toString());
-            }
-            metersBound.set(true);
+            metersBound = true;
         }
     }
 

@@ -24,7 +24,7 @@ public final class Main {
      */
     public static void main(String[] args) {
         // picocli registers, by reflection, a converter for each java.time and java.sql type it can
-        // load; no option has such a type (CliTest checks), and on a cold JVM those take start-up time
+        // load; no option has such a type (UnusedConvertersTest checks), and on a cold JVM those take start-up time
         if (System.getProperty(Cli.CONVERTER_EXCLUDES) == null) {
             System.setProperty(Cli.CONVERTER_EXCLUDES, Cli.UNUSED_CONVERTERS);
         }

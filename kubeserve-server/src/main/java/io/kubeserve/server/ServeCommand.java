@@ -46,7 +46,7 @@ public final class ServeCommand implements Callable<Integer> {
     public interface Launcher {
 
         /**
-         * Starts the server.
+         * Starts serving; called once, on the thread that runs the command line.
          *
          * @param config           the validated settings
          * @param unknownVariables {@code KUBESERVE_*} variables that name no setting, sorted, for a warning
@@ -173,8 +173,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private int integer(String name) {
-        Integer value = value(name);
-        return value;
+        return this.<Integer>value(name);
     }
 
     /**

@@ -209,8 +209,8 @@ public final class KubeServeHandler implements HttpHandler {
 
         /**
          * Runs before each scrape of {@code /metrics}, on the I/O thread that serves it: for meters
-         * bound off the path to ready, it waits until they are bound (the server binds the JVM's
-         * after the models are ready). It must return quickly once they are.
+         * bound off the path to ready, it binds them or waits until they are bound (the server binds
+         * the JVM's 2 s after ready, or here, whichever comes first). It must return quickly once they are.
          *
          * @param action what to run; default: nothing
          * @return this builder
