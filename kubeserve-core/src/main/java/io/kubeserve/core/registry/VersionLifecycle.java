@@ -76,10 +76,12 @@ final class VersionLifecycle {
             version.state = ModelState.READY;
             LOG.info("model {} version {} ready on {} in {} ms ({})", source.name(), source.version(),
                     source.config().device(), version.loadMillis, model.metadata().platform());
-        } catch (KubeServeException | LinkageError | IllegalStateException e) {
-            fail(version, model, e.getMessage());
+        } catch (KubeServeException | IllegalStateException e) {
+            fail(version, model, e.getMessage(), null);
+        } catch (LinkageError e) {
+            fail(version, model, linkageReason(e), e);
         } catch (RuntimeException e) {
-            fail(version, model, e.toString());
+            fail(version, model, e.toString(), e);
         }
         if (announceReady || version.state != ModelState.READY) {
             notify(version);
@@ -87,13 +89,40 @@ final class VersionLifecycle {
         return version;
     }
 
-    private static void fail(ModelVersion version, Model model, String reason) {
+    /**
+     * @param failure what was thrown, for the log's stack trace when it is not one of our own
+     *                failures (whose message says it all); null for those
+     */
+    private static void fail(ModelVersion version, Model model, String reason, Throwable failure) {
         if (model != null) {
             model.close();
         }
         version.reason = reason;
         version.state = ModelState.FAILED;
-        LOG.error("model {} version {} failed to load: {}", version.name, version.version, reason);
+        if (failure == null) {
+            LOG.error("model {} version {} failed to load: {}", version.name, version.version, reason);
+        } else {
+            LOG.error("model {} version {} failed to load: {}", version.name, version.version, reason, failure);
+        }
+    }
+
+    /**
+     * The reason for an engine that could not be linked or initialized, as clients may read it
+     * (model metadata, readiness): what failed, by its type, and where the whole story is. Not the
+     * messages themselves: an engine's native loader puts file system paths in them (ONNX Runtime's
+     * "Native library 'onnxruntime' not found at /...", an {@code UnsatisfiedLinkError}'s library
+     * path), and an {@code ExceptionInInitializerError} has none at all (it used to read "failed to
+     * load: null"). The log has the error and its causes.
+     */
+    static String linkageReason(LinkageError e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String what = e instanceof ExceptionInInitializerError ? "the engine failed to initialize"
+                : "the engine's classes or native library could not be linked";
+        return what + " (" + e.getClass().getSimpleName()
+                + (root == e ? "" : ", caused by " + root.getClass().getSimpleName()) + "); the server log has the cause";
     }
 
     /** Retires {@code version} on the retiring thread; returns at once. */
