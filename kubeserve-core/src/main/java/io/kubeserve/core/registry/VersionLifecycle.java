@@ -99,11 +99,8 @@ final class VersionLifecycle {
         }
         version.reason = reason;
         version.state = ModelState.FAILED;
-        if (failure == null) {
-            LOG.error("model {} version {} failed to load: {}", version.name, version.version, reason);
-        } else {
-            LOG.error("model {} version {} failed to load: {}", version.name, version.version, reason, failure);
-        }
+        // SLF4J logs a last argument that is a Throwable with its stack trace; a null one is ignored
+        LOG.error("model {} version {} failed to load: {}", version.name, version.version, reason, failure);
     }
 
     /**
@@ -114,7 +111,7 @@ final class VersionLifecycle {
      * path), and an {@code ExceptionInInitializerError} has none at all (it used to read "failed to
      * load: null"). The log has the error and its causes.
      */
-    static String linkageReason(LinkageError e) {
+    private static String linkageReason(LinkageError e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
