@@ -277,6 +277,8 @@ class InProcessServiceTest {
         assertThatThrownBy(() -> stub.modelInfer(iris.typedRequest().build()))
                 .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.UNAVAILABLE));
         assertThat(health("")).isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+        // what a liveness probe asks: the process runs, so it is not to be restarted
+        assertThat(health(KubeServeGrpc.LIVENESS_SERVICE)).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
 
         // Triton's clients put the model name in field 2
         assertThat(admin.repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setTritonModelName("iris")

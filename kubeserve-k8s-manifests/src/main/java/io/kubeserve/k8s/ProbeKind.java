@@ -13,10 +13,12 @@ public enum ProbeKind {
     HTTP("http"),
 
     /**
-     * Kubernetes gRPC probes ({@code grpc: {port: N}}) on the gRPC port: the kubelet calls the
-     * standard {@code grpc.health.v1.Health/Check} for the overall service ({@code ""}). KubeServe's
-     * health service reports readiness there, so the liveness probe fails while the server is not
-     * ready, too. Needs a gRPC port above 0.
+     * Kubernetes gRPC probes on the gRPC port: the kubelet calls the standard
+     * {@code grpc.health.v1.Health/Check}. Startup and readiness ask for the overall service
+     * ({@code grpc: {port: N}}), which KubeServe's health service reports as readiness; liveness asks
+     * for the service {@code liveness} ({@code grpc: {port: N, service: liveness}}), which stays
+     * {@code SERVING} while the process runs, as {@code GET /v2/health/live} does. Needs a gRPC port
+     * above 0.
      */
     GRPC("grpc");
 

@@ -46,6 +46,12 @@ final class ServerPod {
     static final String PORT_NAME = "http";
     /** Port name of the gRPC adapter in the Deployment and Service. */
     static final String GRPC_PORT_NAME = "grpc";
+    /**
+     * The gRPC health service the liveness probe asks for. The server keeps it {@code SERVING} while the
+     * process runs, models ready or not, so an unready pod is not restarted; startup and readiness ask
+     * for the overall service, which follows readiness.
+     */
+    static final String GRPC_LIVENESS_SERVICE = "liveness";
     /** The image's user and group; also the pod's fsGroup, so mounted Secrets are readable by the group. */
     static final long USER_ID = 10001L;
     /** The server drains for up to 20 s after SIGTERM; 5 s preStop + 20 s drain still fits in 30 s. */
@@ -158,9 +164,9 @@ final class ServerPod {
                 .withArgs(args)
                 .withPorts(ports)
                 .withResources(serverResources())
-                .withStartupProbe(probe("/v2/health/ready", 1, 1, 300))
-                .withLivenessProbe(probe("/v2/health/live", 10, 2, 3))
-                .withReadinessProbe(probe("/v2/health/ready", 2, 2, 3))
+                .withStartupProbe(probe("/v2/health/ready", null, 1, 1, 300))
+                .withLivenessProbe(probe("/v2/health/live", GRPC_LIVENESS_SERVICE, 10, 2, 3))
+                .withReadinessProbe(probe("/v2/health/ready", null, 2, 2, 3))
                 // Lets endpoints and load balancers drop the pod before the server starts refusing work.
                 .withNewLifecycle().withNewPreStop().withNewExec().withCommand("/bin/sh", "-c", "sleep 5")
                 .endExec().endPreStop().endLifecycle()
@@ -305,13 +311,15 @@ final class ServerPod {
 
     /**
      * An HTTP GET of {@code path} on the HTTP port (HTTPS with TLS on; the kubelet does not verify the
-     * certificate), or with gRPC probes the standard health check of the overall service on the gRPC
-     * port (which reports readiness, whatever the path says).
+     * certificate), or with gRPC probes the standard health check ({@code grpc.health.v1.Health/Check})
+     * on the gRPC port for {@code grpcService}: null asks for the overall service, which reports
+     * readiness.
      */
-    private Probe probe(String path, int periodSeconds, int timeoutSeconds, int failureThreshold) {
+    private Probe probe(String path, String grpcService, int periodSeconds, int timeoutSeconds,
+            int failureThreshold) {
         ProbeBuilder b = new ProbeBuilder();
         if (o.probes() == ProbeKind.GRPC) {
-            b.withNewGrpc().withPort(o.grpcPort()).endGrpc();
+            b.withNewGrpc().withPort(o.grpcPort()).withService(grpcService).endGrpc();
         } else {
             b.withNewHttpGet().withPath(path).withPort(new IntOrString(o.port()))
                     .withScheme(o.tls() ? "HTTPS" : null).endHttpGet();

@@ -115,7 +115,9 @@ class GrpcManifestsTest {
             Probe p = grpcProbes.get(i);
             assertThat(p.getHttpGet()).isNull();
             assertThat(p.getGrpc().getPort()).isEqualTo(9000);
-            assertThat(p.getGrpc().getService()).isNull();
+            // liveness asks for the service that stays SERVING while the process runs; the others for
+            // the overall one, which follows readiness
+            assertThat(p.getGrpc().getService()).isEqualTo(p == grpcServer.getLivenessProbe() ? "liveness" : null);
             assertThat(p.getPeriodSeconds()).isEqualTo(httpProbes.get(i).getPeriodSeconds());
             assertThat(p.getFailureThreshold()).isEqualTo(httpProbes.get(i).getFailureThreshold());
             assertThat(p.getTimeoutSeconds()).isEqualTo(httpProbes.get(i).getTimeoutSeconds());
@@ -123,6 +125,10 @@ class GrpcManifestsTest {
         JsonTree yaml = new JsonTree(ManifestGenerator.toYaml(grpc));
         assertThat(yaml.deployment().at("/spec/template/spec/containers/0/livenessProbe/grpc/port").asInt())
                 .isEqualTo(9000);
+        assertThat(yaml.deployment().at("/spec/template/spec/containers/0/livenessProbe/grpc/service").asText())
+                .isEqualTo("liveness");
+        assertThat(yaml.deployment().at("/spec/template/spec/containers/0/readinessProbe/grpc").has("service"))
+                .isFalse();
     }
 
     @Test

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.common.util.concurrent.ListenableFuture;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -16,6 +19,9 @@ import io.kubeserve.grpc.v2.InferTensorContents;
 import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelInferResponse;
 import io.kubeserve.grpc.v2.ServerLiveRequest;
+import io.kubeserve.k8s.ManifestGenerator;
+import io.kubeserve.k8s.ManifestOptions;
+import io.kubeserve.k8s.ProbeKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,6 +46,40 @@ class GrpcServerTest {
 
     @TempDir
     Path repo;
+
+    /**
+     * What the generator's gRPC probes ask (manifests {@code --probes grpc}), asked of a server that runs
+     * but is not ready (its only model failed to load): liveness must say SERVING, or the kubelet would
+     * restart a pod that only needs a model; startup and readiness NOT_SERVING, as the HTTP probes say 503.
+     */
+    @Test
+    void generatedGrpcProbesKeepAnUnreadyServerAliveButOutOfService() throws Exception {
+        Path version = Files.createDirectories(repo.resolve("broken/1"));
+        Files.writeString(version.resolve("model.onnx"), "not an ONNX graph");
+        int grpcPort = TestTools.freePort();
+        ManifestOptions options = ManifestOptions.builder("broken", "kubeserve/server:onnx")
+                .grpcPort(grpcPort).probes(ProbeKind.GRPC).build();
+        Container pod = ManifestGenerator.generate(options).stream()
+                .filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow()
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        try (RunningServer server = new RunningServer(ServerConfig.defaults(repo).withGrpcPort(grpcPort))) {
+            assertThat(server.get("/v2/health/ready").statusCode()).isEqualTo(503);
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+            try {
+                var health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+                for (Probe probe : List.of(pod.getStartupProbe(), pod.getLivenessProbe(), pod.getReadinessProbe())) {
+                    assertThat(probe.getGrpc().getPort()).isEqualTo(grpcPort);
+                    String service = probe.getGrpc().getService();
+                    ServingStatus status = health.check(HealthCheckRequest.newBuilder()
+                            .setService(service == null ? "" : service).build()).getStatus();
+                    assertThat(status).as("the health check of %s", service)
+                            .isEqualTo(probe == pod.getLivenessProbe() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+                }
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
 
     @Test
     void servesIrisOverGrpcBesideHttpAndDrainsCallsInFlightOnClose() throws Exception {
