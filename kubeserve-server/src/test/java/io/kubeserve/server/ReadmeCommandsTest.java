@@ -44,6 +44,31 @@ class ReadmeCommandsTest {
         }
     }
 
+    /**
+     * The README's {@code manifests} command lines (a trailing backslash continues a line) run as
+     * written, and the Deployment's model repository is a directory the images carry: the example's
+     * path, copied there by the Dockerfile.
+     */
+    @Test
+    void theReadmesManifestsCommandsWriteAPodThatFindsItsModels() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md")).replace("\\\n", " ");
+        List<String> commands = readme.lines().map(String::trim)
+                .filter(line -> line.startsWith("java -jar kubeserve-server/target/kubeserve-server.jar manifests "))
+                .toList();
+        assertThat(commands).hasSizeGreaterThanOrEqualTo(2);
+        for (String command : commands) {
+            String[] args = command.substring(command.indexOf(" manifests ") + 1).trim().split("\\s+");
+            CliRun run = CliRun.run(Map.of(), args);
+            assertThat(run.status()).as(command + ": " + run.err()).isZero();
+            if (run.out().contains("kind: Deployment")) {
+                Matcher repository = Pattern.compile("- --model-repository\\s+- (\\S+)").matcher(run.out());
+                assertThat(repository.find()).as(run.out()).isTrue();
+                assertThat(Files.readString(ROOT.resolve("examples/Dockerfile")))
+                        .contains("COPY examples/models/iris " + repository.group(1) + "/iris");
+            }
+        }
+    }
+
     @Test
     void theReadmesServerCommandServesItsCurlCalls() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
