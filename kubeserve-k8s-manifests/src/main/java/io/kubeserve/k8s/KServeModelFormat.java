@@ -36,6 +36,12 @@ public enum KServeModelFormat {
      */
     public static final String ONNX_ONLY_TAG = "onnx";
 
+    /**
+     * Tag, or tag suffix after a {@code -}, of the GPU variant ({@code examples/Dockerfile.gpu}): ONNX
+     * Runtime and PyTorch with CUDA, but no Python, so no scikit-learn pickles.
+     */
+    public static final String GPU_TAG = "gpu";
+
     private final String kserveName;
     private final List<String> versions;
     private final boolean autoSelect;
@@ -76,8 +82,9 @@ public enum KServeModelFormat {
 
     /**
      * The formats an image can serve, from its tag: the ONNX-only variant (tag {@code onnx} or
-     * {@code ...-onnx}) serves {@link #ONNX}; any other image (the {@code full} or {@code gpu} variant, a
-     * digest, no tag, a custom build) is taken to have every engine.
+     * {@code ...-onnx}) serves {@link #ONNX}; the GPU variant ({@code gpu} or {@code ...-gpu}) has no
+     * Python worker, so {@link #ONNX} and {@link #PYTORCH}; any other image (the {@code full} variant,
+     * a digest, no tag, a custom build) is taken to have every engine.
      *
      * @param image an image reference, e.g. {@code kubeserve/server:0.1.0-onnx}
      * @return a new modifiable set, in declaration order
@@ -86,7 +93,13 @@ public enum KServeModelFormat {
         String last = image.contains("@") ? "" : image.substring(image.lastIndexOf('/') + 1);
         int colon = last.indexOf(':');
         String tag = colon < 0 ? "" : last.substring(colon + 1);
-        return tag.equals(ONNX_ONLY_TAG) || tag.endsWith("-" + ONNX_ONLY_TAG) ? EnumSet.of(ONNX)
-                : EnumSet.allOf(KServeModelFormat.class);
+        if (isVariant(tag, ONNX_ONLY_TAG)) {
+            return EnumSet.of(ONNX);
+        }
+        return isVariant(tag, GPU_TAG) ? EnumSet.of(ONNX, PYTORCH) : EnumSet.allOf(KServeModelFormat.class);
+    }
+
+    private static boolean isVariant(String tag, String variant) {
+        return tag.equals(variant) || tag.endsWith("-" + variant);
     }
 }

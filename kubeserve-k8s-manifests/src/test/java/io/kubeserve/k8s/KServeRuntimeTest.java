@@ -184,7 +184,11 @@ class KServeRuntimeTest {
         assertThat(KServeModelFormat.servedBy("registry.example.com:5000/kubeserve/server:onnx"))
                 .containsExactly(KServeModelFormat.ONNX);
         assertThat(KServeModelFormat.servedBy("kubeserve/server:0.1.0-full")).hasSize(3);
-        assertThat(KServeModelFormat.servedBy("kubeserve/server:0.1.0-gpu")).hasSize(3);
+        // the GPU image has no Python worker: no scikit-learn pickles
+        assertThat(KServeModelFormat.servedBy("kubeserve/server:0.1.0-gpu"))
+                .containsExactly(KServeModelFormat.ONNX, KServeModelFormat.PYTORCH);
+        assertThat(KServeModelFormat.servedBy("kubeserve/server:gpu"))
+                .containsExactly(KServeModelFormat.ONNX, KServeModelFormat.PYTORCH);
         assertThat(KServeModelFormat.servedBy("registry.example.com:5000/onnx")).as("no tag").hasSize(3);
         assertThat(KServeModelFormat.servedBy("kubeserve/server@sha256:0123abcd")).hasSize(3);
     }

@@ -107,7 +107,9 @@ class ManifestGeneratorTest {
             for (var probe : List.of(server.getStartupProbe(), server.getLivenessProbe(), server.getReadinessProbe())) {
                 assertThat(probe.getHttpGet()).isNull();
                 assertThat(probe.getGrpc().getPort()).isEqualTo(o.grpcPort());
-                assertThat(probe.getGrpc().getService()).as("the overall service").isNull();
+                // liveness: the service that stays SERVING while the process runs; else the overall one
+                assertThat(probe.getGrpc().getService()).as("the health service asked")
+                        .isEqualTo(probe == server.getLivenessProbe() ? "liveness" : null);
             }
             assertThat(server.getStartupProbe().getFailureThreshold() * server.getStartupProbe().getPeriodSeconds())
                     .as("seconds allowed for model load").isGreaterThanOrEqualTo(300);
