@@ -80,17 +80,15 @@ final class CustomResourceManifests {
      * A runtime for InferenceServices in every namespace that ask only for a format and a
      * {@code storageUri}, as KServe's bundled Triton or MLServer runtimes are: the server serves what
      * KServe's storage initializer put in {@code /mnt/models} (a model file such as {@code model.onnx},
-     * or a KubeServe model repository) under the InferenceService's name. It declares {@code http1} and,
-     * with gRPC on, {@code h2c}: RawDeployment mode exposes both, while Knative (Serverless mode) accepts
-     * one container port, so generate it with gRPC off for Serverless. Its settings are inline: a
-     * ConfigMap would have to exist in every namespace.
+     * or a KubeServe model repository) under the InferenceService's name. It declares one container
+     * port, {@code http1}: KServe's default deployment mode runs predictors as Knative Services, whose
+     * admission refuses more than one, and KServe's own runtimes declare one at most. The server still
+     * listens for gRPC (an InferenceService in RawDeployment mode adds an {@code h2c} port to reach it).
+     * Its settings are inline: a ConfigMap would have to exist in every namespace.
      */
     static ClusterServingRuntime clusterServingRuntime(ManifestOptions o) {
         ServerPod pod = new ServerPod(o);
-        List<ContainerPort> ports = new ArrayList<>(List.of(pod.httpPort(KSERVE_PORT_NAME)));
-        if (o.grpc()) {
-            ports.add(pod.grpcPort(KSERVE_GRPC_PORT_NAME));
-        }
+        List<ContainerPort> ports = List.of(pod.httpPort(KSERVE_PORT_NAME));
         var metadata = Manifests.metadata(o, o.name());
         metadata.setNamespace(null);
         return new ClusterServingRuntime(metadata, new ServingRuntime.Spec(supportedFormats(o), protocolVersions(o),

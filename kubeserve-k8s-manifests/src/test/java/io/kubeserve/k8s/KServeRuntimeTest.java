@@ -82,11 +82,10 @@ class KServeRuntimeTest {
         assertThat(container.path("image").asText()).isEqualTo(Scenarios.FULL_IMAGE);
         assertThat(texts(container.path("args"))).containsExactly("--model-repository", "/mnt/models",
                 "--model-name", "{{.Name}}", "--port", "8080", "--grpc-port", "8081");
-        assertThat(container.path("ports")).hasSize(2);
+        // one port: KServe's default mode runs it through Knative, which refuses a second (gRPC listens anyway)
+        assertThat(container.path("ports")).hasSize(1);
         assertThat(container.at("/ports/0/name").asText()).isEqualTo("http1");
         assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(8080);
-        assertThat(container.at("/ports/1/name").asText()).isEqualTo("h2c");
-        assertThat(container.at("/ports/1/containerPort").asInt()).isEqualTo(8081);
         // No ConfigMap can serve every namespace: the settings are inline, and the model's name is an argument.
         assertThat(container.has("envFrom")).isFalse();
         List<String> env = new ArrayList<>();
