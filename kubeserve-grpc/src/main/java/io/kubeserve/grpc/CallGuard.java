@@ -57,8 +57,10 @@ final class CallGuard implements ServerInterceptor {
         Status refused = null;
         if (REPOSITORY.contains(method)) {
             if (adminTokens == null) {
-                refused = Status.PERMISSION_DENIED.withDescription("the model repository API is off; the server "
-                        + "turns it on with an admin token");
+                // as the HTTP adapter says it
+                refused = Status.PERMISSION_DENIED.withDescription("the model repository API is off: start the server"
+                        + " with --model-control-mode explicit and an admin token (--admin-token-file or"
+                        + " KUBESERVE_ADMIN_TOKEN)");
             } else {
                 refused = check(headers.get(AUTHORIZATION), adminTokens, "admin token");
             }

@@ -15,6 +15,8 @@ import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.InferTensorContents;
 import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelInferResponse;
+import io.kubeserve.grpc.v2.RepositoryIndexRequest;
+import io.kubeserve.grpc.v2.RepositoryModelUnloadRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,6 +73,21 @@ class NettyTransportTest {
                 .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         ModelInferResponse small = stub.modelInfer(iris.typedRequest().build());
         assertThat(small.getOutputsList()).isNotEmpty();
+    }
+
+    @Test
+    void theRepositoryApiIsRefusedWhenOffAndSaysHowToTurnItOn() {
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        for (Runnable call : List.<Runnable>of(
+                () -> stub.repositoryIndex(RepositoryIndexRequest.getDefaultInstance()),
+                () -> stub.repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName("iris").build()))) {
+            assertThatThrownBy(call::run)
+                    .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.PERMISSION_DENIED))
+                    .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription())
+                            .contains("--model-control-mode explicit", "admin token"));
+        }
+        // nothing was unloaded
+        assertThat(stub.modelInfer(iris.typedRequest().build()).getOutputsList()).isNotEmpty();
     }
 
     @Test
