@@ -10,10 +10,13 @@ import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;
 import io.kubeserve.core.engine.ModelScheduler;
 import io.kubeserve.core.error.ErrorCode;
 import io.kubeserve.core.error.KubeServeException;
+import io.kubeserve.core.metrics.InferenceMetrics;
+import io.kubeserve.core.metrics.Protocol;
 import io.kubeserve.core.registry.LoadResult;
 import io.kubeserve.core.registry.ModelLease;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.registry.ModelStatus;
+import io.kubeserve.core.spi.InferenceRequest;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.TensorSpec;
@@ -39,12 +42,12 @@ import io.kubeserve.grpc.v2.ServerMetadataRequest;
 import io.kubeserve.grpc.v2.ServerMetadataResponse;
 import io.kubeserve.grpc.v2.ServerReadyRequest;
 import io.kubeserve.grpc.v2.ServerReadyResponse;
+import java.time.Duration;
 import java.util.List;
-import io.kubeserve.core.metrics.InferenceMetrics;
-import io.kubeserve.core.metrics.Protocol;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -218,7 +221,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
                 ModelScheduler.runFastRequestsInline();
                 ModelScheduler.holdWakeups(loop);
             }
-            stage = lease.model().predictor().predictAsync(decoded.request())
+            stage = lease.model().predictor().predictAsync(withClientDeadline(decoded.request()))
                     .thenApply(response -> InferCodec.encode(response, decoded.rawOutputs()));
         } catch (RuntimeException | StackOverflowError e) {
             stage = CompletableFuture.failedFuture(e);
@@ -239,6 +242,17 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
                 metrics.record(modelName, Protocol.GRPC, outcome, System.nanoTime() - start);
             }
         });
+    }
+
+    /**
+     * The request with what is left of the client's deadline (the {@code grpc-timeout} header) as its
+     * timeout, so a request still queued when the client gives up is dropped unrun instead of taking
+     * the model's time from callers still waiting.
+     */
+    private static InferenceRequest withClientDeadline(InferenceRequest request) {
+        Deadline deadline = Context.current().getDeadline();
+        return deadline == null ? request
+                : request.withTimeout(Duration.ofNanos(Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS))));
     }
 
     /**

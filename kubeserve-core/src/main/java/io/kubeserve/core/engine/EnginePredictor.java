@@ -132,7 +132,16 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        return scheduler.submit(inputs).thenApply(raw -> respond(request, raw));
+        long timeoutNanos = request.timeout() == null ? 0 : saturatedNanos(request.timeout());
+        return scheduler.submit(inputs, timeoutNanos).thenApply(raw -> respond(request, raw));
+    }
+
+    private static long saturatedNanos(java.time.Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private InferenceResponse respond(InferenceRequest request, Map<String, Tensor> raw) {

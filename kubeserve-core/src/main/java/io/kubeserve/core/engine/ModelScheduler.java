@@ -241,10 +241,25 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
      *         the engine threw
      */
     public CompletableFuture<Map<String, Tensor>> submit(Tensor[] inputs) {
+        return submit(inputs, 0);
+    }
+
+    /**
+     * Queues one request that its caller waits for at most {@code callerTimeoutNanos}: the earlier of
+     * that and the model's own deadline applies, and a request still queued then is dropped unrun.
+     *
+     * @param inputs             as for {@link #submit(Tensor[])}
+     * @param callerTimeoutNanos the caller's timeout in nanoseconds from now; 0 for none
+     * @return as for {@link #submit(Tensor[])}
+     */
+    public CompletableFuture<Map<String, Tensor>> submit(Tensor[] inputs, long callerTimeoutNanos) {
         long rows = maxBatchSize > 0 ? inputs[0].dim(0) : 1;
         Pending pending = new Pending(inputs, rows, System.nanoTime());
-        if (timeoutNanos > 0) {
-            pending.deadline = Deadlines.TIMER.schedule(() -> expire(pending), timeoutNanos, TimeUnit.NANOSECONDS);
+        boolean callers = callerTimeoutNanos > 0 && (timeoutNanos == 0 || callerTimeoutNanos < timeoutNanos);
+        long timeout = callers ? callerTimeoutNanos : timeoutNanos;
+        if (timeout > 0) {
+            pending.deadline = Deadlines.TIMER.schedule(() -> expire(pending, timeout, callers), timeout,
+                    TimeUnit.NANOSECONDS);
         }
         KubeServeException refused = null;
         boolean startExecution = false;
@@ -616,7 +631,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
     }
 
     /** The deadline timer's task: out of the queue if still there, and answered {@code TIMEOUT}. */
-    private void expire(Pending pending) {
+    private void expire(Pending pending, long timeout, boolean callers) {
         lock.lock();
         try {
             if (pending.queued) {
@@ -625,8 +640,10 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         } finally {
             lock.unlock();
         }
-        pending.result.completeExceptionally(new KubeServeException(ErrorCode.TIMEOUT, "model '" + model
-                + "' did not answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+        long millis = TimeUnit.NANOSECONDS.toMillis(timeout);
+        pending.result.completeExceptionally(new KubeServeException(ErrorCode.TIMEOUT, callers
+                ? "the request's timeout of " + millis + " ms passed before model '" + model + "' answered"
+                : "model '" + model + "' did not answer within " + millis + " ms"));
     }
 
     private static void cancelDeadline(Pending pending) {

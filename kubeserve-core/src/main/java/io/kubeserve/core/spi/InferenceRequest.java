@@ -1,6 +1,7 @@
 package io.kubeserve.core.spi;
 
 import io.kubeserve.core.tensor.Tensor;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,15 +10,19 @@ import java.util.Objects;
 
 /**
  * One inference call, free of any transport: named input tensors in the order sent, an optional
- * id to echo, and optionally the outputs wanted (empty: all of them). The record is immutable
- * (the map and list are copies) but the tensors are the caller's: see {@link Predictor} for who may
- * change them when.
+ * id to echo, optionally the outputs wanted (empty: all of them), and optionally how long the caller
+ * waits for the answer. The record is immutable (the map and list are copies) but the tensors are the
+ * caller's: see {@link Predictor} for who may change them when.
  *
  * @param id               the caller's request id, echoed in the response; may be null
  * @param inputs           input tensors by name, in the order the caller gave them
  * @param requestedOutputs output names to return; empty means every output
+ * @param timeout          how long after {@link Predictor#predictAsync} the caller still wants the
+ *                         answer (a gRPC client's deadline, say), or null for no limit beyond the
+ *                         model's own {@code request_timeout_ms}; past it the prediction completes with
+ *                         {@code TIMEOUT}, and a request still queued then never runs
  */
-public record InferenceRequest(String id, Map<String, Tensor> inputs, List<String> requestedOutputs) {
+public record InferenceRequest(String id, Map<String, Tensor> inputs, List<String> requestedOutputs, Duration timeout) {
 
     /**
      * Copies the inputs (keeping their order) and the output names.
@@ -25,13 +30,41 @@ public record InferenceRequest(String id, Map<String, Tensor> inputs, List<Strin
      * @param id               the caller's request id; may be null
      * @param inputs           input tensors by name, in the caller's order
      * @param requestedOutputs output names to return; null or empty for all
+     * @param timeout          positive, or null for none
      * @throws NullPointerException when {@code inputs} is null; a null {@code requestedOutputs}
      *         means every output
+     * @throws IllegalArgumentException when {@code timeout} is zero or negative
      */
     public InferenceRequest {
         Objects.requireNonNull(inputs, "inputs");
         inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
         requestedOutputs = requestedOutputs == null ? List.of() : List.copyOf(requestedOutputs);
+        if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+            throw new IllegalArgumentException("a request's timeout must be positive, not " + timeout);
+        }
+    }
+
+    /**
+     * A request without a timeout of its own.
+     *
+     * @param id               the caller's request id; may be null
+     * @param inputs           input tensors by name, in the caller's order
+     * @param requestedOutputs output names to return; null or empty for all
+     */
+    public InferenceRequest(String id, Map<String, Tensor> inputs, List<String> requestedOutputs) {
+        this(id, inputs, requestedOutputs, null);
+    }
+
+    /**
+     * This request with a timeout of its own.
+     *
+     * @param timeout how long after {@link Predictor#predictAsync} the caller waits; positive, or null
+     *                for none
+     * @return a new request with the same inputs, id and output names
+     * @throws IllegalArgumentException when {@code timeout} is zero or negative
+     */
+    public InferenceRequest withTimeout(Duration timeout) {
+        return new InferenceRequest(id, inputs, requestedOutputs, timeout);
     }
 
     /**

@@ -39,7 +39,8 @@ import java.util.concurrent.ExecutionException;
  *   <li>{@link ErrorCode#OVERLOADED OVERLOADED}: the model's queue is full; the request was refused at
  *       once and may be retried later;</li>
  *   <li>{@link ErrorCode#TIMEOUT TIMEOUT}: the request passed the model's deadline
- *       ({@code request_timeout_ms}), waiting in the queue or running;</li>
+ *       ({@code request_timeout_ms}) or its own {@link InferenceRequest#timeout() timeout}, waiting in
+ *       the queue (it is then dropped unrun) or running;</li>
  *   <li>{@link ErrorCode#UNSUPPORTED UNSUPPORTED}: the engine has no tensor of an input's datatype
  *       (for example {@code BYTES} or {@code UINT16} for TorchScript), or the model returned a value
  *       KubeServe cannot serve;</li>

@@ -149,6 +149,33 @@ class ModelSchedulerTest {
     }
 
     @Test
+    void aCallersTimeoutDropsItsRequestFromTheQueueAndTheModelsDeadlineStillAppliesToOthers() {
+        RowSums engine = new RowSums(true);
+        // the model's own deadline: 5 s; the callers' timeouts are shorter or longer
+        ModelScheduler.Settings settings = new ModelScheduler.Settings(1, 0, 0, List.of(), 8, 5000);
+        try (ModelScheduler scheduler = new ModelScheduler(engine, "sums", settings)) {
+            CompletableFuture<Map<String, Tensor>> running = scheduler.submit(row(1f));
+            await().until(() -> engine.entered.get() == 1);
+            CompletableFuture<Map<String, Tensor>> impatient = scheduler.submit(row(2f), TimeUnit.MILLISECONDS.toNanos(150));
+            CompletableFuture<Map<String, Tensor>> patient = scheduler.submit(row(3f), TimeUnit.SECONDS.toNanos(60));
+            CompletableFuture<Map<String, Tensor>> plain = scheduler.submit(row(4f), 0);
+
+            await().until(impatient::isDone);
+            assertThat(failure(impatient).code()).isEqualTo(ErrorCode.TIMEOUT);
+            assertThat(failure(impatient)).hasMessage("the request's timeout of 150 ms passed before model 'sums' answered");
+            assertThat(scheduler.queueDepth()).isEqualTo(2);
+            assertThat(patient).isNotDone();
+            assertThat(plain).isNotDone();
+
+            engine.gate.countDown();
+            assertThat(running.join().get("sum").getFloat(0)).isEqualTo(1f);
+            assertThat(patient.join().get("sum").getFloat(0)).isEqualTo(3f);
+            assertThat(plain.join().get("sum").getFloat(0)).isEqualTo(4f);
+            assertThat(engine.seen).as("the impatient request never ran").containsExactlyInAnyOrder(1f, 3f, 4f);
+        }
+    }
+
+    @Test
     void oneBlockedModelLeavesAnotherUntouched() {
         RowSums stuck = new RowSums(true);
         RowSums free = new RowSums(false);
