@@ -3,6 +3,15 @@ package io.kubeserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
+import io.kubeserve.grpc.v2.InferTensorContents;
+import io.kubeserve.grpc.v2.ModelInferRequest;
+import io.kubeserve.grpc.v2.ModelInferResponse;
+import io.kubeserve.grpc.v2.ServerLiveRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -35,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SIGTERM to the real server process while requests are in flight, as the kubelet sends it:
  * readiness turns 503 at once for new connections (then connections are refused once the listener
- * closes), every request already accepted completes with 200, the shutdown hook logs its last line,
- * and the process exits within the drain timeout.
+ * closes), every request already accepted completes with 200 over HTTP and OK over gRPC, the shutdown
+ * hook logs its last line, and the process exits within the drain timeout.
  *
  * <p>Why a process: only then do the JVM's signal handling, the shutdown hook and the logging
  * system's own shutdown take part, which an in-process {@code close()} skips.
@@ -46,6 +55,7 @@ class ProcessShutdownTest {
     private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
     private static final int SLEEP_MILLIS = 300;
     private static final int REQUESTS = 20;
+    private static final int GRPC_CALLS = 8;
     private static final int INSTANCES = 4;
     private static final int DRAIN_SECONDS = 10;
     private static final String BODY = "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1, 1], \"data\": [1]}]}";
@@ -73,7 +83,8 @@ class ProcessShutdownTest {
         Files.writeString(repo.resolve("slow/1/model.slow"), Integer.toString(SLEEP_MILLIS));
         // 20 requests, 4 at a time: about 1.5 s of work queued when the signal comes
         Files.writeString(repo.resolve("slow/config.json"), "{\"instance_group\": [{\"count\": " + INSTANCES + "}], \"max_queue_size\": 64}");
-        int port = start();
+        int grpcPort = TestTools.freePort();
+        int port = start(grpcPort);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
         HttpRequest infer = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/models/slow/infer"))
@@ -83,15 +94,25 @@ class ProcessShutdownTest {
                 .timeout(Duration.ofSeconds(10)).build();
         assertThat(client.send(ready, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
 
+        // a gRPC connection already up, so its calls reach the server in an instant
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .serverLive(ServerLiveRequest.getDefaultInstance());
         List<CompletableFuture<Outcome>> inFlight = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
             inFlight.add(client.sendAsync(infer, HttpResponse.BodyHandlers.ofString())
                     .handle((r, e) -> new Outcome(r != null ? String.valueOf(r.statusCode()) : e.getClass().getSimpleName(),
                             System.nanoTime())));
         }
-        // once the first answer is back, all twenty have long been received (they went out together)
+        // then the gRPC calls, queued behind the HTTP requests
+        List<CompletableFuture<String>> grpcInFlight = new ArrayList<>();
+        for (int i = 0; i < GRPC_CALLS; i++) {
+            grpcInFlight.add(grpcCall(GRPCInferenceServiceGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)));
+        }
+        // once the first answer is back, all of them have long been received (they went out together)
         CompletableFuture.anyOf(inFlight.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         int answeredBeforeSignal = (int) inFlight.stream().filter(CompletableFuture::isDone).count();
+        int grpcAnsweredBeforeSignal = (int) grpcInFlight.stream().filter(CompletableFuture::isDone).count();
 
         long signal = System.nanoTime();
         // SIGTERM, as Process.destroy() sends it, but without destroy()'s closing of our ends of the
@@ -129,13 +150,20 @@ class ProcessShutdownTest {
                 lastServed = Math.max(lastServed, outcome.endNanos());
             }
         }
+        Map<String, Integer> grpcOutcomes = new TreeMap<>();
+        for (CompletableFuture<String> call : grpcInFlight) {
+            grpcOutcomes.merge(call.get(30, TimeUnit.SECONDS), 1, Integer::sum);
+        }
+        channel.shutdownNow();
         // the log is complete only once the reader has drained the pipe to its end
         reader.join(10_000);
         String childLog = String.join("\n", log);
         System.out.printf("ProcessShutdownTest: %d requests in flight at SIGTERM (%d answered before it): outcomes %s;"
+                        + " %d gRPC calls in flight: %s;"
                         + " readiness probes after SIGTERM %s, first non-200 after %d ms; last request served %d ms"
                         + " after SIGTERM; process exited after %d ms (exit %s, drain timeout %d s)%n",
-                REQUESTS - answeredBeforeSignal, answeredBeforeSignal, outcomes, probes,
+                REQUESTS - answeredBeforeSignal, answeredBeforeSignal, outcomes, GRPC_CALLS - grpcAnsweredBeforeSignal,
+                grpcOutcomes, probes,
                 firstNotReady.get() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstNotReady.get() - signal),
                 TimeUnit.NANOSECONDS.toMillis(lastServed - signal), exitMillis,
                 exited ? String.valueOf(process.exitValue()) : "none", DRAIN_SECONDS);
@@ -145,6 +173,9 @@ class ProcessShutdownTest {
         assertThat(process.exitValue()).as("exit status after a drained SIGTERM; log:\n%s", childLog).isZero();
         // every request accepted before the signal was finished, none cut off
         assertThat(outcomes).as("outcomes of the requests in flight; log:\n%s", childLog).containsOnlyKeys("200");
+        assertThat(grpcAnsweredBeforeSignal).as("gRPC calls answered before the signal").isLessThan(GRPC_CALLS);
+        assertThat(grpcOutcomes).as("outcomes of the gRPC calls in flight; log:\n%s", childLog)
+                .isEqualTo(Map.of("OK", GRPC_CALLS));
         // readiness failed while the drain was still going on, and never came back
         assertThat(probes).containsKey("503");
         // a probe sent before the JVM has handled the signal may still see 200; none after the first 503
@@ -153,6 +184,34 @@ class ProcessShutdownTest {
         assertThat(readyAfterNotReady).isFalse();
         // the shutdown hook ran to its end, and logging was still up to say so
         assertThat(childLog).contains("KubeServeServer - stopped").doesNotContain("drain timeout; stopping anyway");
+    }
+
+    /** One ModelInfer of the slow model: "OK" once it answered, else its status code. */
+    private static CompletableFuture<String> grpcCall(GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub) {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("slow")
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32")
+                        .addShape(1).addShape(1).setContents(InferTensorContents.newBuilder().addFp32Contents(1f)))
+                .build();
+        stub.modelInfer(request, new StreamObserver<>() {
+            private boolean answered;
+
+            @Override
+            public void onNext(ModelInferResponse response) {
+                answered = response.getOutputsCount() > 0;
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+                outcome.complete(Status.fromThrowable(failure).getCode().name());
+            }
+
+            @Override
+            public void onCompleted() {
+                outcome.complete(answered ? "OK" : "OK without outputs");
+            }
+        });
+        return outcome;
     }
 
     /** Readiness on a connection of its own: its status, or how the connection failed. */
@@ -176,10 +235,10 @@ class ProcessShutdownTest {
     }
 
     /** Starts {@code Main} on this JVM's class path (which holds the test engines) and waits for ready. */
-    private int start() throws Exception {
+    private int start(int grpcPort) throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.kubeserve.server.Main",
-                "--model-repository", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--grpc-port", "0",
+                "--model-repository", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--grpc-port", String.valueOf(grpcPort),
                 "--drain-timeout", String.valueOf(DRAIN_SECONDS));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("OPT_OUT_TRACKING", "true");
