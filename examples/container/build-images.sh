@@ -37,6 +37,11 @@ for variant in "${variants[@]}"; do
     esac
     [[ -f "$root/kubeserve-server/target/$jar" ]] \
         || { echo "build-images.sh: kubeserve-server/target/$jar is missing: run mvn package first" >&2; exit 1; }
+done
+# Both jars, whichever variant is asked for: Docker's legacy builder (no BuildKit) runs every stage
+# up to the target, so building `full` also runs the onnx stages, which copy the ONNX-only jar.
+for jar in kubeserve-server-onnx.jar kubeserve-server.jar; do
+    [[ -f "$root/kubeserve-server/target/$jar" ]] || continue
     ln -f "$root/kubeserve-server/target/$jar" "$context/kubeserve-server/target/$jar" 2>/dev/null \
         || cp "$root/kubeserve-server/target/$jar" "$context/kubeserve-server/target/$jar"
 done
