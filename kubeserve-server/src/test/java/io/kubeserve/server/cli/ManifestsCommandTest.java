@@ -197,7 +197,9 @@ class ManifestsCommandTest {
         assertThat(serve.unknownVariables()).as("every inline variable is a setting").isEmpty();
         assertThat(serve.config().modelName()).isEqualTo("wine");
         assertThat(serve.config().port()).isEqualTo(container.getPorts().get(0).getContainerPort());
-        assertThat(serve.config().grpcPort()).isEqualTo(container.getPorts().get(1).getContainerPort());
+        // one declared port (Knative takes one); gRPC still listens, on the generator's default
+        assertThat(container.getPorts()).hasSize(1);
+        assertThat(serve.config().grpcPort()).isEqualTo(ManifestOptions.DEFAULT_GRPC_PORT);
         assertThat(serve.config().logFormat()).isEqualTo("json");
         assertThat(ModelRepositories.open(serve.config().modelRepository(), tmp.resolve("cache"),
                 serve.config().modelName()).modelNames()).containsExactly("wine");

@@ -13,6 +13,7 @@ import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.InferTensorContents;
 import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelInferResponse;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A gRPC client's deadline reaches the model's queue: a call that waits behind a stuck request past
- * its deadline gets DEADLINE_EXCEEDED, leaves the queue at once and never runs, so a model that was
- * slow for a while does not then spend its time on answers nobody waits for.
+ * gRPC calls against a model's queue, with its engine held ({@link LatchModelLoader}): a client's
+ * deadline reaches the queue (a call waiting past it gets DEADLINE_EXCEEDED, leaves the queue at once
+ * and never runs, so a model that was slow for a while does not then spend its time on answers nobody
+ * waits for), and a full queue refuses at once with RESOURCE_EXHAUSTED, as REST answers 503.
  */
-class GrpcDeadlineTest {
+class GrpcQueueTest {
 
     /** Generous: the machines are shared, and a state that is reached is reached long before. */
     private static final Duration PATIENCE = Duration.ofMinutes(2);
@@ -36,9 +38,7 @@ class GrpcDeadlineTest {
     @Test
     void aCallQueuedPastItsDeadlineIsDroppedUnrun() throws Exception {
         String held = "deadline_held";
-        Files.createDirectories(repo.resolve(held + "/1"));
-        Files.writeString(repo.resolve(held + "/1/model.latch"), "");
-        Files.writeString(repo.resolve(held + "/config.json"), "{\"instance_group\": [{\"count\": 1}]}");
+        latchModel(held, "{\"instance_group\": [{\"count\": 1}]}");
         LatchModelLoader.Gate gate = LatchModelLoader.gate(held);
         int grpcPort = TestTools.freePort();
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
@@ -69,6 +69,44 @@ class GrpcDeadlineTest {
             channel.shutdownNow();
             LatchModelLoader.forget(held);
         }
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnceWithResourceExhaustedAndWhatWaitedCompletes() throws Exception {
+        String held = "full_held";
+        latchModel(held, "{\"instance_group\": [{\"count\": 1}], \"max_queue_size\": 1}");
+        LatchModelLoader.Gate gate = LatchModelLoader.gate(held);
+        int grpcPort = TestTools.freePort();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        try (RunningServer server = new RunningServer(ServerConfig.defaults(repo).withGrpcPort(grpcPort))) {
+            Scheduler scheduler = server.server.registry().model(held).scheduler().orElseThrow();
+            var async = GRPCInferenceServiceGrpc.newFutureStub(channel).withDeadlineAfter(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            ListenableFuture<ModelInferResponse> running = async.modelInfer(request(held, 1f));
+            await().atMost(PATIENCE).until(() -> gate.entered() == 1);
+            ListenableFuture<ModelInferResponse> queued = async.modelInfer(request(held, 2f));
+            await().atMost(PATIENCE).until(() -> scheduler.queueDepth() == 1);
+
+            var blocking = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThatThrownBy(() -> blocking.modelInfer(request(held, 3f))).satisfies(e -> {
+                Status status = Status.fromThrowable(e);
+                assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                assertThat(status.getDescription()).contains("overloaded", "queue of 1");
+            });
+
+            gate.open();
+            assertThat(running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
+            assertThat(queued.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
+            assertThat(gate.ran()).containsExactly(1f, 2f);
+        } finally {
+            channel.shutdownNow();
+            LatchModelLoader.forget(held);
+        }
+    }
+
+    private void latchModel(String name, String config) throws IOException {
+        Files.createDirectories(repo.resolve(name + "/1"));
+        Files.writeString(repo.resolve(name + "/1/model.latch"), "");
+        Files.writeString(repo.resolve(name + "/config.json"), config);
     }
 
     private static ModelInferRequest request(String model, float x) {
