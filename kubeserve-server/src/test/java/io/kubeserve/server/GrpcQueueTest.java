@@ -13,7 +13,6 @@ import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.InferTensorContents;
 import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelInferResponse;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,84 +34,89 @@ class GrpcQueueTest {
     @TempDir
     Path repo;
 
+    /** A server with one latch model {@code name} and a gRPC channel to it; closing stops both. */
+    private final class Held implements AutoCloseable {
+        final String name;
+        final LatchModelLoader.Gate gate;
+        final RunningServer server;
+        final ManagedChannel channel;
+        final Scheduler scheduler;
+
+        Held(String name, String config) throws Exception {
+            this.name = name;
+            Files.createDirectories(repo.resolve(name + "/1"));
+            Files.writeString(repo.resolve(name + "/1/model.latch"), "");
+            Files.writeString(repo.resolve(name + "/config.json"), config);
+            gate = LatchModelLoader.gate(name);
+            int grpcPort = TestTools.freePort();
+            server = new RunningServer(ServerConfig.defaults(repo).withGrpcPort(grpcPort));
+            channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+            scheduler = server.server.registry().model(name).scheduler().orElseThrow();
+        }
+
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub async() {
+            return GRPCInferenceServiceGrpc.newFutureStub(channel).withDeadlineAfter(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        ModelInferRequest request(float x) {
+            return ModelInferRequest.newBuilder().setModelName(name)
+                    .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32")
+                            .addShape(1).addShape(1).setContents(InferTensorContents.newBuilder().addFp32Contents(x)))
+                    .build();
+        }
+
+        @Override
+        public void close() {
+            channel.shutdownNow();
+            LatchModelLoader.forget(name);
+            server.close();
+        }
+    }
+
     @Test
     void aCallQueuedPastItsDeadlineIsDroppedUnrun() throws Exception {
-        String held = "deadline_held";
-        latchModel(held, "{\"instance_group\": [{\"count\": 1}]}");
-        LatchModelLoader.Gate gate = LatchModelLoader.gate(held);
-        int grpcPort = TestTools.freePort();
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
-        try (RunningServer server = new RunningServer(ServerConfig.defaults(repo).withGrpcPort(grpcPort))) {
-            Scheduler scheduler = server.server.registry().model(held).scheduler().orElseThrow();
+        try (Held held = new Held("deadline_held", "{\"instance_group\": [{\"count\": 1}]}")) {
             // the engine holds the first call
-            ListenableFuture<ModelInferResponse> running = GRPCInferenceServiceGrpc.newFutureStub(channel)
-                    .withDeadlineAfter(PATIENCE.toSeconds(), TimeUnit.SECONDS).modelInfer(request(held, 1f));
-            await().atMost(PATIENCE).until(() -> gate.entered() == 1);
+            ListenableFuture<ModelInferResponse> running = held.async().modelInfer(held.request(1f));
+            await().atMost(PATIENCE).until(() -> held.gate.entered() == 1);
 
             // the second waits in the queue behind it until its 300 ms are up
-            var impatient = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(300, TimeUnit.MILLISECONDS);
-            assertThatThrownBy(() -> impatient.modelInfer(request(held, 2f)))
+            var impatient = GRPCInferenceServiceGrpc.newBlockingStub(held.channel).withDeadlineAfter(300, TimeUnit.MILLISECONDS);
+            assertThatThrownBy(() -> impatient.modelInfer(held.request(2f)))
                     .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
-            await().atMost(PATIENCE).until(() -> scheduler.queueDepth() == 0);
+            await().atMost(PATIENCE).until(() -> held.scheduler.queueDepth() == 0);
 
-            gate.open();
+            held.gate.open();
             assertThat(running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
             // a call after it runs, the expired one never did
-            GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(PATIENCE.toSeconds(), TimeUnit.SECONDS)
-                    .modelInfer(request(held, 3f));
-            assertThat(gate.ran()).containsExactly(1f, 3f);
+            held.async().modelInfer(held.request(3f)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(held.gate.ran()).containsExactly(1f, 3f);
             // and it counts as a timeout of the model over gRPC
-            assertThat(server.get("/metrics").body().lines().filter(line -> line.startsWith("inference_requests_total{")
-                    && line.contains("model=\"" + held + "\"") && line.contains("protocol=\"grpc\"")
+            assertThat(held.server.get("/metrics").body().lines().filter(line -> line.startsWith("inference_requests_total{")
+                    && line.contains("model=\"" + held.name + "\"") && line.contains("protocol=\"grpc\"")
                     && line.contains("status=\"timeout\""))).singleElement().asString().endsWith(" 1.0");
-        } finally {
-            channel.shutdownNow();
-            LatchModelLoader.forget(held);
         }
     }
 
     @Test
     void aFullQueueRefusesAtOnceWithResourceExhaustedAndWhatWaitedCompletes() throws Exception {
-        String held = "full_held";
-        latchModel(held, "{\"instance_group\": [{\"count\": 1}], \"max_queue_size\": 1}");
-        LatchModelLoader.Gate gate = LatchModelLoader.gate(held);
-        int grpcPort = TestTools.freePort();
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
-        try (RunningServer server = new RunningServer(ServerConfig.defaults(repo).withGrpcPort(grpcPort))) {
-            Scheduler scheduler = server.server.registry().model(held).scheduler().orElseThrow();
-            var async = GRPCInferenceServiceGrpc.newFutureStub(channel).withDeadlineAfter(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            ListenableFuture<ModelInferResponse> running = async.modelInfer(request(held, 1f));
-            await().atMost(PATIENCE).until(() -> gate.entered() == 1);
-            ListenableFuture<ModelInferResponse> queued = async.modelInfer(request(held, 2f));
-            await().atMost(PATIENCE).until(() -> scheduler.queueDepth() == 1);
+        try (Held held = new Held("full_held", "{\"instance_group\": [{\"count\": 1}], \"max_queue_size\": 1}")) {
+            ListenableFuture<ModelInferResponse> running = held.async().modelInfer(held.request(1f));
+            await().atMost(PATIENCE).until(() -> held.gate.entered() == 1);
+            ListenableFuture<ModelInferResponse> queued = held.async().modelInfer(held.request(2f));
+            await().atMost(PATIENCE).until(() -> held.scheduler.queueDepth() == 1);
 
-            var blocking = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            assertThatThrownBy(() -> blocking.modelInfer(request(held, 3f))).satisfies(e -> {
-                Status status = Status.fromThrowable(e);
-                assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-                assertThat(status.getDescription()).contains("overloaded", "queue of 1");
-            });
+            assertThatThrownBy(() -> held.async().modelInfer(held.request(3f)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .satisfies(e -> {
+                        Status status = Status.fromThrowable(e);
+                        assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                        assertThat(status.getDescription()).contains("overloaded", "queue of 1");
+                    });
 
-            gate.open();
+            held.gate.open();
             assertThat(running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
             assertThat(queued.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
-            assertThat(gate.ran()).containsExactly(1f, 2f);
-        } finally {
-            channel.shutdownNow();
-            LatchModelLoader.forget(held);
+            assertThat(held.gate.ran()).containsExactly(1f, 2f);
         }
-    }
-
-    private void latchModel(String name, String config) throws IOException {
-        Files.createDirectories(repo.resolve(name + "/1"));
-        Files.writeString(repo.resolve(name + "/1/model.latch"), "");
-        Files.writeString(repo.resolve(name + "/config.json"), config);
-    }
-
-    private static ModelInferRequest request(String model, float x) {
-        return ModelInferRequest.newBuilder().setModelName(model)
-                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32")
-                        .addShape(1).addShape(1).setContents(InferTensorContents.newBuilder().addFp32Contents(x)))
-                .build();
     }
 }
