@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -55,13 +56,18 @@ class ContainerImageTest {
     @TempDir
     Path dir;
 
+    /** Why the container test skips here; null when Docker is usable. */
+    private static String unusable;
+
     @BeforeAll
     static void buildImages(@TempDir Path log) throws Exception {
-        Assumptions.assumeTrue(docker(log, 30, "info").exit() == 0,
-                "docker is not usable here (no docker CLI, or no daemon answering `docker info`): the container test skips");
-        boolean root = "root".equals(System.getProperty("user.name"));
-        Assumptions.assumeTrue(root || docker(log, 30, "image", "inspect", BASE).exit() == 0 || System.getenv("BASE_IMAGE") != null,
-                "the local base image " + BASE + " is missing and making it (debootstrap) needs root: the container test skips");
+        unusable = whyDockerIsUnusable(log);
+        if (unusable != null) {
+            // Surefire counts nothing for a class whose @BeforeAll gives up: say it in the log here, and
+            // each test skips itself with the same reason (skipWhereDockerIsUnusable)
+            System.out.println("ContainerImageTest: skipped: " + unusable);
+            return;
+        }
         for (String jar : List.of("kubeserve-server.jar", "kubeserve-server-onnx.jar")) {
             assertThat(Reference.ROOT.resolve("kubeserve-server/target").resolve(jar))
                     .as("run mvn verify: kubeserve-server's package phase shades it").isRegularFile();
@@ -76,6 +82,23 @@ class ContainerImageTest {
                     "kubeserve/server:" + VERSION + "-" + variant).output().strip());
             System.out.printf("ContainerImageTest: kubeserve/server:%s-%s is %d MB%n", VERSION, variant, size / 1_000_000);
         }
+    }
+
+    private static String whyDockerIsUnusable(Path log) throws Exception {
+        if (docker(log, 30, "info").exit() != 0) {
+            return "docker is not usable here (no docker CLI, or no daemon answering `docker info`; the CLI is"
+                    + " $DOCKER, default docker)";
+        }
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root && docker(log, 30, "image", "inspect", BASE).exit() != 0 && System.getenv("BASE_IMAGE") == null) {
+            return "the local base image " + BASE + " is missing and making it (debootstrap) needs root";
+        }
+        return null;
+    }
+
+    @BeforeEach
+    void skipWhereDockerIsUnusable() {
+        Assumptions.assumeTrue(unusable == null, () -> "the container test skips: " + unusable);
     }
 
     @AfterEach

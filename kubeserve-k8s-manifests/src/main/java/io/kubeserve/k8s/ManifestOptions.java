@@ -111,7 +111,8 @@ public record ManifestOptions(
      *                                   nor with gRPC probes; may be null
      * @param authTokensSecret           a DNS-1123 subdomain, not with {@code clusterRuntime}; may be null
      * @param clusterRuntime             not with {@code kserve}, {@code keda}, {@code ingress},
-     *                                   {@code canaryPercent}, a model location or {@code modelCredentialsSecret}
+     *                                   {@code canaryPercent}, a model location, {@code modelCredentialsSecret}
+     *                                   or gRPC probes
      * @param runtimePriority            at least 1
      * @throws IllegalArgumentException naming the option and the rule, for the first one broken
      */
@@ -190,6 +191,10 @@ public record ManifestOptions(
         validateSecrets(tlsSecret, authTokensSecret, probes, kserve, clusterRuntime);
         if (clusterRuntime) {
             validateClusterRuntime(kserve, keda, ingress, canaryPercent, model, modelCredentialsSecret);
+            if (probes == ProbeKind.GRPC) {
+                throw new IllegalArgumentException("gRPC probes cannot be combined with clusterRuntime: the runtime"
+                        + " declares the HTTP port only (Knative serves one), and Knative wants the probes on it");
+            }
         }
         if (runtimePriority < 1) {
             throw new IllegalArgumentException("runtimePriority must be >= 1, got " + runtimePriority);

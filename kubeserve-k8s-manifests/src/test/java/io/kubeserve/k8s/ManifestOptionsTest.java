@@ -155,6 +155,8 @@ class ManifestOptionsTest {
                         "clusterRuntime cannot be combined with keda"),
                 bad("cluster runtime with a model", () -> Scenarios.iris().clusterRuntime(true)
                         .model("s3://models-bucket/iris"), "clusterRuntime cannot be combined with a model location"),
+                bad("cluster runtime with grpc probes", () -> Scenarios.iris().clusterRuntime(true)
+                        .probes(ProbeKind.GRPC), "gRPC probes cannot be combined with clusterRuntime"),
                 bad("zero runtime priority", () -> Scenarios.iris().runtimePriority(0), "runtimePriority must be >= 1"),
                 bad("request above limit", () -> Scenarios.iris().resources(new ResourceSettings("1", "2", "4Gi",
                         "2Gi")), "memory request 4Gi is above its limit 2Gi"));

@@ -69,8 +69,8 @@ final class Scenarios {
                         .clusterRuntime(true).build()),
                 Named.of("cluster runtime, onnx image, gRPC off", ManifestOptions.builder("kubeserve-onnx", IMAGE)
                         .clusterRuntime(true).grpcPort(0).runtimePriority(3).build()),
-                Named.of("cluster runtime, gRPC probes, tuned", ManifestOptions.builder("kubeserve", FULL_IMAGE)
-                        .clusterRuntime(true).probes(ProbeKind.GRPC).gpus(1)
+                Named.of("cluster runtime, GPU, tuned", ManifestOptions.builder("kubeserve", FULL_IMAGE)
+                        .clusterRuntime(true).gpus(1)
                         .resources(new ResourceSettings("500m", "4", "1Gi", "3Gi"))
                         .serverConfig("KUBESERVE_LOG_LEVEL", "debug").build()));
     }
