@@ -2,6 +2,7 @@ package io.kubeserve.server;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
@@ -10,13 +11,16 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The server's logging, set up in code: logback finds this class with {@link java.util.ServiceLoader}
  * ({@code META-INF/services/ch.qos.logback.classic.spi.Configurator}) before it looks for XML, so a
  * start pays for no XML parsing (about a tenth of a second of CPU on a cold JVM, measured with a
  * start-up profile). One appender, standard output; {@code ai.djl}, {@code org.xnio} and
- * {@code io.undertow} at WARN, the rest at INFO.
+ * {@code io.undertow} at WARN, the rest at INFO. What libraries write to {@code java.util.logging}
+ * (grpc-java, ONNX Runtime's Java API) comes through the same appender and format, not as JUL's own
+ * two-line records, and JUL's levels follow these, so a disabled level costs JUL nothing.
  *
  * <p>Two formats, chosen by the system property {@value #FORMAT_PROPERTY} that {@link Main} sets
  * from {@code --log-format} before the first logger exists: {@code text} (one readable line per
@@ -51,6 +55,12 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         console.setName("STDOUT");
         console.setEncoder(encoder);
         console.start();
+        // before the levels below are set, so that JUL's loggers get them too
+        LevelChangePropagator julLevels = new LevelChangePropagator();
+        julLevels.setContext(context);
+        julLevels.setResetJUL(true);
+        context.addListener(julLevels);
+        julLevels.start();
         context.getLogger("ai.djl").setLevel(Level.WARN);
         // DJL's GPU probe warns on every CPU-only node ("CUDA driver version is insufficient"); a
         // GPU a model asks for and does not get fails that model's load in our words instead
@@ -60,6 +70,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
         root.addAppender(console);
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 

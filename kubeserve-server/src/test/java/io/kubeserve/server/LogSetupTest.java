@@ -49,6 +49,20 @@ class LogSetupTest {
         return captured.toString(StandardCharsets.UTF_8);
     }
 
+    /** The process's own context (LogSetup set it up): a java.util.logging record comes out in the same format. */
+    @Test
+    void javaUtilLoggingComesOutInTheServersFormat() {
+        org.slf4j.LoggerFactory.getLogger(LogSetupTest.class).debug("the process's logging is set up");
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.grpc.netty.Example");
+        jul.warning("a library's warning");
+        jul.fine("below INFO: not written");
+        assertThat(jul.isLoggable(java.util.logging.Level.FINE)).as("JUL's levels follow logback's").isFalse();
+
+        assertThat(captured.toString(StandardCharsets.UTF_8)).matches("\\d{2}:\\d{2}:\\d{2}\\.\\d{3} WARN  \\["
+                + java.util.regex.Pattern.quote(Thread.currentThread().getName()) + "\\] Example - a library's warning\n");
+    }
+
     @Test
     void textIsOneLinePerEventWithTheRequestIdOnlyWhenThereIsOne() {
         String[] lines = logTwoLines(null).split("\n");
