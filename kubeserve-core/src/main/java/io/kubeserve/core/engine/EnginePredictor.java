@@ -10,6 +10,7 @@ import io.kubeserve.core.spi.Predictor;
 import io.kubeserve.core.spi.Scheduler;
 import io.kubeserve.core.tensor.Tensor;
 import io.kubeserve.core.tensor.TensorSpec;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,7 +137,7 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
         return scheduler.submit(inputs, timeoutNanos).thenApply(raw -> respond(request, raw));
     }
 
-    private static long saturatedNanos(java.time.Duration duration) {
+    private static long saturatedNanos(Duration duration) {
         try {
             return duration.toNanos();
         } catch (ArithmeticException e) {

@@ -156,7 +156,8 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         final long rows;
         final long arrivedNanos;
         final CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
-        ScheduledFuture<?> deadline;
+        /** Set before the request is queued, or (when it might have run inline) just after. */
+        volatile ScheduledFuture<?> deadline;
         /** Guarded by the scheduler's lock. */
         Pending previous;
         Pending next;
@@ -257,15 +258,18 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         Pending pending = new Pending(inputs, rows, System.nanoTime());
         boolean callers = callerTimeoutNanos > 0 && (timeoutNanos == 0 || callerTimeoutNanos < timeoutNanos);
         long timeout = callers ? callerTimeoutNanos : timeoutNanos;
-        if (timeout > 0) {
-            pending.deadline = Deadlines.TIMER.schedule(() -> expire(pending, timeout, callers), timeout,
-                    TimeUnit.NANOSECONDS);
-        }
         KubeServeException refused = null;
         boolean startExecution = false;
         boolean inline = false;
         HeldWakeups held = HELD.get();
         boolean inlineWanted = inlineCapable && held != null && held.mayRunNext() && fastAndSmall(inputs);
+        // A run on this thread, at once, needs no timer: it never waits in the queue, and its thread is
+        // busy with the engine until then anyway. Scheduling one per call would also wake the timer's
+        // thread per call (a lone timer task is always the queue's head). So a request that may run
+        // here gets its timer only once it is known to queue.
+        if (timeout > 0 && !inlineWanted) {
+            pending.deadline = deadline(pending, timeout, callers);
+        }
         if (held != null) {
             held.submitted();
         }
@@ -302,10 +306,20 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             pending.result.completeExceptionally(refused);
         } else if (inline) {
             runInline(pending, held);
-        } else if (startExecution) {
-            wake(held);
+        } else {
+            if (timeout > 0 && inlineWanted) {
+                // queued after all; an execution thread that answers it first leaves the timer nothing to do
+                pending.deadline = deadline(pending, timeout, callers);
+            }
+            if (startExecution) {
+                wake(held);
+            }
         }
         return pending.result;
+    }
+
+    private ScheduledFuture<?> deadline(Pending pending, long timeout, boolean callers) {
+        return Deadlines.TIMER.schedule(() -> expire(pending, timeout, callers), timeout, TimeUnit.NANOSECONDS);
     }
 
     /**
