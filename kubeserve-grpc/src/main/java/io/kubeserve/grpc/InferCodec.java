@@ -13,6 +13,7 @@ import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelInferResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -44,7 +45,10 @@ final class InferCodec {
     private InferCodec() {
     }
 
-    static Decoded decode(ModelInferRequest message) {
+    /**
+     * @param timeout the request's own timeout ({@link InferenceRequest#timeout()}), or null for none
+     */
+    static Decoded decode(ModelInferRequest message, Duration timeout) {
         int count = message.getInputsCount();
         int rawCount = message.getRawInputContentsCount();
         if (count == 0) {
@@ -97,7 +101,7 @@ final class InferCodec {
             }
             raw = choice.getBoolParam();
         }
-        return new Decoded(new InferenceRequest(id, inputs, outputs), raw);
+        return new Decoded(new InferenceRequest(id, inputs, outputs, timeout), raw);
     }
 
     static ModelInferResponse encode(InferenceResponse response, boolean rawOutputs) {

@@ -16,7 +16,6 @@ import io.kubeserve.core.registry.LoadResult;
 import io.kubeserve.core.registry.ModelLease;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.core.registry.ModelStatus;
-import io.kubeserve.core.spi.InferenceRequest;
 import io.kubeserve.core.spi.Model;
 import io.kubeserve.core.spi.ModelMetadata;
 import io.kubeserve.core.tensor.TensorSpec;
@@ -160,7 +159,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
                     + "was served").asRuntimeException());
             return;
         }
-        infer(request, (response, failure) -> {
+        infer(request, deadline, (response, failure) -> {
             if (!answered.compareAndSet(false, true)) {
                 return deadline != null && deadline.isExpired() ? ErrorCode.TIMEOUT : null;
             }
@@ -192,9 +191,10 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
 
     /**
      * Serves one inference request: lease the model, decode, predict, encode, answer, release the
-     * lease, count the outcome. Never throws; every failure goes to {@code answer}.
+     * lease, count the outcome. Never throws; every failure goes to {@code answer}. {@code deadline}
+     * is the call's (null for none): a request still queued when it passes never runs.
      */
-    private void infer(ModelInferRequest request, Answer answer) {
+    private void infer(ModelInferRequest request, Deadline deadline, Answer answer) {
         long start = System.nanoTime();
         String name = request.getModelName();
         ModelLease lease;
@@ -211,7 +211,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
         }
         CompletionStage<ModelInferResponse> stage;
         try {
-            InferCodec.Decoded decoded = InferCodec.decode(request);
+            InferCodec.Decoded decoded = InferCodec.decode(request, timeLeft(deadline));
             EventExecutor loop = ThreadExecutorMap.currentExecutor();
             if (loop != null) {
                 // on the event loop that read the call (directExecutor): a fast, idle model runs right
@@ -221,7 +221,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
                 ModelScheduler.runFastRequestsInline();
                 ModelScheduler.holdWakeups(loop);
             }
-            stage = lease.model().predictor().predictAsync(withClientDeadline(decoded.request()))
+            stage = lease.model().predictor().predictAsync(decoded.request())
                     .thenApply(response -> InferCodec.encode(response, decoded.rawOutputs()));
         } catch (RuntimeException | StackOverflowError e) {
             stage = CompletableFuture.failedFuture(e);
@@ -245,14 +245,12 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     }
 
     /**
-     * The request with what is left of the client's deadline (the {@code grpc-timeout} header) as its
-     * timeout, so a request still queued when the client gives up is dropped unrun instead of taking
-     * the model's time from callers still waiting.
+     * What is left of the client's deadline (the {@code grpc-timeout} header), as the request's own
+     * timeout: a request still queued when the client gives up is dropped unrun instead of taking the
+     * model's time from callers still waiting. Null without a deadline.
      */
-    private static InferenceRequest withClientDeadline(InferenceRequest request) {
-        Deadline deadline = Context.current().getDeadline();
-        return deadline == null ? request
-                : request.withTimeout(Duration.ofNanos(Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS))));
+    private static Duration timeLeft(Deadline deadline) {
+        return deadline == null ? null : Duration.ofNanos(Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS)));
     }
 
     /**
@@ -284,7 +282,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
             synchronized (this) {
                 pending++;
             }
-            infer(request, (response, failure) -> {
+            infer(request, Context.current().getDeadline(), (response, failure) -> {
                 ModelStreamInferResponse message = failure == null
                         ? ModelStreamInferResponse.newBuilder().setInferResponse(response).build()
                         : ModelStreamInferResponse.newBuilder()

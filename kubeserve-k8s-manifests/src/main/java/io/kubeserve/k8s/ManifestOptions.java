@@ -190,11 +190,7 @@ public record ManifestOptions(
         }
         validateSecrets(tlsSecret, authTokensSecret, probes, kserve, clusterRuntime);
         if (clusterRuntime) {
-            validateClusterRuntime(kserve, keda, ingress, canaryPercent, model, modelCredentialsSecret);
-            if (probes == ProbeKind.GRPC) {
-                throw new IllegalArgumentException("gRPC probes cannot be combined with clusterRuntime: the runtime"
-                        + " declares the HTTP port only (Knative serves one), and Knative wants the probes on it");
-            }
+            validateClusterRuntime(kserve, keda, ingress, canaryPercent, model, modelCredentialsSecret, probes);
         }
         if (runtimePriority < 1) {
             throw new IllegalArgumentException("runtimePriority must be >= 1, got " + runtimePriority);
@@ -273,7 +269,7 @@ public record ManifestOptions(
 
     private static void validateClusterRuntime(boolean kserve, boolean keda, boolean ingress,
                                                OptionalInt canaryPercent, ModelLocation model,
-                                               String modelCredentialsSecret) {
+                                               String modelCredentialsSecret, ProbeKind probes) {
         String conflict = kserve ? "kserve" : keda ? "keda" : ingress ? "ingress"
                 : canaryPercent.isPresent() ? "canaryPercent"
                 : !model.equals(ModelLocation.DEFAULT) ? "a model location"
@@ -281,6 +277,10 @@ public record ManifestOptions(
         if (conflict != null) {
             throw new IllegalArgumentException("clusterRuntime cannot be combined with " + conflict + ": it emits"
                     + " only the ClusterServingRuntime, and each InferenceService brings its own model (storageUri)");
+        }
+        if (probes == ProbeKind.GRPC) {
+            throw new IllegalArgumentException("gRPC probes cannot be combined with clusterRuntime: the runtime"
+                    + " declares the HTTP port only (Knative serves one), and Knative wants the probes on it");
         }
     }
 

@@ -3,10 +3,10 @@ package io.kubeserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.InferTensorContents;
 import io.kubeserve.grpc.v2.ModelInferRequest;
@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,14 +106,14 @@ class ProcessShutdownTest {
                             System.nanoTime())));
         }
         // then the gRPC calls, queued behind the HTTP requests
-        List<CompletableFuture<String>> grpcInFlight = new ArrayList<>();
+        List<ListenableFuture<ModelInferResponse>> grpcInFlight = new ArrayList<>();
         for (int i = 0; i < GRPC_CALLS; i++) {
-            grpcInFlight.add(grpcCall(GRPCInferenceServiceGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)));
+            grpcInFlight.add(grpcCall(GRPCInferenceServiceGrpc.newFutureStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)));
         }
         // once the first answer is back, all of them have long been received (they went out together)
         CompletableFuture.anyOf(inFlight.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         int answeredBeforeSignal = (int) inFlight.stream().filter(CompletableFuture::isDone).count();
-        int grpcAnsweredBeforeSignal = (int) grpcInFlight.stream().filter(CompletableFuture::isDone).count();
+        int grpcAnsweredBeforeSignal = (int) grpcInFlight.stream().filter(ListenableFuture::isDone).count();
 
         long signal = System.nanoTime();
         // SIGTERM, as Process.destroy() sends it, but without destroy()'s closing of our ends of the
@@ -151,8 +152,8 @@ class ProcessShutdownTest {
             }
         }
         Map<String, Integer> grpcOutcomes = new TreeMap<>();
-        for (CompletableFuture<String> call : grpcInFlight) {
-            grpcOutcomes.merge(call.get(30, TimeUnit.SECONDS), 1, Integer::sum);
+        for (ListenableFuture<ModelInferResponse> call : grpcInFlight) {
+            grpcOutcomes.merge(grpcOutcome(call), 1, Integer::sum);
         }
         channel.shutdownNow();
         // the log is complete only once the reader has drained the pipe to its end
@@ -186,32 +187,21 @@ class ProcessShutdownTest {
         assertThat(childLog).contains("KubeServeServer - stopped").doesNotContain("drain timeout; stopping anyway");
     }
 
-    /** One ModelInfer of the slow model: "OK" once it answered, else its status code. */
-    private static CompletableFuture<String> grpcCall(GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub) {
-        CompletableFuture<String> outcome = new CompletableFuture<>();
-        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("slow")
+    /** One ModelInfer of the slow model, as the stub starts it. */
+    private static ListenableFuture<ModelInferResponse> grpcCall(GRPCInferenceServiceGrpc.GRPCInferenceServiceFutureStub stub) {
+        return stub.modelInfer(ModelInferRequest.newBuilder().setModelName("slow")
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32")
                         .addShape(1).addShape(1).setContents(InferTensorContents.newBuilder().addFp32Contents(1f)))
-                .build();
-        stub.modelInfer(request, new StreamObserver<>() {
-            private boolean answered;
+                .build());
+    }
 
-            @Override
-            public void onNext(ModelInferResponse response) {
-                answered = response.getOutputsCount() > 0;
-            }
-
-            @Override
-            public void onError(Throwable failure) {
-                outcome.complete(Status.fromThrowable(failure).getCode().name());
-            }
-
-            @Override
-            public void onCompleted() {
-                outcome.complete(answered ? "OK" : "OK without outputs");
-            }
-        });
-        return outcome;
+    /** "OK" for an answer with outputs, else what went wrong (a gRPC status code). */
+    private static String grpcOutcome(ListenableFuture<ModelInferResponse> call) throws Exception {
+        try {
+            return call.get(30, TimeUnit.SECONDS).getOutputsCount() > 0 ? "OK" : "OK without outputs";
+        } catch (ExecutionException e) {
+            return Status.fromThrowable(e.getCause()).getCode().name();
+        }
     }
 
     /** Readiness on a connection of its own: its status, or how the connection failed. */

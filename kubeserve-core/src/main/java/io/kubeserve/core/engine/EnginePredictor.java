@@ -10,13 +10,13 @@ import io.kubeserve.core.spi.Predictor;
 import io.kubeserve.core.spi.Scheduler;
 import io.kubeserve.core.tensor.Tensor;
 import io.kubeserve.core.tensor.TensorSpec;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The engine-neutral half of every predictor: checks the request against the model's declared
@@ -133,16 +133,9 @@ public final class EnginePredictor implements Predictor, AutoCloseable {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        long timeoutNanos = request.timeout() == null ? 0 : saturatedNanos(request.timeout());
+        // (convert saturates at Long.MAX_VALUE, where Duration.toNanos would throw)
+        long timeoutNanos = request.timeout() == null ? 0 : TimeUnit.NANOSECONDS.convert(request.timeout());
         return scheduler.submit(inputs, timeoutNanos).thenApply(raw -> respond(request, raw));
-    }
-
-    private static long saturatedNanos(Duration duration) {
-        try {
-            return duration.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
     }
 
     private InferenceResponse respond(InferenceRequest request, Map<String, Tensor> raw) {

@@ -156,7 +156,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         final long rows;
         final long arrivedNanos;
         final CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
-        /** Set before the request is queued, or (when it might have run inline) just after. */
+        /** Set just after the request is queued (an execution thread may already hold it). */
         volatile ScheduledFuture<?> deadline;
         /** Guarded by the scheduler's lock. */
         Pending previous;
@@ -263,13 +263,6 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         boolean inline = false;
         HeldWakeups held = HELD.get();
         boolean inlineWanted = inlineCapable && held != null && held.mayRunNext() && fastAndSmall(inputs);
-        // A run on this thread, at once, needs no timer: it never waits in the queue, and its thread is
-        // busy with the engine until then anyway. Scheduling one per call would also wake the timer's
-        // thread per call (a lone timer task is always the queue's head). So a request that may run
-        // here gets its timer only once it is known to queue.
-        if (timeout > 0 && !inlineWanted) {
-            pending.deadline = deadline(pending, timeout, callers);
-        }
         if (held != null) {
             held.submitted();
         }
@@ -280,8 +273,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             } else if (queued >= maxQueueSize) {
                 refused = new KubeServeException(ErrorCode.OVERLOADED, "model '" + model + "' is overloaded: its queue of "
                         + maxQueueSize + " requests is full; retry later");
-            } else if (!pending.result.isDone()) {
-                // (a deadline of a few milliseconds may have answered it already: then it stays out)
+            } else {
                 link(pending);
                 if (gathering > 0) {
                     arrived.signal();
@@ -302,24 +294,23 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             lock.unlock();
         }
         if (refused != null) {
-            cancelDeadline(pending);
             pending.result.completeExceptionally(refused);
         } else if (inline) {
             runInline(pending, held);
         } else {
-            if (timeout > 0 && inlineWanted) {
-                // queued after all; an execution thread that answers it first leaves the timer nothing to do
-                pending.deadline = deadline(pending, timeout, callers);
+            // Only a queued request gets a timer. A run on this thread, at once, never waits in the queue,
+            // and its thread is busy with the engine until then anyway; a timer per such call would also
+            // wake the timer's thread per call (a lone timer task is always the queue's head). An
+            // execution thread that answers the request before its timer exists leaves it nothing to do.
+            if (timeout > 0) {
+                pending.deadline = Deadlines.TIMER.schedule(() -> expire(pending, timeout, callers), timeout,
+                        TimeUnit.NANOSECONDS);
             }
             if (startExecution) {
                 wake(held);
             }
         }
         return pending.result;
-    }
-
-    private ScheduledFuture<?> deadline(Pending pending, long timeout, boolean callers) {
-        return Deadlines.TIMER.schedule(() -> expire(pending, timeout, callers), timeout, TimeUnit.NANOSECONDS);
     }
 
     /**
