@@ -3,6 +3,7 @@ package io.kubeserve.grpc;
 import io.grpc.Status;
 import io.kubeserve.core.error.ErrorCode;
 import io.kubeserve.core.error.KubeServeException;
+import java.util.concurrent.CancellationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,13 +27,18 @@ final class GrpcStatuses {
             case OVERLOADED -> Status.Code.RESOURCE_EXHAUSTED;
             case TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
             case UNSUPPORTED -> Status.Code.UNIMPLEMENTED;
+            case CANCELLED -> Status.Code.CANCELLED;
             case INTERNAL -> Status.Code.INTERNAL;
         };
     }
 
     /** The error code a failure counts as in metrics. */
     static ErrorCode errorCode(Throwable failure) {
-        return KubeServeException.unwrap(failure) instanceof KubeServeException e ? e.code() : ErrorCode.INTERNAL;
+        Throwable cause = KubeServeException.unwrap(failure);
+        if (cause instanceof CancellationException) {
+            return ErrorCode.CANCELLED;
+        }
+        return cause instanceof KubeServeException e ? e.code() : ErrorCode.INTERNAL;
     }
 
     /** The status to answer {@code failure} with; {@code what} names the call for the log. */
@@ -43,6 +49,9 @@ final class GrpcStatuses {
                 LOG.error("{} failed: {}", what, e.getMessage(), e.getCause());
             }
             return Status.fromCode(code(e.code())).withDescription(e.getMessage());
+        }
+        if (cause instanceof CancellationException) {
+            return Status.CANCELLED.withDescription("the request was cancelled");
         }
         LOG.error("{} failed", what, cause);
         return Status.INTERNAL.withDescription("internal error; see the server log");

@@ -42,10 +42,12 @@ import io.kubeserve.grpc.v2.ServerMetadataResponse;
 import io.kubeserve.grpc.v2.ServerReadyRequest;
 import io.kubeserve.grpc.v2.ServerReadyResponse;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -59,6 +61,9 @@ import java.util.function.BooleanSupplier;
  * executor, never on the transport's thread.
  */
 final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+
+    /** How far from its deadline a call that its client resets still counts as a timeout, in ms. */
+    static final long DEADLINE_SLACK_MILLIS = 100;
 
     /** The protocol extensions this service implements, as {@code ServerMetadata} lists them. */
     static final List<String> EXTENSIONS = List.of("model_repository", "statistics");
@@ -148,20 +153,57 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
         ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) out;
-        AtomicBoolean answered = new AtomicBoolean();
-        // once the client is gone (its deadline passed, or it cancelled) nothing more is sent
-        call.setOnCancelHandler(() -> answered.set(true));
         Deadline deadline = Context.current().getDeadline();
         if (deadline != null && deadline.isExpired()) {
-            answered.set(true);
             metrics.error(Protocol.GRPC, ErrorCode.TIMEOUT);
             call.onError(Status.DEADLINE_EXCEEDED.withDescription("the client's deadline passed before the request "
                     + "was served").asRuntimeException());
             return;
         }
-        infer(request, deadline, (response, failure) -> {
-            if (!answered.compareAndSet(false, true)) {
-                return deadline != null && deadline.isExpired() ? ErrorCode.TIMEOUT : null;
+        UnaryInfer unary = new UnaryInfer(call, request, deadline);
+        call.setOnCancelHandler(unary);
+        unary.started(infer(request, deadline, unary));
+    }
+
+    /**
+     * One {@code ModelInfer} call. Once the client is gone (it cancelled, its deadline passed, its
+     * connection closed) nothing more is sent, and its prediction is cancelled: still queued, it
+     * leaves the queue unrun. The flag is whether the call is answered or gone.
+     */
+    private static final class UnaryInfer extends AtomicBoolean implements Answer, Runnable {
+        private final ServerCallStreamObserver<ModelInferResponse> call;
+        private final ModelInferRequest request;
+        private final Deadline deadline;
+        private volatile Future<?> prediction;
+
+        UnaryInfer(ServerCallStreamObserver<ModelInferResponse> call, ModelInferRequest request, Deadline deadline) {
+            this.call = call;
+            this.request = request;
+            this.deadline = deadline;
+        }
+
+        void started(Future<?> started) {
+            prediction = started;
+            if (get() && !started.isDone()) {
+                started.cancel(false); // the client left while the request was being submitted
+            }
+        }
+
+        /** The client is gone. */
+        @Override
+        public void run() {
+            if (compareAndSet(false, true)) {
+                Future<?> started = prediction;
+                if (started != null) {
+                    started.cancel(false);
+                }
+            }
+        }
+
+        @Override
+        public ErrorCode send(ModelInferResponse response, Throwable failure) {
+            if (!compareAndSet(false, true)) {
+                return whyGone(deadline);
             }
             if (failure != null) {
                 call.onError(GrpcStatuses.of(failure, "ModelInfer of model '" + request.getModelName() + "'")
@@ -171,7 +213,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
                 call.onCompleted();
             }
             return null;
-        });
+        }
     }
 
     @Override
@@ -182,7 +224,8 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     /**
      * Where an answer goes: the response or the failure, on the thread that finished the
      * prediction, before the model's lease is released. It returns the outcome to count instead
-     * of the prediction's own ({@code TIMEOUT} when the client's deadline passed first), or null.
+     * of the prediction's own ({@code TIMEOUT} when the client's deadline passed first,
+     * {@code CANCELLED} when the client left), or null.
      */
     @FunctionalInterface
     private interface Answer {
@@ -192,9 +235,10 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     /**
      * Serves one inference request: lease the model, decode, predict, encode, answer, release the
      * lease, count the outcome. Never throws; every failure goes to {@code answer}. {@code deadline}
-     * is the call's (null for none): a request still queued when it passes never runs.
+     * is the call's (null for none): a request still queued when it passes never runs. Returns the
+     * prediction, which the caller cancels when its client goes away.
      */
-    private void infer(ModelInferRequest request, Deadline deadline, Answer answer) {
+    private Future<?> infer(ModelInferRequest request, Deadline deadline, Answer answer) {
         long start = System.nanoTime();
         String name = request.getModelName();
         ModelLease lease;
@@ -207,9 +251,9 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
                 metrics.error(Protocol.GRPC, e.code());
             }
             answer.send(null, e);
-            return;
+            return CompletableFuture.failedFuture(e);
         }
-        CompletionStage<ModelInferResponse> stage;
+        CompletableFuture<ModelInferResponse> stage;
         try {
             InferCodec.Decoded decoded = InferCodec.decode(request, timeLeft(deadline));
             EventExecutor loop = ThreadExecutorMap.currentExecutor();
@@ -221,7 +265,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
                 ModelScheduler.runFastRequestsInline();
                 ModelScheduler.holdWakeups(loop);
             }
-            stage = lease.model().predictor().predictAsync(decoded.request())
+            stage = lease.model().predictor().predictAsync(decoded.request()).toCompletableFuture()
                     .thenApply(response -> InferCodec.encode(response, decoded.rawOutputs()));
         } catch (RuntimeException | StackOverflowError e) {
             stage = CompletableFuture.failedFuture(e);
@@ -242,6 +286,18 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
                 metrics.record(modelName, Protocol.GRPC, outcome, System.nanoTime() - start);
             }
         });
+        return stage;
+    }
+
+    /**
+     * How a call whose client went away counts: {@code TIMEOUT} when its deadline had passed or was
+     * under {@value #DEADLINE_SLACK_MILLIS} ms away, {@code CANCELLED} otherwise. The slack is for the
+     * client's clock, which started before the request travelled here: at its deadline the client
+     * resets the stream (RST_STREAM CANCEL, which looks like any other cancel) while ours still runs.
+     */
+    private static ErrorCode whyGone(Deadline deadline) {
+        return deadline != null && deadline.timeRemaining(TimeUnit.MILLISECONDS) < DEADLINE_SLACK_MILLIS
+                ? ErrorCode.TIMEOUT : ErrorCode.CANCELLED;
     }
 
     /**
@@ -262,6 +318,10 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     private final class InferStream implements StreamObserver<ModelInferRequest> {
 
         private final StreamObserver<ModelStreamInferResponse> out;
+        /** The predictions not answered yet, by request, so that a client that leaves cancels them. */
+        private final Map<ModelInferRequest, Future<?>> inFlight = new IdentityHashMap<>();
+        /** The call's deadline, for each of its requests; null for none. */
+        private final Deadline deadline = Context.current().getDeadline();
         private int pending;
         private boolean halfClosed;
         private boolean ended;
@@ -269,11 +329,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
         InferStream(StreamObserver<ModelStreamInferResponse> out) {
             this.out = out;
             if (out instanceof ServerCallStreamObserver<ModelStreamInferResponse> call) {
-                call.setOnCancelHandler(() -> {
-                    synchronized (this) {
-                        ended = true;
-                    }
-                });
+                call.setOnCancelHandler(this::clientLeft);
             }
         }
 
@@ -282,7 +338,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
             synchronized (this) {
                 pending++;
             }
-            infer(request, Context.current().getDeadline(), (response, failure) -> {
+            Future<?> prediction = infer(request, deadline, (response, failure) -> {
                 ModelStreamInferResponse message = failure == null
                         ? ModelStreamInferResponse.newBuilder().setInferResponse(response).build()
                         : ModelStreamInferResponse.newBuilder()
@@ -292,13 +348,37 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
                                 .build();
                 synchronized (this) {
                     pending--;
-                    if (!ended) {
-                        out.onNext(message);
-                        finishIfDone();
+                    inFlight.remove(request);
+                    if (ended) {
+                        return whyGone(deadline);
                     }
+                    out.onNext(message);
+                    finishIfDone();
                 }
                 return null;
             });
+            boolean cancel;
+            synchronized (this) {
+                // the answer is sent (and its entry removed) only after the prediction is done
+                cancel = ended;
+                if (!cancel && !prediction.isDone()) {
+                    inFlight.put(request, prediction);
+                }
+            }
+            if (cancel) {
+                prediction.cancel(false);
+            }
+        }
+
+        /** The client cancelled, its deadline passed or its connection closed: its predictions are dropped. */
+        private void clientLeft() {
+            List<Future<?>> dropped;
+            synchronized (this) {
+                ended = true;
+                dropped = List.copyOf(inFlight.values());
+                inFlight.clear();
+            }
+            dropped.forEach(prediction -> prediction.cancel(false));
         }
 
         private String errorMessage(Throwable failure, ModelInferRequest request) {
@@ -308,9 +388,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
 
         @Override
         public void onError(Throwable failure) {
-            synchronized (this) {
-                ended = true;
-            }
+            clientLeft();
         }
 
         @Override

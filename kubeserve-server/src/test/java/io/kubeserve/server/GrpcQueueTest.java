@@ -8,14 +8,18 @@ import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import io.kubeserve.core.spi.Scheduler;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.InferTensorContents;
 import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelInferResponse;
+import io.kubeserve.grpc.v2.ModelStreamInferResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * gRPC calls against a model's queue, with its engine held ({@link LatchModelLoader}): a client's
  * deadline reaches the queue (a call waiting past it gets DEADLINE_EXCEEDED, leaves the queue at once
  * and never runs, so a model that was slow for a while does not then spend its time on answers nobody
- * waits for), and a full queue refuses at once with RESOURCE_EXHAUSTED, as REST answers 503.
+ * waits for), a call or stream its client cancels leaves the queue at once too, and a full queue
+ * refuses at once with RESOURCE_EXHAUSTED, as REST answers 503.
  */
 class GrpcQueueTest {
 
@@ -65,6 +70,15 @@ class GrpcQueueTest {
                     .build();
         }
 
+        /** inference_requests_total of this model over gRPC with {@code status}; 0 when absent. */
+        long count(String status) {
+            return server.get("/metrics").body().lines().filter(line -> line.startsWith("inference_requests_total{")
+                            && line.contains("model=\"" + name + "\"") && line.contains("protocol=\"grpc\"")
+                            && line.contains("status=\"" + status + "\""))
+                    .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .sum();
+        }
+
         @Override
         public void close() {
             channel.shutdownNow();
@@ -92,9 +106,65 @@ class GrpcQueueTest {
             held.async().modelInfer(held.request(3f)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             assertThat(held.gate.ran()).containsExactly(1f, 3f);
             // and it counts as a timeout of the model over gRPC
-            assertThat(held.server.get("/metrics").body().lines().filter(line -> line.startsWith("inference_requests_total{")
-                    && line.contains("model=\"" + held.name + "\"") && line.contains("protocol=\"grpc\"")
-                    && line.contains("status=\"timeout\""))).singleElement().asString().endsWith(" 1.0");
+            assertThat(held.count("timeout")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCallItsClientCancelsLeavesTheQueueAtOnceAndNeverRuns() throws Exception {
+        try (Held held = new Held("cancel_held", "{\"instance_group\": [{\"count\": 1}]}")) {
+            ListenableFuture<ModelInferResponse> running = held.async().modelInfer(held.request(1f));
+            await().atMost(PATIENCE).until(() -> held.gate.entered() == 1);
+            ListenableFuture<ModelInferResponse> queued = held.async().modelInfer(held.request(2f));
+            await().atMost(PATIENCE).until(() -> held.scheduler.queueDepth() == 1);
+
+            // the client gives up: grpc-java resets the stream (RST_STREAM CANCEL)
+            queued.cancel(true);
+            await().atMost(PATIENCE).until(() -> held.scheduler.queueDepth() == 0);
+
+            held.gate.open();
+            assertThat(running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
+            held.async().modelInfer(held.request(3f)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(held.gate.ran()).containsExactly(1f, 3f);
+            assertThat(held.count("cancelled")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aStreamItsClientAbandonsTakesItsQueuedRequestsWithIt() throws Exception {
+        try (Held held = new Held("stream_cancel_held", "{\"instance_group\": [{\"count\": 1}]}")) {
+            ListenableFuture<ModelInferResponse> running = held.async().modelInfer(held.request(1f));
+            await().atMost(PATIENCE).until(() -> held.gate.entered() == 1);
+            List<ModelStreamInferResponse> answers = new CopyOnWriteArrayList<>();
+            StreamObserver<ModelInferRequest> stream = GRPCInferenceServiceGrpc.newStub(held.channel)
+                    .modelStreamInfer(new StreamObserver<>() {
+                        @Override
+                        public void onNext(ModelStreamInferResponse answer) {
+                            answers.add(answer);
+                        }
+
+                        @Override
+                        public void onError(Throwable failure) {
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    });
+            stream.onNext(held.request(2f));
+            stream.onNext(held.request(4f));
+            await().atMost(PATIENCE).until(() -> held.scheduler.queueDepth() == 2);
+
+            // a client-side error cancels the call
+            stream.onError(new IllegalStateException("the client gives up"));
+            await().atMost(PATIENCE).until(() -> held.scheduler.queueDepth() == 0);
+
+            held.gate.open();
+            assertThat(running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
+            held.async().modelInfer(held.request(3f)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(held.gate.ran()).containsExactly(1f, 3f);
+            assertThat(answers).isEmpty();
+            assertThat(held.count("cancelled")).isEqualTo(2);
         }
     }
 

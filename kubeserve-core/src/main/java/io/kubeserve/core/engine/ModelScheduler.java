@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * queue and never reaches the engine; one already executing is answered at once and its rows are
  * dropped when the engine returns.
  *
+ * <p><b>Cancelling.</b> A caller that gives up cancels the returned future, or any stage derived
+ * from it: a request still queued leaves the queue at once (its place is free for another) and
+ * never reaches the engine; one already executing finishes, and its rows are dropped.
+ *
  * <p><b>Inline runs.</b> A thread that called {@link #runFastRequestsInline()} (a protocol adapter's
  * event loop) runs a request itself, instead of handing it to an execution thread, when the model
  * is fast and idle: its engine allows it ({@link EngineRunner#mayRunInline()}), batching is off, an
@@ -150,12 +154,14 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         }
     }
 
-    /** One request: queued in an intrusive list, so a deadline unlinks it in constant time. */
-    private static final class Pending {
+    /**
+     * One request, and the future its caller holds: queued in an intrusive list, so a deadline or a
+     * cancel unlinks it in constant time.
+     */
+    private final class Pending extends CompletableFuture<Map<String, Tensor>> {
         final Tensor[] inputs;
         final long rows;
         final long arrivedNanos;
-        final CompletableFuture<Map<String, Tensor>> result = new CompletableFuture<>();
         /** Set just after the request is queued (an execution thread may already hold it). */
         volatile ScheduledFuture<?> deadline;
         /** Guarded by the scheduler's lock. */
@@ -167,6 +173,47 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             this.inputs = inputs;
             this.rows = rows;
             this.arrivedNanos = arrivedNanos;
+        }
+
+        /** The caller gave up: out of the queue at once if still there, its timer gone. */
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                withdraw(this);
+                cancelDeadline(this);
+            }
+            return cancelled;
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new Derived<>(this);
+        }
+    }
+
+    /**
+     * A stage derived from a request's future ({@code thenApply}, {@code whenComplete}, ...):
+     * cancelling it cancels the request, as a transformed future does in Guava, so a caller may
+     * cancel whichever stage it holds.
+     */
+    private static final class Derived<T> extends CompletableFuture<T> {
+        private final CompletableFuture<?> request;
+
+        Derived(CompletableFuture<?> request) {
+            this.request = request;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            request.cancel(mayInterruptIfRunning);
+            return cancelled;
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new Derived<>(request);
         }
     }
 
@@ -239,7 +286,8 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
      *               until the future completes
      * @return the engine's outputs by name; fails with {@code OVERLOADED} when the queue is full,
      *         {@code MODEL_NOT_READY} once closed, {@code TIMEOUT} past the deadline, or whatever
-     *         the engine threw
+     *         the engine threw. Cancelling it (or a stage derived from it) withdraws the request, as
+     *         the class comment says
      */
     public CompletableFuture<Map<String, Tensor>> submit(Tensor[] inputs) {
         return submit(inputs, 0);
@@ -294,7 +342,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             lock.unlock();
         }
         if (refused != null) {
-            pending.result.completeExceptionally(refused);
+            pending.completeExceptionally(refused);
         } else if (inline) {
             runInline(pending, held);
         } else {
@@ -310,7 +358,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
                 wake(held);
             }
         }
-        return pending.result;
+        return pending;
     }
 
     /**
@@ -497,7 +545,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         Pending first;
         while ((first = head) != null) {
             unlink(first);
-            if (!first.result.isDone()) {
+            if (!first.isDone()) {
                 return first;
             }
         }
@@ -524,7 +572,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
                 } finally {
                     gathering--;
                 }
-            } else if (next.result.isDone()) {
+            } else if (next.isDone()) {
                 unlink(next);
             } else if (rows + next.rows > maxBatchSize || !stackable(first, next)) {
                 return;
@@ -557,7 +605,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         int live = 0;
         long rows = 0;
         for (Pending pending : batch) {
-            if (!pending.result.isDone()) {
+            if (!pending.isDone()) {
                 batch.set(live++, pending);
                 rows += pending.rows;
                 watcher.dequeued(start - pending.arrivedNanos);
@@ -583,7 +631,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             measured(start);
             for (Pending pending : requests) {
                 cancelDeadline(pending);
-                pending.result.completeExceptionally(e);
+                pending.completeExceptionally(e);
             }
         }
     }
@@ -601,7 +649,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
 
     private static void answer(Pending pending, Map<String, Tensor> outputs) {
         cancelDeadline(pending);
-        pending.result.complete(outputs);
+        pending.complete(outputs);
     }
 
     private static Tensor[] stack(List<Pending> batch) {
@@ -637,6 +685,15 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
 
     /** The deadline timer's task: out of the queue if still there, and answered {@code TIMEOUT}. */
     private void expire(Pending pending, long timeout, boolean callers) {
+        withdraw(pending);
+        long millis = TimeUnit.NANOSECONDS.toMillis(timeout);
+        pending.completeExceptionally(new KubeServeException(ErrorCode.TIMEOUT, callers
+                ? "the request's timeout of " + millis + " ms passed before model '" + model + "' answered"
+                : "model '" + model + "' did not answer within " + millis + " ms"));
+    }
+
+    /** Takes a request out of the queue if it is still there; an execution holding it already keeps it. */
+    private void withdraw(Pending pending) {
         lock.lock();
         try {
             if (pending.queued) {
@@ -645,10 +702,6 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         } finally {
             lock.unlock();
         }
-        long millis = TimeUnit.NANOSECONDS.toMillis(timeout);
-        pending.result.completeExceptionally(new KubeServeException(ErrorCode.TIMEOUT, callers
-                ? "the request's timeout of " + millis + " ms passed before model '" + model + "' answered"
-                : "model '" + model + "' did not answer within " + millis + " ms"));
     }
 
     private static void cancelDeadline(Pending pending) {
@@ -724,7 +777,7 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         }
         for (Pending pending : left) {
             cancelDeadline(pending);
-            pending.result.completeExceptionally(KubeServeException.notReady("model '" + model + "' was unloaded"));
+            pending.completeExceptionally(KubeServeException.notReady("model '" + model + "' was unloaded"));
         }
         executions.shutdown();
         long waitEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);

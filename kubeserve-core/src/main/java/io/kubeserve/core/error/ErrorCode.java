@@ -18,6 +18,12 @@ public enum ErrorCode {
     TIMEOUT,
     /** A valid request for something this build or model does not do. HTTP 501. */
     UNSUPPORTED,
+    /**
+     * The caller gave up before the answer: it cancelled, or its call or connection went away.
+     * Nothing reaches that caller; the code counts such requests. HTTP 499, the status nginx logs for
+     * a client that closed its request.
+     */
+    CANCELLED,
     /** A fault on our side (engine error, bug); the message leaves out internal detail, the cause keeps it. HTTP 500. */
     INTERNAL
 }

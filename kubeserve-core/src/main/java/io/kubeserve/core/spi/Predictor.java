@@ -2,6 +2,7 @@ package io.kubeserve.core.spi;
 
 import io.kubeserve.core.error.ErrorCode;
 import io.kubeserve.core.error.KubeServeException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 
@@ -13,6 +14,12 @@ import java.util.concurrent.ExecutionException;
  * deadline timer, or the caller's thread for a request refused at once). Nothing waits in between:
  * a queued request holds a place in its model's queue and no thread. {@link #predict} blocks the
  * caller until then, for code that wants a plain call.
+ *
+ * <p><b>Cancelling.</b> A caller that no longer wants the answer may cancel the stage
+ * ({@code toCompletableFuture().cancel(false)}), or a stage it derived from it. With KubeServe's
+ * own predictors a request still waiting in its model's queue then leaves it at once and never
+ * runs; one the engine is already running finishes and its answer is dropped. {@link #predict}
+ * cancels its request when its thread is interrupted.
  *
  * <p><b>Thread-safety.</b> Implementations are safe for concurrent use by any number of threads,
  * through both {@link #predictAsync} and {@link #predict}; they keep no state between calls that a
@@ -66,14 +73,16 @@ public interface Predictor {
      * @param request inputs by name, owned by the caller as for {@link #predictAsync}
      * @return the response; its tensors belong to the caller
      * @throws KubeServeException as listed above; {@code INTERNAL} too if the waiting thread is
-     *         interrupted (its interrupt flag is set again)
+     *         interrupted (its interrupt flag is set again, and the request is cancelled)
      */
     default InferenceResponse predict(InferenceRequest request) {
+        CompletableFuture<InferenceResponse> answer = predictAsync(request).toCompletableFuture();
         try {
-            return predictAsync(request).toCompletableFuture().get();
+            return answer.get();
         } catch (ExecutionException e) {
             throw KubeServeException.rethrow(e.getCause());
         } catch (InterruptedException e) {
+            answer.cancel(false);
             Thread.currentThread().interrupt();
             throw new KubeServeException(ErrorCode.INTERNAL, "interrupted while waiting for the prediction");
         }

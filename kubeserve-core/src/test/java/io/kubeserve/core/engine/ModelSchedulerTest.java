@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.kubeserve.core.error.ErrorCode;
 import io.kubeserve.core.error.KubeServeException;
+import io.kubeserve.core.spi.InferenceRequest;
+import io.kubeserve.core.spi.InferenceResponse;
+import io.kubeserve.core.spi.Predictor;
 import io.kubeserve.core.spi.Scheduler;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
@@ -19,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -172,6 +176,67 @@ class ModelSchedulerTest {
             assertThat(patient.join().get("sum").getFloat(0)).isEqualTo(3f);
             assertThat(plain.join().get("sum").getFloat(0)).isEqualTo(4f);
             assertThat(engine.seen).as("the impatient request never ran").containsExactlyInAnyOrder(1f, 3f, 4f);
+        }
+    }
+
+    @Test
+    void cancellingARequestOrAStageDerivedFromItFreesItsPlaceInTheQueueAndItNeverRuns() {
+        RowSums engine = new RowSums(true);
+        ModelScheduler.Settings settings = new ModelScheduler.Settings(1, 0, 0, List.of(), 2, 0);
+        try (ModelScheduler scheduler = new ModelScheduler(engine, "sums", settings)) {
+            CompletableFuture<Map<String, Tensor>> running = scheduler.submit(row(1f));
+            await().until(() -> engine.entered.get() == 1);
+            CompletableFuture<Map<String, Tensor>> cancelled = scheduler.submit(row(2f));
+            // what a caller holds is usually a stage derived from the request (a decoded response)
+            CompletableFuture<Map<String, Tensor>> source = scheduler.submit(row(3f));
+            CompletableFuture<Float> derived = source.thenApply(outputs -> outputs.get("sum").getFloat(0))
+                    .whenComplete((sum, failure) -> { });
+            assertThat(scheduler.queueDepth()).isEqualTo(2);
+            assertThat(scheduler.submit(row(9f))).as("the queue of 2 is full").isCompletedExceptionally();
+
+            assertThat(cancelled.cancel(false)).isTrue();
+            assertThat(derived.cancel(false)).isTrue();
+            // at once, on this thread: no timer or execution thread is involved
+            assertThat(scheduler.queueDepth()).isZero();
+            assertThat(source).isCancelled();
+            CompletableFuture<Map<String, Tensor>> after = scheduler.submit(row(4f));
+            assertThat(scheduler.queueDepth()).isEqualTo(1);
+
+            // cancelling the running one drops its answer; the engine finishes it all the same
+            assertThat(running.cancel(false)).isTrue();
+            engine.gate.countDown();
+            assertThat(after.join().get("sum").getFloat(0)).isEqualTo(4f);
+            assertThat(engine.seen).as("the cancelled requests never ran").containsExactlyInAnyOrder(1f, 4f);
+            assertThat(running).isCancelled();
+        }
+    }
+
+    @Test
+    void aBlockingPredictWhoseThreadIsInterruptedCancelsItsQueuedRequest() throws InterruptedException {
+        RowSums engine = new RowSums(true);
+        try (ModelScheduler scheduler = new ModelScheduler(engine, "sums", ModelScheduler.Settings.unbatched(1, 8))) {
+            scheduler.submit(row(1f));
+            await().until(() -> engine.entered.get() == 1);
+            Predictor predictor = request -> scheduler.submit(row(2f)).thenApply(outputs -> new InferenceResponse(
+                    null, "sums", "1", outputs));
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    predictor.predict(new InferenceRequest(null, Map.of(), null));
+                } catch (RuntimeException e) {
+                    thrown.set(e);
+                }
+            });
+            caller.start();
+            await().until(() -> scheduler.queueDepth() == 1);
+
+            caller.interrupt();
+            caller.join();
+            assertThat(scheduler.queueDepth()).isZero();
+            assertThat(thrown.get()).hasMessageContaining("interrupted");
+            engine.gate.countDown();
+            assertThat(scheduler.submit(row(3f)).join().get("sum").getFloat(0)).isEqualTo(3f);
+            assertThat(engine.seen).containsExactlyInAnyOrder(1f, 3f);
         }
     }
 

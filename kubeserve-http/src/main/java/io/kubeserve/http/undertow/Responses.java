@@ -33,7 +33,8 @@ public final class Responses {
      *
      * @param code the error code
      * @return 400 {@code INVALID_INPUT}, 404 {@code MODEL_NOT_FOUND}, 503 {@code MODEL_NOT_READY} and
-     *         {@code OVERLOADED}, 504 {@code TIMEOUT}, 501 {@code UNSUPPORTED}, 500 {@code INTERNAL}
+     *         {@code OVERLOADED}, 504 {@code TIMEOUT}, 501 {@code UNSUPPORTED}, 499 {@code CANCELLED}
+     *         (never sent: that client is gone), 500 {@code INTERNAL}
      */
     public static int status(ErrorCode code) {
         return switch (code) {
@@ -42,6 +43,7 @@ public final class Responses {
             case MODEL_NOT_READY, OVERLOADED -> 503;
             case TIMEOUT -> 504;
             case UNSUPPORTED -> 501;
+            case CANCELLED -> 499;
             case INTERNAL -> 500;
         };
     }
