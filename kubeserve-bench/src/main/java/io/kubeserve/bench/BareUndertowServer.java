@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>It does what the real server does around the model, so the comparison is fair: reads the
  * whole body without blocking the I/O thread, hands the exchange to a fixed worker pool of the
  * same size, and sends from there with the same headers. Thread counts default like
- * {@code ServerConfig}'s.
+ * {@code ServerConfig}'s. With {@code WORKERS} 0 it answers on the I/O thread instead, as the real
+ * server does for a fast, idle model: the floor of the transport alone, beside {@link BareGrpcServer}.
  *
  * <pre>java -cp benchmarks.jar io.kubeserve.bench.BareUndertowServer PORT RESPONSE_FILE [IO_THREADS WORKERS]</pre>
  *
@@ -44,7 +45,8 @@ public final class BareUndertowServer {
         int workerThreads = args.length > 3 ? Integer.parseInt(args[3]) : Math.max(8, 4 * cores);
 
         AtomicInteger count = new AtomicInteger();
-        ExecutorService workers = Executors.newFixedThreadPool(workerThreads, runnable -> {
+        // null: answer on the I/O thread
+        ExecutorService workers = workerThreads == 0 ? null : Executors.newFixedThreadPool(workerThreads, runnable -> {
             Thread thread = new Thread(runnable, "bare-worker-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -52,7 +54,7 @@ public final class BareUndertowServer {
         Undertow undertow = Undertow.builder()
                 .addHttpListener(port, "127.0.0.1")
                 .setIoThreads(ioThreads)
-                .setWorkerThreads(workerThreads)
+                .setWorkerThreads(Math.max(1, workerThreads))
                 .setServerOption(UndertowOptions.ENABLE_STATISTICS, false)
                 .setHandler(exchange -> handle(exchange, response, workers))
                 .build();
@@ -63,7 +65,9 @@ public final class BareUndertowServer {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             undertow.stop();
-            workers.shutdownNow();
+            if (workers != null) {
+                workers.shutdownNow();
+            }
             stopped.countDown();
         }, "bare-shutdown"));
         stopped.await();
@@ -76,15 +80,23 @@ public final class BareUndertowServer {
             return;
         }
         exchange.getRequestReceiver().receiveFullBytes(
-                (ex, body) -> ex.dispatch(workers, () -> {
-                    ex.setStatusCode(200);
-                    ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-                    ex.setResponseContentLength(response.length);
-                    ex.getResponseSender().send(ByteBuffer.wrap(response));
-                }),
+                (ex, body) -> {
+                    if (workers == null) {
+                        answer(ex, response);
+                    } else {
+                        ex.dispatch(workers, () -> answer(ex, response));
+                    }
+                },
                 (ex, failure) -> {
                     ex.setStatusCode(400);
                     ex.endExchange();
                 });
+    }
+
+    private static void answer(HttpServerExchange exchange, byte[] response) {
+        exchange.setStatusCode(200);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.setResponseContentLength(response.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(response));
     }
 }
