@@ -31,12 +31,19 @@ import java.util.Map;
  * request used, unless the request parameter {@code binary_data_output} (bool) asks for raw
  * ({@code true}) or typed ({@code false}) outputs; raw fixed-size outputs wrap the output tensors'
  * buffers without a copy. Every problem with a request is an {@code INVALID_INPUT} whose message
- * names the input. Stateless and thread-safe.
+ * names the input; a tensor in shared memory (Triton's extensions, which KubeServe does not
+ * implement) is {@code UNSUPPORTED}. Stateless and thread-safe.
  */
 final class InferCodec {
 
     /** The request parameter that chooses raw (true) or typed (false) outputs. */
     static final String RAW_OUTPUT_PARAMETER = "binary_data_output";
+
+    /**
+     * The tensor parameter of Triton's shared-memory extensions (docs/protocol/extension_shared_memory.md
+     * in triton-inference-server/server) naming the region that holds a tensor instead of the message.
+     */
+    static final String SHARED_MEMORY_PARAMETER = "shared_memory_region";
 
     /** A decoded request and the form its answer takes. */
     record Decoded(InferenceRequest request, boolean rawOutputs) {
@@ -68,6 +75,11 @@ final class InferCodec {
             if (inputs.containsKey(name)) {
                 throw KubeServeException.invalidInput("input '" + name + "' is given twice");
             }
+            if (input.containsParameters(SHARED_MEMORY_PARAMETER)) {
+                throw KubeServeException.unsupported("input '" + name + "' is in shared memory (parameter "
+                        + SHARED_MEMORY_PARAMETER + "), and KubeServe does not implement the shared-memory "
+                        + "extensions; send its values in contents or raw_input_contents");
+            }
             DataType type;
             try {
                 type = DataType.fromName(input.getDatatype());
@@ -90,6 +102,11 @@ final class InferCodec {
         }
         List<String> outputs = new ArrayList<>(message.getOutputsCount());
         for (ModelInferRequest.InferRequestedOutputTensor output : message.getOutputsList()) {
+            if (output.containsParameters(SHARED_MEMORY_PARAMETER)) {
+                throw KubeServeException.unsupported("output '" + output.getName() + "' is asked for in shared "
+                        + "memory (parameter " + SHARED_MEMORY_PARAMETER + "), and KubeServe does not implement the "
+                        + "shared-memory extensions; leave the parameter out to get it in the response");
+            }
             outputs.add(output.getName());
         }
         String id = message.getId().isEmpty() ? null : message.getId();

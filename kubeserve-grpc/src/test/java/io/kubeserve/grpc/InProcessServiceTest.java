@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -18,6 +20,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.InferParameter;
@@ -377,6 +380,18 @@ class InProcessServiceTest {
                         false, Status.Code.INVALID_ARGUMENT, "nope"),
                 Arguments.of("no inputs", (UnaryOperator<ModelInferRequest.Builder>) b -> b.clearInputs(),
                         false, Status.Code.INVALID_ARGUMENT, "the request has no inputs"),
+                // Triton's shared-memory extensions: a client of Triton's sends no contents, only the region
+                Arguments.of("input in shared memory", (UnaryOperator<ModelInferRequest.Builder>) b -> b.setInputs(0,
+                        b.getInputs(0).toBuilder().clearContents()
+                                .putParameters("shared_memory_region", InferParameter.newBuilder().setStringParam("in0").build())
+                                .putParameters("shared_memory_byte_size", InferParameter.newBuilder().setInt64Param(320).build())),
+                        false, Status.Code.UNIMPLEMENTED, "input 'float_input' is in shared memory (parameter "
+                                + "shared_memory_region), and KubeServe does not implement the shared-memory extensions;"
+                                + " send its values in contents or raw_input_contents"),
+                Arguments.of("output in shared memory", (UnaryOperator<ModelInferRequest.Builder>) b -> b.addOutputs(
+                        ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("output_label")
+                                .putParameters("shared_memory_region", InferParameter.newBuilder().setStringParam("out0").build())),
+                        true, Status.Code.UNIMPLEMENTED, "output 'output_label' is asked for in shared memory"),
                 Arguments.of("nothing wrong", same, false, null, null));
     }
 
@@ -395,6 +410,38 @@ class InProcessServiceTest {
         assertThat(health("")).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         checkAgainstReference(Decoded.of(stub.modelInfer(iris.typedRequest().build())));
     }
+
+    /**
+     * A Triton client registers a shared-memory region before using it; that RPC is not part of the
+     * service, so grpc-java answers UNIMPLEMENTED, and the client can fall back to sending contents.
+     */
+    @Test
+    void tritonsSharedMemoryRegistrationIsUnimplemented() {
+        MethodDescriptor<byte[], byte[]> register = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName("inference.GRPCInferenceService/SystemSharedMemoryRegister")
+                .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, register,
+                CallOptions.DEFAULT.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS), new byte[0]))
+                .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.UNIMPLEMENTED));
+        assertThat(health("")).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public java.io.InputStream stream(byte[] value) {
+            return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(java.io.InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    };
 
     @Test
     void missingOrWrongTokenIsUnauthenticatedButProbesAreOpen() {

@@ -184,6 +184,10 @@ final class V2InputReader {
             p.nextToken();
             if (field.equals("binary_data_size")) {
                 input.binarySize = binarySize(p, input);
+            } else if (field.equals(V2RequestDecoder.SHARED_MEMORY_PARAMETER)) {
+                throw KubeServeException.unsupported("input '" + input.label() + "' is in shared memory (parameter "
+                        + field + "), and KubeServe does not implement the shared-memory extensions; send its"
+                        + " values in \"data\" or with the binary tensor data extension");
             } else {
                 p.skipChildren();
             }

@@ -22,7 +22,9 @@ import java.util.Map;
  *
  * <p>Fields may come in any order. A tensor's {@code data} is read in the same pass when its
  * {@code datatype} and {@code shape} came first (what clients do); otherwise its position is noted
- * and it is read once the whole input object is known. Unknown fields and parameters are skipped.
+ * and it is read once the whole input object is known. Unknown fields and parameters are skipped,
+ * but a tensor in shared memory ({@value #SHARED_MEMORY_PARAMETER}, Triton's shared-memory
+ * extensions, which KubeServe does not implement) is refused as {@code UNSUPPORTED}.
  * The JSON is that of the Open Inference Protocol, REST, "Inference Request JSON Object"; the
  * binary layout is its "Binary Tensor Data Extension".
  *
@@ -33,13 +35,19 @@ import java.util.Map;
 public final class V2RequestDecoder {
 
     /**
+     * The tensor parameter of Triton's shared-memory extensions (docs/protocol/extension_shared_memory.md
+     * in triton-inference-server/server) naming the region that holds a tensor instead of the body.
+     */
+    static final String SHARED_MEMORY_PARAMETER = "shared_memory_region";
+
+    /**
      * Decodes a JSON-only body (no {@code Inference-Header-Content-Length}).
      *
      * @param body the request body, from position to limit
      * @return the decoded request
      * @throws KubeServeException {@code INVALID_INPUT} for malformed JSON, a missing or mistyped
      *         field, data that does not fit the shape, or an unknown datatype; the message names
-     *         the input and field
+     *         the input and field. {@code UNSUPPORTED} for a tensor in shared memory
      */
     public V2Request decode(ByteBuffer body) {
         return decode(body, -1);
@@ -220,14 +228,14 @@ public final class V2RequestDecoder {
         while (p.nextToken() != JsonToken.END_ARRAY) {
             JsonFields.requireObject(p, "each entry of \"outputs\"");
             String name = null;
-            Boolean binary = null;
+            OutputParameters parameters = OutputParameters.NONE;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
                 if (field.equals("name")) {
                     name = JsonFields.string(p, "output \"name\"");
                 } else if (field.equals("parameters")) {
-                    binary = readOutputParameters(p);
+                    parameters = readOutputParameters(p);
                 } else {
                     p.skipChildren();
                 }
@@ -235,6 +243,12 @@ public final class V2RequestDecoder {
             if (name == null) {
                 throw KubeServeException.invalidInput("output #" + names.size() + " has no \"name\"");
             }
+            if (parameters.sharedMemory()) {
+                throw KubeServeException.unsupported("output '" + name + "' is asked for in shared memory (parameter "
+                        + SHARED_MEMORY_PARAMETER + "), and KubeServe does not implement the shared-memory extensions;"
+                        + " leave the parameter out to get it in the response");
+            }
+            Boolean binary = parameters.binary();
             if (names.contains(name)) {
                 throw KubeServeException.invalidInput("output '" + name + "' is requested more than once");
             }
@@ -246,8 +260,14 @@ public final class V2RequestDecoder {
         return names;
     }
 
-    private static Boolean readOutputParameters(JsonParser p) throws IOException {
+    /** What an output's parameters ask for: binary data (null when not said), shared memory. */
+    private record OutputParameters(Boolean binary, boolean sharedMemory) {
+        static final OutputParameters NONE = new OutputParameters(null, false);
+    }
+
+    private static OutputParameters readOutputParameters(JsonParser p) throws IOException {
         Boolean binary = null;
+        boolean sharedMemory = false;
         JsonFields.requireObject(p, "output \"parameters\"");
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -255,10 +275,11 @@ public final class V2RequestDecoder {
             if (field.equals("binary_data")) {
                 binary = JsonFields.bool(p, "output parameter binary_data");
             } else {
+                sharedMemory |= field.equals(SHARED_MEMORY_PARAMETER);
                 p.skipChildren();
             }
         }
-        return binary;
+        return new OutputParameters(binary, sharedMemory);
     }
 
     private static KubeServeException headerBeyondBody(long headerLength, int bodyLength) {

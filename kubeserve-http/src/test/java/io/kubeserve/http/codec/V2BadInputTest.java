@@ -2,6 +2,7 @@ package io.kubeserve.http.codec;
 
 import static io.kubeserve.http.codec.V2BinaryTest.binaryBody;
 import static io.kubeserve.http.codec.V2BinaryTest.floatsLe;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -156,9 +157,31 @@ class V2BadInputTest {
     void isRefusedAsInvalidInput(String name, ByteBuffer body, String headerLength, String[] fragments) {
         assertThatThrownBy(() -> decoder.decode(body, headerLength))
                 .isInstanceOfSatisfying(KubeServeException.class,
-                        e -> org.assertj.core.api.Assertions.assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT))
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT))
                 .message().contains(fragments)
                 // the parser's own references (its source, its feature flags) mean nothing to a client
                 .doesNotContain("Source:", "REDACTED", "Feature", "start marker", "starting at");
+    }
+
+    static Stream<Arguments> sharedMemory() {
+        return Stream.of(
+                arguments("input", "{\"inputs\":[{\"name\":\"x\",\"shape\":[2],\"datatype\":\"FP32\",\"parameters\":"
+                        + "{\"shared_memory_region\":\"in0\",\"shared_memory_byte_size\":8}}]}",
+                        new String[] {"input 'x' is in shared memory (parameter shared_memory_region)",
+                                "send its values in \"data\""}),
+                arguments("output", "{\"outputs\":[{\"parameters\":{\"shared_memory_region\":\"out0\","
+                        + "\"shared_memory_byte_size\":8},\"name\":\"y\"}]," + one("FP32", "[1]", "[1]").substring(1),
+                        new String[] {"output 'y' is asked for in shared memory", "leave the parameter out"}));
+    }
+
+    /** Triton's shared-memory extensions are not implemented: UNSUPPORTED (HTTP 501) saying so, not a 400. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sharedMemory")
+    void aTensorInSharedMemoryIsUnsupportedByName(String which, String body, String[] fragments) {
+        assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOfSatisfying(KubeServeException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED))
+                .hasMessageContainingAll(fragments)
+                .hasMessageContaining("KubeServe does not implement the shared-memory extensions");
     }
 }
