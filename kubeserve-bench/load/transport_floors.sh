@@ -5,8 +5,9 @@
 #   floor      io.kubeserve.bench.BareGrpcServer and BareUndertowServer (worker threads 0: answers on
 #              the I/O thread, as the server does for a fast, idle model), each answering with the
 #              server's own response bytes, with no parsing, model or metrics
-# Each process is pinned to CPU 1, h2load to CPU 0; 127.0.0.1 only, ports 38300-38303; stops by
-# itself. Every target is warmed up WARMUP s, then ROUNDS rounds run each target for DURATION s
+# Each process is pinned to CPU 1, h2load to CPU 0; 127.0.0.1 only, ports 38300-38303 (free them
+# first); stops by itself, and keeps its logs when it fails. Each target is checked once first (the
+# floors answer exactly the server's bytes, gRPC with grpc-status 0). Every target is warmed up WARMUP s, then ROUNDS rounds run each target for DURATION s
 # (interleaved, so drift on a shared machine hits all alike). Each line gives calls/s and the
 # server's CPU a call (utime+stime from /proc/PID/stat); each round ends with the gRPC/REST ratios.
 # Usage: transport_floors.sh [JAR]   settings: ROUNDS=5 DURATION=5 WARMUP=20 CONNECTIONS=1
@@ -19,7 +20,9 @@ ROUNDS="${ROUNDS:-5}" DURATION="${DURATION:-5}" WARMUP="${WARMUP:-20}" CONNECTIO
 command -v h2load >/dev/null || { echo "h2load is needed: apt-get install -y nghttp2-client" >&2; exit 1; }
 OUT=$(mktemp -d); REPO=$OUT/repo; mkdir -p $REPO; cp -r "$ROOT/examples/models/iris" $REPO/
 PIDS=()
-trap 'kill ${PIDS[@]} 2>/dev/null; wait 2>/dev/null; rm -rf $OUT' EXIT
+# the logs stay when something failed
+trap 'rc=$?; kill ${PIDS[@]} 2>/dev/null; wait 2>/dev/null; if [ $rc = 0 ]; then rm -rf $OUT; else echo "logs: $OUT" >&2; fi' EXIT
+fail() { echo "$*" >&2; exit 1; }
 java -cp "$BENCH" io.kubeserve.bench.GrpcLoad --input iris --model iris --write-grpc-body $OUT/iris.grpc || exit 1
 echo '{"inputs":[{"name":"float_input","datatype":"FP32","shape":[1,4],"data":[5.1,3.5,1.4,0.2]}]}' > $OUT/iris.json
 
@@ -27,18 +30,26 @@ taskset -c 1 java -jar "$JAR" --model-repository $REPO --host 127.0.0.1 --port 3
   > $OUT/server.log 2>&1 &
 PIDS+=($!)
 for i in $(seq 1 240); do curl -sf 127.0.0.1:38300/v2/models/iris/ready >/dev/null && break; sleep 0.5; done
-# the floors answer with the server's own bytes
+curl -sf 127.0.0.1:38300/v2/models/iris/ready >/dev/null || fail "the server did not become ready"
+# every target answers once, and right (h2load counts any HTTP 200, a gRPC error too): the floors
+# answer with the server's own bytes
+grpc_once() {  # PORT FILE: the answer's body to FILE; fails unless grpc-status is 0
+  curl -sf --http2-prior-knowledge -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @$OUT/iris.grpc \
+    http://127.0.0.1:$1/inference.GRPCInferenceService/ModelInfer -o $2 -D - | tr -d '\r' | grep -qx 'grpc-status: 0'
+}
 curl -sf -H 'content-type: application/json' --data-binary @$OUT/iris.json \
-  http://127.0.0.1:38300/v2/models/iris/infer -o $OUT/rest-answer.json || { echo "the server did not answer REST" >&2; exit 1; }
-curl -sf --http2-prior-knowledge -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @$OUT/iris.grpc \
-  http://127.0.0.1:38301/inference.GRPCInferenceService/ModelInfer -o $OUT/grpc-answer.bin \
-  || { echo "the server did not answer gRPC" >&2; exit 1; }
+  http://127.0.0.1:38300/v2/models/iris/infer -o $OUT/rest-answer.json || fail "the server did not answer REST"
+grpc_once 38301 $OUT/grpc-answer.bin || fail "the server did not answer gRPC with grpc-status 0"
 taskset -c 1 java -cp "$BENCH" io.kubeserve.bench.BareUndertowServer 38302 $OUT/rest-answer.json "$(nproc)" 0 \
   > $OUT/bare-rest.log 2>&1 &
 PIDS+=($!)
 taskset -c 1 java -cp "$BENCH" io.kubeserve.bench.BareGrpcServer 38303 $OUT/grpc-answer.bin > $OUT/bare-grpc.log 2>&1 &
 PIDS+=($!)
 for i in $(seq 1 120); do grep -q listening $OUT/bare-rest.log && grep -q listening $OUT/bare-grpc.log && break; sleep 0.5; done
+curl -sf -H 'content-type: application/json' --data-binary @$OUT/iris.json http://127.0.0.1:38302/ -o $OUT/bare-check.json \
+  && cmp -s $OUT/bare-check.json $OUT/rest-answer.json || fail "the REST floor did not answer the server's bytes"
+grpc_once 38303 $OUT/bare-check.bin && cmp -s $OUT/bare-check.bin $OUT/grpc-answer.bin \
+  || fail "the gRPC floor did not answer the server's bytes"
 declare -A PID=([kubeserve_rest]=${PIDS[0]} [kubeserve_grpc]=${PIDS[0]} [floor_rest]=${PIDS[1]} [floor_grpc]=${PIDS[2]})
 declare -A PORT=([kubeserve_rest]=38300 [kubeserve_grpc]=38301 [floor_rest]=38302 [floor_grpc]=38303)
 TARGETS="kubeserve_rest kubeserve_grpc floor_rest floor_grpc"
@@ -55,12 +66,12 @@ load() {  # TARGET CONNECTIONS SECONDS: calls made
   fi | awk '/^requests:/{print $8}'
 }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for t in $TARGETS; do load $t 1 $WARMUP >/dev/null; done
+for t in $TARGETS; do load $t ${CONNECTIONS%% *} $WARMUP >/dev/null; done
 for round in $(seq 1 $ROUNDS); do for c in $CONNECTIONS; do
   declare -A RATE=()
   for t in $TARGETS; do
     c0=$(cpu ${PID[$t]}); n=$(load $t $c $DURATION); c1=$(cpu ${PID[$t]})
-    [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]] || { echo "$t made no calls" >&2; exit 1; }
+    [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]] || fail "$t made no calls"
     RATE[$t]=$((n / DURATION))
     printf '%-15s c=%d: %6d calls/s, server CPU %s us a call\n' $t $c ${RATE[$t]} \
       "$(awk -v d=$((c1 - c0)) -v n=$n -v hz=$HZ 'BEGIN{printf "%.1f", d / hz * 1e6 / n}')"

@@ -90,7 +90,13 @@ public final class KubeServe implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         try {
-            return lease.model().predictor().predictAsync(request).whenComplete((response, failure) -> lease.close());
+            // the lease goes with the model's own stage, and that stage is what the caller gets: a
+            // caller that cancels it then releases the lease too (cancelling a stage derived from
+            // it would complete that stage without running its action)
+            CompletableFuture<InferenceResponse> answer =
+                    lease.model().predictor().predictAsync(request).toCompletableFuture();
+            answer.whenComplete((response, failure) -> lease.close());
+            return answer;
         } catch (RuntimeException e) {
             lease.close();
             return CompletableFuture.failedFuture(e);

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +79,50 @@ class ServedModelViewTest {
 
             first.answerLater.complete(null);
             assertThat(servedVersion(pending.get(10, TimeUnit.SECONDS))).isEqualTo("1");
+            await().atMost(Duration.ofSeconds(10)).untilTrue(first.closed);
+        }
+    }
+
+    @Test
+    void aCancelledRequestReleasesItsVersion() throws Exception {
+        Repository repository = new Repository(dir, "1");
+        try (KubeServe kubeServe = KubeServe.builder().repository(repository).loaders(List.of(new StubLoader())).build()) {
+            StubModel first = loaded.get("1");
+            first.answerLater = new CompletableFuture<>();
+            kubeServe.model("m").predictor().predictAsync(request()).toCompletableFuture().cancel(false);
+            first.answerLater.complete(null);
+
+            repository.versions = List.of("2");
+            kubeServe.registry().refresh();
+            // a lease left held would keep version 1 open for the whole drain time (60 s)
+            await().atMost(Duration.ofSeconds(10)).untilTrue(first.closed);
+        }
+    }
+
+    @Test
+    void aBlockingPredictWhoseThreadIsInterruptedReleasesItsVersion() throws Exception {
+        Repository repository = new Repository(dir, "1");
+        try (KubeServe kubeServe = KubeServe.builder().repository(repository).loaders(List.of(new StubLoader())).build()) {
+            StubModel first = loaded.get("1");
+            first.answerLater = new CompletableFuture<>();
+            Predictor predictor = kubeServe.predictor("m");
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    predictor.predict(request());
+                } catch (RuntimeException e) {
+                    thrown.set(e);
+                }
+            });
+            caller.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> caller.getState() == Thread.State.WAITING);
+            caller.interrupt();
+            caller.join();
+            assertThat(thrown.get()).hasMessageContaining("interrupted");
+            first.answerLater.complete(null);
+
+            repository.versions = List.of("2");
+            kubeServe.registry().refresh();
             await().atMost(Duration.ofSeconds(10)).untilTrue(first.closed);
         }
     }

@@ -61,6 +61,14 @@ final class InferCodec {
         if (count == 0) {
             throw KubeServeException.invalidInput("the request has no inputs");
         }
+        // first: a Triton client sends raw_input_contents only for the inputs not in shared memory
+        for (ModelInferRequest.InferInputTensor input : message.getInputsList()) {
+            if (input.containsParameters(SHARED_MEMORY_PARAMETER)) {
+                throw KubeServeException.unsupported("input '" + input.getName() + "' is in shared memory (parameter "
+                        + SHARED_MEMORY_PARAMETER + "), and KubeServe does not implement the shared-memory "
+                        + "extensions; send its values in contents or raw_input_contents");
+            }
+        }
         if (rawCount > 0 && rawCount != count) {
             throw KubeServeException.invalidInput("raw_input_contents has " + rawCount + " entries for " + count
                     + " inputs; send one entry per input, in input order");
@@ -74,11 +82,6 @@ final class InferCodec {
             }
             if (inputs.containsKey(name)) {
                 throw KubeServeException.invalidInput("input '" + name + "' is given twice");
-            }
-            if (input.containsParameters(SHARED_MEMORY_PARAMETER)) {
-                throw KubeServeException.unsupported("input '" + name + "' is in shared memory (parameter "
-                        + SHARED_MEMORY_PARAMETER + "), and KubeServe does not implement the shared-memory "
-                        + "extensions; send its values in contents or raw_input_contents");
             }
             DataType type;
             try {

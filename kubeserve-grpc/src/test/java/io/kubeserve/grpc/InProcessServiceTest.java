@@ -388,6 +388,11 @@ class InProcessServiceTest {
                         false, Status.Code.UNIMPLEMENTED, "input 'float_input' is in shared memory (parameter "
                                 + "shared_memory_region), and KubeServe does not implement the shared-memory extensions;"
                                 + " send its values in contents or raw_input_contents"),
+                Arguments.of("one input raw, another in shared memory", (UnaryOperator<ModelInferRequest.Builder>) b ->
+                        b.addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("mask").setDatatype("BOOL")
+                                .addShape(20).putParameters("shared_memory_region",
+                                        InferParameter.newBuilder().setStringParam("in1").build())),
+                        true, Status.Code.UNIMPLEMENTED, "input 'mask' is in shared memory"),
                 Arguments.of("output in shared memory", (UnaryOperator<ModelInferRequest.Builder>) b -> b.addOutputs(
                         ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("output_label")
                                 .putParameters("shared_memory_region", InferParameter.newBuilder().setStringParam("out0").build())),

@@ -64,8 +64,8 @@ import org.slf4j.LoggerFactory;
  * run on the caller's thread.
  *
  * <p><b>Threads.</b> The returned future completes on the thread that finishes the request: an
- * execution thread of this model, the deadline timer, or the caller's own thread when the request
- * is refused at once or run inline. Dependent stages run there too; keep them short (encoding a
+ * execution thread of this model, the deadline timer, the caller's own thread when the request
+ * is refused at once or run inline, or the thread that cancels it. Dependent stages run there too; keep them short (encoding a
  * response is fine) or move them elsewhere with an executor. All methods are thread-safe.
  */
 public final class ModelScheduler implements Scheduler, AutoCloseable {
@@ -175,12 +175,15 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
             this.arrivedNanos = arrivedNanos;
         }
 
-        /** The caller gave up: out of the queue at once if still there, its timer gone. */
+        /**
+         * The caller gave up: out of the queue at once if still there (before its dependent stages
+         * run, so none of them sees it still holding a place), its timer gone.
+         */
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
+            withdraw(this);
             boolean cancelled = super.cancel(mayInterruptIfRunning);
             if (cancelled) {
-                withdraw(this);
                 cancelDeadline(this);
             }
             return cancelled;
@@ -195,7 +198,9 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
     /**
      * A stage derived from a request's future ({@code thenApply}, {@code whenComplete}, ...):
      * cancelling it cancels the request, as a transformed future does in Guava, so a caller may
-     * cancel whichever stage it holds.
+     * cancel whichever stage it holds. Only {@code cancel} reaches the request: {@code copy()} is a
+     * derived stage too, while {@code orTimeout}, {@code completeOnTimeout} and
+     * {@code completeExceptionally} complete the stage alone.
      */
     private static final class Derived<T> extends CompletableFuture<T> {
         private final CompletableFuture<?> request;
@@ -207,7 +212,10 @@ public final class ModelScheduler implements Scheduler, AutoCloseable {
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
             boolean cancelled = super.cancel(mayInterruptIfRunning);
-            request.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                // a stage already completed (by a stage it also depends on) leaves the request alone
+                request.cancel(mayInterruptIfRunning);
+            }
             return cancelled;
         }
 
