@@ -46,6 +46,8 @@ class GrpcQueueTest {
         final RunningServer server;
         final ManagedChannel channel;
         final Scheduler scheduler;
+        /** The call {@link #occupy} holds in the engine. */
+        ListenableFuture<ModelInferResponse> running;
 
         Held(String name, String config) throws Exception {
             this.name = name;
@@ -70,6 +72,20 @@ class GrpcQueueTest {
                     .build();
         }
 
+        /** Calls with 1 and waits until the engine holds that call: the model's one instance is busy. */
+        void occupy() {
+            running = async().modelInfer(request(1f));
+            await().atMost(PATIENCE).until(() -> gate.entered() == 1);
+        }
+
+        /** Lets the held call finish and makes one more (3): the engine must have run those two only. */
+        void releaseAndCheckOnlyTheNextCallRan() throws Exception {
+            gate.open();
+            assertThat(running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
+            async().modelInfer(request(3f)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(gate.ran()).containsExactly(1f, 3f);
+        }
+
         /** inference_requests_total of this model over gRPC with {@code status}; 0 when absent. */
         long count(String status) {
             return server.get("/metrics").body().lines().filter(line -> line.startsWith("inference_requests_total{")
@@ -91,8 +107,7 @@ class GrpcQueueTest {
     void aCallQueuedPastItsDeadlineIsDroppedUnrun() throws Exception {
         try (Held held = new Held("deadline_held", "{\"instance_group\": [{\"count\": 1}]}")) {
             // the engine holds the first call
-            ListenableFuture<ModelInferResponse> running = held.async().modelInfer(held.request(1f));
-            await().atMost(PATIENCE).until(() -> held.gate.entered() == 1);
+            held.occupy();
 
             // the second waits in the queue behind it until its 300 ms are up
             var impatient = GRPCInferenceServiceGrpc.newBlockingStub(held.channel).withDeadlineAfter(300, TimeUnit.MILLISECONDS);
@@ -100,11 +115,8 @@ class GrpcQueueTest {
                     .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
             await().atMost(PATIENCE).until(() -> held.scheduler.queueDepth() == 0);
 
-            held.gate.open();
-            assertThat(running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
             // a call after it runs, the expired one never did
-            held.async().modelInfer(held.request(3f)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            assertThat(held.gate.ran()).containsExactly(1f, 3f);
+            held.releaseAndCheckOnlyTheNextCallRan();
             // and it counts as a timeout of the model over gRPC
             assertThat(held.count("timeout")).isEqualTo(1);
         }
@@ -113,8 +125,7 @@ class GrpcQueueTest {
     @Test
     void aCallItsClientCancelsLeavesTheQueueAtOnceAndNeverRuns() throws Exception {
         try (Held held = new Held("cancel_held", "{\"instance_group\": [{\"count\": 1}]}")) {
-            ListenableFuture<ModelInferResponse> running = held.async().modelInfer(held.request(1f));
-            await().atMost(PATIENCE).until(() -> held.gate.entered() == 1);
+            held.occupy();
             ListenableFuture<ModelInferResponse> queued = held.async().modelInfer(held.request(2f));
             await().atMost(PATIENCE).until(() -> held.scheduler.queueDepth() == 1);
 
@@ -122,10 +133,7 @@ class GrpcQueueTest {
             queued.cancel(true);
             await().atMost(PATIENCE).until(() -> held.scheduler.queueDepth() == 0);
 
-            held.gate.open();
-            assertThat(running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
-            held.async().modelInfer(held.request(3f)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            assertThat(held.gate.ran()).containsExactly(1f, 3f);
+            held.releaseAndCheckOnlyTheNextCallRan();
             assertThat(held.count("cancelled")).isEqualTo(1);
         }
     }
@@ -133,8 +141,7 @@ class GrpcQueueTest {
     @Test
     void aStreamItsClientAbandonsTakesItsQueuedRequestsWithIt() throws Exception {
         try (Held held = new Held("stream_cancel_held", "{\"instance_group\": [{\"count\": 1}]}")) {
-            ListenableFuture<ModelInferResponse> running = held.async().modelInfer(held.request(1f));
-            await().atMost(PATIENCE).until(() -> held.gate.entered() == 1);
+            held.occupy();
             List<ModelStreamInferResponse> answers = new CopyOnWriteArrayList<>();
             StreamObserver<ModelInferRequest> stream = GRPCInferenceServiceGrpc.newStub(held.channel)
                     .modelStreamInfer(new StreamObserver<>() {
@@ -159,10 +166,7 @@ class GrpcQueueTest {
             stream.onError(new IllegalStateException("the client gives up"));
             await().atMost(PATIENCE).until(() -> held.scheduler.queueDepth() == 0);
 
-            held.gate.open();
-            assertThat(running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
-            held.async().modelInfer(held.request(3f)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-            assertThat(held.gate.ran()).containsExactly(1f, 3f);
+            held.releaseAndCheckOnlyTheNextCallRan();
             assertThat(answers).isEmpty();
             assertThat(held.count("cancelled")).isEqualTo(2);
         }
@@ -171,8 +175,7 @@ class GrpcQueueTest {
     @Test
     void aFullQueueRefusesAtOnceWithResourceExhaustedAndWhatWaitedCompletes() throws Exception {
         try (Held held = new Held("full_held", "{\"instance_group\": [{\"count\": 1}], \"max_queue_size\": 1}")) {
-            ListenableFuture<ModelInferResponse> running = held.async().modelInfer(held.request(1f));
-            await().atMost(PATIENCE).until(() -> held.gate.entered() == 1);
+            held.occupy();
             ListenableFuture<ModelInferResponse> queued = held.async().modelInfer(held.request(2f));
             await().atMost(PATIENCE).until(() -> held.scheduler.queueDepth() == 1);
 
@@ -184,7 +187,7 @@ class GrpcQueueTest {
                     });
 
             held.gate.open();
-            assertThat(running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
+            assertThat(held.running.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
             assertThat(queued.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).getOutputsList()).isNotEmpty();
             assertThat(held.gate.ran()).containsExactly(1f, 2f);
         }
