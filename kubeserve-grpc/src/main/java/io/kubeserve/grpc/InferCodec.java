@@ -3,6 +3,7 @@ package io.kubeserve.grpc;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.kubeserve.core.error.KubeServeException;
+import io.kubeserve.core.error.SharedMemory;
 import io.kubeserve.core.spi.InferenceRequest;
 import io.kubeserve.core.spi.InferenceResponse;
 import io.kubeserve.core.tensor.DataType;
@@ -39,12 +40,6 @@ final class InferCodec {
     /** The request parameter that chooses raw (true) or typed (false) outputs. */
     static final String RAW_OUTPUT_PARAMETER = "binary_data_output";
 
-    /**
-     * The tensor parameter of Triton's shared-memory extensions (docs/protocol/extension_shared_memory.md
-     * in triton-inference-server/server) naming the region that holds a tensor instead of the message.
-     */
-    static final String SHARED_MEMORY_PARAMETER = "shared_memory_region";
-
     /** A decoded request and the form its answer takes. */
     record Decoded(InferenceRequest request, boolean rawOutputs) {
     }
@@ -63,10 +58,8 @@ final class InferCodec {
         }
         // first: a Triton client sends raw_input_contents only for the inputs not in shared memory
         for (ModelInferRequest.InferInputTensor input : message.getInputsList()) {
-            if (input.containsParameters(SHARED_MEMORY_PARAMETER)) {
-                throw KubeServeException.unsupported("input '" + input.getName() + "' is in shared memory (parameter "
-                        + SHARED_MEMORY_PARAMETER + "), and KubeServe does not implement the shared-memory "
-                        + "extensions; send its values in contents or raw_input_contents");
+            if (input.containsParameters(SharedMemory.PARAMETER)) {
+                throw SharedMemory.input(input.getName(), "contents or raw_input_contents");
             }
         }
         if (rawCount > 0 && rawCount != count) {
@@ -105,10 +98,8 @@ final class InferCodec {
         }
         List<String> outputs = new ArrayList<>(message.getOutputsCount());
         for (ModelInferRequest.InferRequestedOutputTensor output : message.getOutputsList()) {
-            if (output.containsParameters(SHARED_MEMORY_PARAMETER)) {
-                throw KubeServeException.unsupported("output '" + output.getName() + "' is asked for in shared "
-                        + "memory (parameter " + SHARED_MEMORY_PARAMETER + "), and KubeServe does not implement the "
-                        + "shared-memory extensions; leave the parameter out to get it in the response");
+            if (output.containsParameters(SharedMemory.PARAMETER)) {
+                throw SharedMemory.output(output.getName());
             }
             outputs.add(output.getName());
         }

@@ -65,8 +65,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> The returned future completes on the thread that finishes the request: an
  * execution thread of this model, the deadline timer, the caller's own thread when the request
- * is refused at once or run inline, or the thread that cancels it. Dependent stages run there too; keep them short (encoding a
- * response is fine) or move them elsewhere with an executor. All methods are thread-safe.
+ * is refused at once or run inline, or the thread that cancels it. Dependent stages run there too;
+ * keep them short (encoding a response is fine) or move them elsewhere with an executor. All
+ * methods are thread-safe.
  */
 public final class ModelScheduler implements Scheduler, AutoCloseable {
 

@@ -3,6 +3,7 @@ package io.kubeserve.http.codec;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.kubeserve.core.error.KubeServeException;
+import io.kubeserve.core.error.SharedMemory;
 import io.kubeserve.core.tensor.DataType;
 import java.io.IOException;
 import java.util.Arrays;
@@ -184,10 +185,8 @@ final class V2InputReader {
             p.nextToken();
             if (field.equals("binary_data_size")) {
                 input.binarySize = binarySize(p, input);
-            } else if (field.equals(V2RequestDecoder.SHARED_MEMORY_PARAMETER)) {
-                throw KubeServeException.unsupported("input '" + input.label() + "' is in shared memory (parameter "
-                        + field + "), and KubeServe does not implement the shared-memory extensions; send its"
-                        + " values in \"data\" or with the binary tensor data extension");
+            } else if (field.equals(SharedMemory.PARAMETER)) {
+                throw SharedMemory.input(input.label(), "\"data\" or with the binary tensor data extension");
             } else {
                 p.skipChildren();
             }

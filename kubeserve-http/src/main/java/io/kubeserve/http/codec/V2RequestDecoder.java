@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.kubeserve.core.spi.InferenceRequest;
 import io.kubeserve.core.error.KubeServeException;
+import io.kubeserve.core.error.SharedMemory;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
 import java.io.IOException;
@@ -23,8 +24,8 @@ import java.util.Map;
  * <p>Fields may come in any order. A tensor's {@code data} is read in the same pass when its
  * {@code datatype} and {@code shape} came first (what clients do); otherwise its position is noted
  * and it is read once the whole input object is known. Unknown fields and parameters are skipped,
- * but a tensor in shared memory ({@value #SHARED_MEMORY_PARAMETER}, Triton's shared-memory
- * extensions, which KubeServe does not implement) is refused as {@code UNSUPPORTED}.
+ * but a tensor in shared memory ({@link SharedMemory}, Triton's extensions, which KubeServe does not
+ * implement) is refused as {@code UNSUPPORTED}.
  * The JSON is that of the Open Inference Protocol, REST, "Inference Request JSON Object"; the
  * binary layout is its "Binary Tensor Data Extension".
  *
@@ -33,12 +34,6 @@ import java.util.Map;
  * while the request may still be running.
  */
 public final class V2RequestDecoder {
-
-    /**
-     * The tensor parameter of Triton's shared-memory extensions (docs/protocol/extension_shared_memory.md
-     * in triton-inference-server/server) naming the region that holds a tensor instead of the body.
-     */
-    static final String SHARED_MEMORY_PARAMETER = "shared_memory_region";
 
     /**
      * Decodes a JSON-only body (no {@code Inference-Header-Content-Length}).
@@ -244,9 +239,7 @@ public final class V2RequestDecoder {
                 throw KubeServeException.invalidInput("output #" + names.size() + " has no \"name\"");
             }
             if (parameters.sharedMemory()) {
-                throw KubeServeException.unsupported("output '" + name + "' is asked for in shared memory (parameter "
-                        + SHARED_MEMORY_PARAMETER + "), and KubeServe does not implement the shared-memory extensions;"
-                        + " leave the parameter out to get it in the response");
+                throw SharedMemory.output(name);
             }
             Boolean binary = parameters.binary();
             if (names.contains(name)) {
@@ -275,7 +268,7 @@ public final class V2RequestDecoder {
             if (field.equals("binary_data")) {
                 binary = JsonFields.bool(p, "output parameter binary_data");
             } else {
-                sharedMemory |= field.equals(SHARED_MEMORY_PARAMETER);
+                sharedMemory |= field.equals(SharedMemory.PARAMETER);
                 p.skipChildren();
             }
         }
