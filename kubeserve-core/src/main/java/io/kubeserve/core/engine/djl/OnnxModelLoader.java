@@ -21,6 +21,7 @@ import io.kubeserve.core.spi.ModelSource;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.TensorSpec;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -66,15 +67,20 @@ public final class OnnxModelLoader implements ModelLoader {
         Engine.getEngine("OnnxRuntime");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session;
+        Map<String, List<Object>> zipMapLabels;
         try (OrtSession.SessionOptions options = sessionOptions(config)) {
             session = env.createSession(source.modelFile().toString(), options);
+            ZipMapGraph zipMaps = zipMaps(source, session);
+            zipMapLabels = zipMaps.labels();
+            if (zipMaps.tensorModel() != null) {
+                session = withTensorOutputs(source, env, options, session, zipMaps.tensorModel());
+            }
         } catch (OrtException e) {
             throw new KubeServeException(ErrorCode.INVALID_INPUT, "cannot load ONNX model " + source.fileName()
                     + " of '" + source.name() + "' version " + source.version() + ": "
                     + EngineFailures.describeLoadFailure(e.getMessage(), source.modelFile()), e);
         }
         try {
-            Map<String, List<Object>> zipMapLabels = zipMapLabels(source, session);
             ModelMetadata metadata = describe(source, session, zipMapLabels);
             OrtSessionRunner runner = new OrtSessionRunner(env, session, metadata, zipMapLabels);
             EnginePredictor predictor = EnginePredictor.scheduled(metadata, runner, config);
@@ -140,20 +146,46 @@ public final class OnnxModelLoader implements ModelLoader {
         return named;
     }
 
-    /** The ZipMap labels by output name; read only for models that have a ZipMap output. */
-    private static Map<String, List<Object>> zipMapLabels(ModelSource source, OrtSession session) throws OrtException {
-        boolean zipMap = session.getOutputInfo().values().stream()
-                .anyMatch(node -> node.getInfo() instanceof SequenceInfo sequence && sequence.isSequenceOfMaps());
-        if (!zipMap) {
-            return Map.of();
-        }
+    /**
+     * The graph's ZipMaps; read only for models that have a ZipMap output. None when the outputs
+     * cannot be read either: {@link #describe} then reports that.
+     */
+    private static ZipMapGraph zipMaps(ModelSource source, OrtSession session) {
+        boolean zipMap;
         try {
-            return ZipMapLabels.read(source.modelFile());
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("model '{}' version {}: cannot read the ZipMap class order from {} ({}); probability "
-                    + "columns follow the sorted class labels", source.name(), source.version(), source.fileName(),
-                    e.getMessage());
-            return Map.of();
+            zipMap = session.getOutputInfo().values().stream()
+                    .anyMatch(node -> node.getInfo() instanceof SequenceInfo sequence && sequence.isSequenceOfMaps());
+        } catch (OrtException e) {
+            return ZipMapGraph.NONE;
+        }
+        if (zipMap) {
+            try {
+                return ZipMapGraph.parse(Files.readAllBytes(source.modelFile()));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("model '{}' version {}: cannot read the ZipMap class order from {} ({}); probability "
+                        + "columns follow the sorted class labels", source.name(), source.version(), source.fileName(),
+                        e.getMessage());
+            }
+        }
+        return ZipMapGraph.NONE;
+    }
+
+    /**
+     * A session of the model with its ZipMap outputs as float tensors ({@link ZipMapGraph#tensorModel}),
+     * which then closes the session of the model as it is; that session when the other cannot open
+     * (the served outputs are the same either way, only slower to make).
+     */
+    private static OrtSession withTensorOutputs(ModelSource source, OrtEnvironment env,
+                                                OrtSession.SessionOptions options, OrtSession asIs,
+                                                byte[] tensorModel) {
+        try {
+            OrtSession tensors = env.createSession(tensorModel, options);
+            closeQuietly(asIs);
+            return tensors;
+        } catch (OrtException | RuntimeException e) {
+            LOG.warn("model '{}' version {}: its ZipMap outputs are served from OnnxRuntime's maps, not as "
+                    + "tensors ({})", source.name(), source.version(), firstLine(e.getMessage()));
+            return asIs;
         }
     }
 

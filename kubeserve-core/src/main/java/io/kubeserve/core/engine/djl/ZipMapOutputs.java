@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Turns skl2onnx's ZipMap output, a sequence with one {class → probability} map per row, into a
  * dense FP32 tensor {@code [rows, classes]} whose columns are in the model's class order: the
- * ZipMap node's own {@code classlabels_*} order ({@link ZipMapLabels}), the order of the
+ * ZipMap node's own {@code classlabels_*} order ({@link ZipMapGraph}), the order of the
  * classifier's probability tensor and of {@code classes_}. That order is not the keys' sorted order
  * when the labels were not sorted; the maps OnnxRuntime returns keep no order, so only when the
  * graph's labels are unknown are columns in ascending key order.
