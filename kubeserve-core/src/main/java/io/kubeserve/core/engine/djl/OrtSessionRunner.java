@@ -28,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Each execution thread keeps a {@link Binding} for the last input shapes it ran: the native
  * input tensors (refilled in place each call) and, once a first run has shown the output shapes,
- * native output tensors that OnnxRuntime writes into ("pinned" outputs). Repeated calls of the same
+ * native output tensors that OnnxRuntime writes into ("pinned" outputs: every output of fixed-size
+ * elements; string outputs, a classifier's labels say, are still made at each run). Repeated calls of the same
  * shape, the common case under load, so skip creating and describing native tensors through JNI,
  * which a profile showed costing about as much as the small model's own run. A model whose output
  * shape changes with the data makes the pinned run fail; that binding then runs unpinned.
@@ -173,8 +174,10 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
         final DataType[] types;
         final ByteBuffer[] inputBuffers;
         final Map<String, OnnxTensor> feeds = new HashMap<>();
-        /** Null until a run has shown the outputs, or for good when they cannot be pinned. */
+        /** Null until a run has shown the outputs, or for good when none can be pinned. */
         Map<String, OnnxTensor> pinned;
+        /** The outputs OnnxRuntime makes at each run beside the pinned ones. */
+        Set<String> unpinned = Set.of();
         DataType[] outputTypes;
         long[][] outputShapes;
         boolean pinnable = true;
@@ -212,8 +215,8 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
                 OrtTypes.copyLittleEndian(tensors[i].data(), buffer, tensors[i].type().byteSize());
             }
             if (pinned != null) {
-                try (OrtSession.Result ignored = session.run(feeds, pinned)) {
-                    return readPinned();
+                try (OrtSession.Result rest = session.run(feeds, unpinned, pinned)) {
+                    return readPinned(rest);
                 } catch (OrtException e) {
                     // the output shapes depend on the data, not only on the input shapes
                     unpin();
@@ -228,34 +231,44 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
             }
         }
 
-        /** Native output tensors shaped as this run's outputs, when every output is a plain tensor. */
+        /**
+         * Native output tensors shaped as this run's outputs, for each output that is a tensor of
+         * fixed-size elements; the others (strings, a ZipMap served from its maps) are left to
+         * OnnxRuntime to make at each run. None when no output can be pinned.
+         */
         private void pin(OrtSession.Result result) throws OrtException {
             pinnable = false;
             Map<String, OnnxTensor> made = new LinkedHashMap<>();
+            Set<String> left = new java.util.HashSet<>();
             DataType[] madeTypes = new DataType[outputNames.size()];
             long[][] madeShapes = new long[outputNames.size()][];
             long bytes = 0;
             try {
                 for (int i = 0; i < outputNames.size(); i++) {
-                    OnnxValue value = result.get(outputNames.get(i)).orElse(null);
-                    if (!(value instanceof OnnxTensor tensor)) {
-                        return;
+                    String name = outputNames.get(i);
+                    OnnxValue value = result.get(name).orElse(null);
+                    DataType type = value instanceof OnnxTensor tensor ? OrtTypes.toDataType(tensor.getInfo().onnxType)
+                            : null;
+                    if (type == null || !type.isFixedSize() || (type.isUnsigned() && type != DataType.UINT8)) {
+                        left.add(name);
+                        continue;
                     }
-                    DataType type = OrtTypes.toDataType(tensor.getInfo().onnxType);
-                    if (!type.isFixedSize() || (type.isUnsigned() && type != DataType.UINT8)) {
-                        return;
-                    }
-                    madeTypes[i] = type;
-                    madeShapes[i] = tensor.getInfo().getShape();
-                    long size = (long) Tensor.elementCount(madeShapes[i]) * type.byteSize();
+                    long[] shape = ((OnnxTensor) value).getInfo().getShape();
+                    long size = (long) Tensor.elementCount(shape) * type.byteSize();
                     bytes += size;
                     if (bytes > MAX_KEPT_BYTES) {
                         return;
                     }
-                    Tensor zeros = Tensor.of(type, madeShapes[i], Tensor.allocate(type, Tensor.elementCount(madeShapes[i])));
-                    made.put(outputNames.get(i), OrtTypes.toOrt(env, zeros, ByteBuffer.allocateDirect((int) size)));
+                    madeTypes[i] = type;
+                    madeShapes[i] = shape;
+                    Tensor zeros = Tensor.of(type, shape, Tensor.allocate(type, Tensor.elementCount(shape)));
+                    made.put(name, OrtTypes.toOrt(env, zeros, ByteBuffer.allocateDirect((int) size)));
+                }
+                if (made.isEmpty()) {
+                    return;
                 }
                 pinned = made;
+                unpinned = Set.copyOf(left);
                 outputTypes = madeTypes;
                 outputShapes = madeShapes;
                 pinnable = true;
@@ -266,15 +279,21 @@ final class OrtSessionRunner implements EngineRunner, AutoCloseable {
             }
         }
 
-        private Map<String, Tensor> readPinned() {
+        /** The outputs in the graph's order: the pinned ones copied out, the others from {@code rest}. */
+        private Map<String, Tensor> readPinned(OrtSession.Result rest) throws OrtException {
             Map<String, Tensor> outputs = new LinkedHashMap<>();
             for (int i = 0; i < outputNames.size(); i++) {
-                OnnxTensor tensor = pinned.get(outputNames.get(i));
+                String name = outputNames.get(i);
+                OnnxTensor tensor = pinned.get(name);
+                if (tensor == null) {
+                    outputs.put(name, convert(name, rest.get(name).orElseThrow()));
+                    continue;
+                }
                 ByteBuffer source = ((ByteBuffer) tensor.getBufferRef().orElseThrow()).duplicate()
                         .clear().order(ByteOrder.nativeOrder());
                 ByteBuffer copy = ByteBuffer.allocate(source.remaining()).order(ByteOrder.LITTLE_ENDIAN);
                 OrtTypes.copyLittleEndian(source, copy, outputTypes[i].byteSize());
-                outputs.put(outputNames.get(i), Tensor.of(outputTypes[i], outputShapes[i], copy.flip()));
+                outputs.put(name, Tensor.of(outputTypes[i], outputShapes[i], copy.flip()));
             }
             return outputs;
         }
