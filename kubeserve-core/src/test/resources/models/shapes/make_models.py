@@ -86,6 +86,15 @@ for name, attr, labels, label_type in (
                       "probabilities": probabilities.tolist(),
                       "label": [labels[i] for i in probabilities.argmax(axis=1)]}
 
+# a ZipMap on a 1-D input: OnnxRuntime reads it as one row, so the served output is [1, 3]; the
+# loader's Identity in its place would give [3], so this one must stay a ZipMap
+save(helper.make_graph(
+    [helper.make_node("ZipMap", ["scores"], ["zipped"], domain="ai.onnx.ml", classlabels_strings=["p", "q", "r"])],
+    "zipmap_1d",
+    [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [3])],
+    [helper.make_value_info("zipped", sequence_of_maps(TensorProto.STRING))]),
+    "zipmap_1d", ml=True)
+
 # what a server must meet against these numpy values: float32 outputs may differ by summation order
 expected["tolerance"] = {"y": {"abs": 1e-6}, "probabilities": {"abs": 1e-6}, "masked_sum": "exact", "label": "exact"}
 with open("expected.json", "w") as f:

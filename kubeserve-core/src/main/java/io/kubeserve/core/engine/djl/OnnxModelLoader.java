@@ -45,6 +45,8 @@ public final class OnnxModelLoader implements ModelLoader {
 
     /** The {@code engine} name model configs use to pick this loader. */
     public static final String ENGINE = "onnxruntime";
+    /** Models larger than this keep their ZipMap outputs as OnnxRuntime's maps ({@link #open}). */
+    static final long MAX_REWRITTEN_BYTES = 64L << 20;
     static final String PLATFORM = "onnxruntime_onnx";
 
     @Override
@@ -69,12 +71,9 @@ public final class OnnxModelLoader implements ModelLoader {
         OrtSession session;
         Map<String, List<Object>> zipMapLabels;
         try (OrtSession.SessionOptions options = sessionOptions(config)) {
-            session = env.createSession(source.modelFile().toString(), options);
-            ZipMapGraph zipMaps = zipMaps(source, session);
-            zipMapLabels = zipMaps.labels();
-            if (zipMaps.tensorModel() != null) {
-                session = withTensorOutputs(source, env, options, session, zipMaps.tensorModel());
-            }
+            Opened opened = open(source, env, options);
+            session = opened.session();
+            zipMapLabels = opened.zipMapLabels();
         } catch (OrtException e) {
             throw new KubeServeException(ErrorCode.INVALID_INPUT, "cannot load ONNX model " + source.fileName()
                     + " of '" + source.name() + "' version " + source.version() + ": "
@@ -170,22 +169,66 @@ public final class OnnxModelLoader implements ModelLoader {
         return ZipMapGraph.NONE;
     }
 
+    /** An open session of a model, and the class labels of the model's ZipMaps by output name. */
+    record Opened(OrtSession session, Map<String, List<Object>> zipMapLabels) {
+    }
+
     /**
-     * A session of the model with its ZipMap outputs as float tensors ({@link ZipMapGraph#tensorModel}),
-     * which then closes the session of the model as it is; that session when the other cannot open
-     * (the served outputs are the same either way, only slower to make).
+     * Opens a model from its file; then, when its ZipMap outputs can be float tensors
+     * ({@link ZipMapGraph#tensorModel}) and the file holds at most {@value #MAX_REWRITTEN_BYTES}
+     * bytes, closes that session and opens the tensor model instead, one session at a time. The
+     * file's session again when the tensor model does not open or its outputs are not
+     * {@code [rows, classes]} matrices: the served outputs are the same either way, only slower to
+     * make. Larger models keep their maps, not to load twice what takes longest to load.
+     *
+     * @return the session, owned by the caller
+     * @throws OrtException when the file's session cannot be opened
      */
-    private static OrtSession withTensorOutputs(ModelSource source, OrtEnvironment env,
-                                                OrtSession.SessionOptions options, OrtSession asIs,
-                                                byte[] tensorModel) {
+    static Opened open(ModelSource source, OrtEnvironment env, OrtSession.SessionOptions options)
+            throws OrtException {
+        String file = source.modelFile().toString();
+        OrtSession session = env.createSession(file, options);
+        ZipMapGraph zipMaps = zipMaps(source, session);
+        if (zipMaps.tensorOutputs().isEmpty() || size(source) > MAX_REWRITTEN_BYTES) {
+            return new Opened(session, zipMaps.labels());
+        }
+        closeQuietly(session);
+        String why;
         try {
-            OrtSession tensors = env.createSession(tensorModel, options);
-            closeQuietly(asIs);
-            return tensors;
+            OrtSession tensors = env.createSession(zipMaps.tensorModel(), options);
+            why = notMatrices(tensors, zipMaps);
+            if (why == null) {
+                return new Opened(tensors, zipMaps.labels());
+            }
+            closeQuietly(tensors);
         } catch (OrtException | RuntimeException e) {
-            LOG.warn("model '{}' version {}: its ZipMap outputs are served from OnnxRuntime's maps, not as "
-                    + "tensors ({})", source.name(), source.version(), firstLine(e.getMessage()));
-            return asIs;
+            why = firstLine(e.getMessage());
+        }
+        LOG.warn("model '{}' version {}: its ZipMap outputs are served from OnnxRuntime's maps, not as tensors ({})",
+                source.name(), source.version(), why);
+        return new Opened(env.createSession(file, options), zipMaps.labels());
+    }
+
+    /** Null when each output that replaces a ZipMap is a {@code [rows, classes]} matrix, else why not. */
+    private static String notMatrices(OrtSession tensors, ZipMapGraph zipMaps) throws OrtException {
+        Map<String, NodeInfo> outputs = tensors.getOutputInfo();
+        for (String name : zipMaps.tensorOutputs()) {
+            NodeInfo node = outputs.get(name);
+            int classes = zipMaps.labels().get(name).size();
+            if (node == null || !(node.getInfo() instanceof TensorInfo tensor) || tensor.getShape().length != 2
+                    || (tensor.getShape()[1] != -1 && tensor.getShape()[1] != classes)) {
+                return "'" + name + "' would be " + (node == null ? "missing" : node.getInfo())
+                        + ", not a matrix of " + classes + " columns";
+            }
+        }
+        return null;
+    }
+
+    private static long size(ModelSource source) {
+        try {
+            return Files.size(source.modelFile());
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
         }
     }
 

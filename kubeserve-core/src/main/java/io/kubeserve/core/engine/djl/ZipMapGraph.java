@@ -4,7 +4,9 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.UnknownFieldSet;
 import com.google.protobuf.UnsafeByteOperations;
+import com.google.protobuf.WireFormat;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -67,17 +69,24 @@ final class ZipMapGraph {
     static final ZipMapGraph NONE = new ZipMapGraph(Map.of(), null);
 
     private final Map<String, List<Object>> labels;
-    private final byte[] tensorModel;
+    /** What {@link #tensorModel} is made of; null when no ZipMap can be replaced. */
+    private final Replacement replacement;
 
-    private ZipMapGraph(Map<String, List<Object>> labels, byte[] tensorModel) {
+    private ZipMapGraph(Map<String, List<Object>> labels, Replacement replacement) {
         this.labels = Map.copyOf(labels);
-        this.tensorModel = tensorModel;
+        this.replacement = replacement;
+    }
+
+    /** The model's and the graph's fields, and the ZipMap nodes to replace: output name by node index. */
+    private record Replacement(UnknownFieldSet model, UnknownFieldSet graph, List<ByteString> nodes,
+                               Map<Integer, String> zipMapOutputs) {
     }
 
     /**
      * Reads a model.
      *
-     * @param model the bytes of an ONNX {@code ModelProto}; not kept, and not changed
+     * @param model the bytes of an ONNX {@code ModelProto}; not changed, and kept (not copied) by the
+     *              result until {@link #tensorModel} is made
      * @return its ZipMaps; without any when the graph has none
      * @throws IOException when the bytes are not a protobuf message
      */
@@ -85,11 +94,11 @@ final class ZipMapGraph {
         // wrapped, not copied: nothing here writes to the array
         UnknownFieldSet modelFields = fields(UnsafeByteOperations.unsafeWrap(model));
         List<ByteString> graphs = modelFields.getField(MODEL_GRAPH).getLengthDelimitedList();
-        if (graphs.size() != 1) {
-            // no graph, or one split in parts for protobuf to merge: nothing read
+        if (graphs.isEmpty()) {
             return NONE;
         }
-        UnknownFieldSet graph = fields(graphs.get(0));
+        // a message field written more than once is merged, as parsing the parts run together is
+        UnknownFieldSet graph = fields(graphs.stream().reduce(ByteString.EMPTY, ByteString::concat));
         List<ByteString> nodes = graph.getField(GRAPH_NODE).getLengthDelimitedList();
         Map<String, List<Object>> labels = new HashMap<>();
         Map<Integer, String> zipMapOutputs = new HashMap<>();
@@ -116,9 +125,8 @@ final class ZipMapGraph {
             graphOutputs.add(string(fields(output), VALUE_INFO_NAME));
         }
         zipMapOutputs.values().retainAll(graphOutputs);
-        byte[] tensorModel = zipMapOutputs.isEmpty() || !importsDefaultDomain(modelFields) ? null
-                : replace(modelFields, graph, nodes, zipMapOutputs, labels);
-        return new ZipMapGraph(labels, tensorModel);
+        return new ZipMapGraph(labels, zipMapOutputs.isEmpty() || !importsDefaultDomain(modelFields) ? null
+                : new Replacement(modelFields, graph, nodes, Map.copyOf(zipMapOutputs)));
     }
 
     /**
@@ -131,13 +139,34 @@ final class ZipMapGraph {
     }
 
     /**
-     * The model with its ZipMap outputs as float tensors.
+     * Makes the model with its ZipMap outputs as float tensors: a new array, about the model's size.
      *
      * @return a new {@code ModelProto}, or null when no ZipMap can be replaced (none writes a graph
      *         output alone, or the model imports no default-domain opset for {@code Identity})
      */
     byte[] tensorModel() {
-        return tensorModel;
+        if (replacement == null) {
+            return null;
+        }
+        try {
+            return replace(replacement.model(), replacement.graph(), replacement.nodes(), replacement.zipMapOutputs(),
+                    labels);
+        } catch (IOException e) {
+            // every node was parsed once already, by parse
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The outputs that {@link #tensorModel} declares as {@code float [?, classes]} instead of a
+     * ZipMap. OnnxRuntime reads a ZipMap's 1-D input as one row, while the Identity in its place
+     * gives the input's own shape: whoever opens the tensor model checks that these are matrices,
+     * or keeps the model as it is.
+     *
+     * @return immutable; empty when {@link #tensorModel} is null
+     */
+    Set<String> tensorOutputs() {
+        return replacement == null ? Set.of() : Set.copyOf(replacement.zipMapOutputs().values());
     }
 
     private static byte[] replace(UnknownFieldSet modelFields, UnknownFieldSet graph, List<ByteString> nodes,
@@ -216,18 +245,35 @@ final class ZipMapGraph {
                 return new ArrayList<>(strings(attribute, ATTRIBUTE_STRINGS));
             }
             if ("classlabels_int64s".equals(name)) {
-                UnknownFieldSet.Field ints = attribute.getField(ATTRIBUTE_INTS);
-                List<Object> values = new ArrayList<>(ints.getVarintList());
-                for (ByteString packed : ints.getLengthDelimitedList()) {
-                    CodedInputStream in = packed.newCodedInput();
-                    while (!in.isAtEnd()) {
-                        values.add(in.readInt64());
-                    }
-                }
-                return values;
+                return int64s(attributeBytes);
             }
         }
         return null;
+    }
+
+    /**
+     * The attribute's {@code ints}, in the order written: read from the wire, since unknown fields
+     * keep a field's unpacked values apart from its packed runs, and a writer may mix the two.
+     */
+    private static List<Object> int64s(ByteString attribute) throws IOException {
+        List<Object> values = new ArrayList<>();
+        CodedInputStream in = attribute.newCodedInput();
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            if (WireFormat.getTagFieldNumber(tag) != ATTRIBUTE_INTS) {
+                in.skipField(tag);
+            } else if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_VARINT) {
+                values.add(in.readInt64());
+            } else if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                int limit = in.pushLimit(in.readRawVarint32());
+                while (!in.isAtEnd()) {
+                    values.add(in.readInt64());
+                }
+                in.popLimit(limit);
+            } else {
+                in.skipField(tag);
+            }
+        }
+        return values;
     }
 
     private static UnknownFieldSet fields(ByteString message) throws IOException {

@@ -11,12 +11,19 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnknownFieldSet;
+import com.google.protobuf.WireFormat;
+import io.kubeserve.core.spi.ModelConfig;
+import io.kubeserve.core.spi.ModelSource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -115,6 +122,71 @@ class ZipMapGraphTest {
             assertThat(graph.labels()).isEqualTo(Map.of("zipped", List.of("x", "y")));
             assertThat(graph.tensorModel()).isNull();
         }
+    }
+
+    @Test
+    void theLoaderServesTheTensorModelOrElseTheMaps(@TempDir Path dir) throws Exception {
+        OrtEnvironment env = environment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            OnnxModelLoader.Opened tensors = OnnxModelLoader.open(source(dir, "iris_logreg.onnx"), env, options);
+            try (OrtSession session = tensors.session()) {
+                assertThat(session.getOutputInfo().get("output_probability").getInfo()).isInstanceOf(TensorInfo.class);
+                assertThat(tensors.zipMapLabels()).isEqualTo(Map.of("output_probability", List.of(0L, 1L, 2L)));
+            }
+            // a ZipMap of a 1-D input: OnnxRuntime makes one row of it, where an Identity would serve
+            // [3]; the tensor model is refused and the file's maps served
+            assertThat(ZipMapGraph.parse(model("shapes/zipmap_1d.onnx")).tensorOutputs()).containsExactly("zipped");
+            OnnxModelLoader.Opened maps = OnnxModelLoader.open(source(dir, "shapes/zipmap_1d.onnx"), env, options);
+            try (OrtSession session = maps.session();
+                 OnnxTensor scores = OnnxTensor.createTensor(env, new float[] {0.25f, 0.5f, 0.125f});
+                 OrtSession.Result result = session.run(Map.of("scores", scores))) {
+                assertThat(session.getOutputInfo().get("zipped").getInfo()).isInstanceOf(ai.onnxruntime.SequenceInfo.class);
+                List<? extends OnnxValue> rows = ((OnnxSequence) result.get(0)).getValue();
+                assertThat(rows).hasSize(1);
+                assertThat(((OnnxMap) rows.get(0)).getValue()).isEqualTo(Map.of("p", 0.25f, "q", 0.5f, "r", 0.125f));
+                rows.forEach(OnnxValue::close);
+            }
+        }
+    }
+
+    @Test
+    void int64LabelsInTheOrderWrittenPackedOrNotAndAGraphWrittenInParts() throws IOException {
+        // classlabels_int64s as 5, then 7 and 3 packed, then 1
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        out.writeString(1, "classlabels_int64s");
+        out.writeInt64(8, 5);
+        out.writeTag(8, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(CodedOutputStream.computeInt64SizeNoTag(7) + CodedOutputStream.computeInt64SizeNoTag(-3));
+        out.writeInt64NoTag(7);
+        out.writeInt64NoTag(-3);
+        out.writeInt64(8, 1);
+        out.flush();
+        UnknownFieldSet.Builder node = node("ZipMap", "ai.onnx.ml", "p", "zipped").toBuilder();
+        add(node, 5, ByteString.copyFrom(bytes.toByteArray()));
+        byte[] whole = model(List.of(node.build()), List.of("zipped"), true);
+        assertThat(ZipMapGraph.parse(whole).labels()).isEqualTo(Map.of("zipped", List.of(5L, 7L, -3L, 1L)));
+
+        // the graph field twice, its node in the first part and its output in the second: protobuf
+        // merges the parts
+        UnknownFieldSet.Builder first = UnknownFieldSet.newBuilder();
+        add(first, 1, zipMap("p", "zipped").toByteString());
+        UnknownFieldSet.Builder second = UnknownFieldSet.newBuilder();
+        add(second, 12, message(1, ByteString.copyFromUtf8("zipped")));
+        UnknownFieldSet.Builder split = UnknownFieldSet.newBuilder();
+        add(split, 7, first.build().toByteString());
+        add(split, 7, second.build().toByteString());
+        add(split, 8, UnknownFieldSet.newBuilder().build().toByteString());
+        ZipMapGraph graph = ZipMapGraph.parse(split.build().toByteArray());
+        assertThat(graph.labels()).isEqualTo(Map.of("zipped", List.of("x", "y")));
+        assertThat(graph.tensorOutputs()).containsExactly("zipped");
+        assertThat(UnknownFieldSet.parseFrom(graph.tensorModel()).getField(7).getLengthDelimitedList()).hasSize(1);
+    }
+
+    private static ModelSource source(Path dir, String resource) throws IOException {
+        Path file = Files.createDirectories(dir.resolve(resource.replace('/', '_'))).resolve("model.onnx");
+        Files.write(file, model(resource));
+        return new ModelSource("m", "1", file, ModelConfig.DEFAULT);
     }
 
     private static OrtEnvironment environment() {
