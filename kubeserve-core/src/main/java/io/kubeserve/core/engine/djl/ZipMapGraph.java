@@ -78,8 +78,31 @@ final class ZipMapGraph {
     }
 
     /** The model's and the graph's fields, and the ZipMap nodes to replace: output name by node index. */
-    private record Replacement(UnknownFieldSet model, UnknownFieldSet graph, List<ByteString> nodes,
-                               Map<Integer, String> zipMapOutputs) {
+    private record Replacement(UnknownFieldSet model, UnknownFieldSet graph, Map<Integer, String> zipMapOutputs) {
+
+        /** The model with those nodes turned into Identities and their outputs into float matrices. */
+        byte[] apply(Map<String, List<Object>> labels) throws IOException {
+            List<ByteString> nodes = graph.getField(GRAPH_NODE).getLengthDelimitedList();
+            UnknownFieldSet.Field.Builder newNodes = UnknownFieldSet.Field.newBuilder();
+            for (int i = 0; i < nodes.size(); i++) {
+                String output = zipMapOutputs.get(i);
+                newNodes.addLengthDelimited(output == null ? nodes.get(i) : identity(fields(nodes.get(i)), output));
+            }
+            UnknownFieldSet.Field.Builder newOutputs = UnknownFieldSet.Field.newBuilder();
+            for (ByteString output : graph.getField(GRAPH_OUTPUT).getLengthDelimitedList()) {
+                String name = string(fields(output), VALUE_INFO_NAME);
+                newOutputs.addLengthDelimited(zipMapOutputs.containsValue(name)
+                        ? floatMatrix(name, labels.get(name).size()) : output);
+            }
+            UnknownFieldSet newGraph = UnknownFieldSet.newBuilder(graph)
+                    .clearField(GRAPH_NODE).addField(GRAPH_NODE, newNodes.build())
+                    .clearField(GRAPH_OUTPUT).addField(GRAPH_OUTPUT, newOutputs.build())
+                    .build();
+            return UnknownFieldSet.newBuilder(model)
+                    .clearField(MODEL_GRAPH)
+                    .addField(MODEL_GRAPH, lengthDelimited(newGraph.toByteString()))
+                    .build().toByteArray();
+        }
     }
 
     /**
@@ -105,7 +128,8 @@ final class ZipMapGraph {
         Set<String> consumed = new HashSet<>();
         for (int i = 0; i < nodes.size(); i++) {
             UnknownFieldSet node = fields(nodes.get(i));
-            consumed.addAll(strings(node, NODE_INPUT));
+            List<String> inputs = strings(node, NODE_INPUT);
+            consumed.addAll(inputs);
             List<String> outputs = strings(node, NODE_OUTPUT);
             if (!"ZipMap".equals(string(node, NODE_OP_TYPE)) || outputs.isEmpty()) {
                 continue;
@@ -114,7 +138,7 @@ final class ZipMapGraph {
             if (classes != null) {
                 labels.put(outputs.get(0), List.copyOf(classes));
                 if (ML_DOMAIN.equals(string(node, NODE_DOMAIN)) && outputs.size() == 1
-                        && strings(node, NODE_INPUT).size() == 1 && !classes.isEmpty()) {
+                        && inputs.size() == 1 && !classes.isEmpty()) {
                     zipMapOutputs.put(i, outputs.get(0));
                 }
             }
@@ -126,7 +150,7 @@ final class ZipMapGraph {
         }
         zipMapOutputs.values().retainAll(graphOutputs);
         return new ZipMapGraph(labels, zipMapOutputs.isEmpty() || !importsDefaultDomain(modelFields) ? null
-                : new Replacement(modelFields, graph, nodes, Map.copyOf(zipMapOutputs)));
+                : new Replacement(modelFields, graph, Map.copyOf(zipMapOutputs)));
     }
 
     /**
@@ -149,8 +173,7 @@ final class ZipMapGraph {
             return null;
         }
         try {
-            return replace(replacement.model(), replacement.graph(), replacement.nodes(), replacement.zipMapOutputs(),
-                    labels);
+            return replacement.apply(labels);
         } catch (IOException e) {
             // every node was parsed once already, by parse
             throw new UncheckedIOException(e);
@@ -167,30 +190,6 @@ final class ZipMapGraph {
      */
     Set<String> tensorOutputs() {
         return replacement == null ? Set.of() : Set.copyOf(replacement.zipMapOutputs().values());
-    }
-
-    private static byte[] replace(UnknownFieldSet modelFields, UnknownFieldSet graph, List<ByteString> nodes,
-                                  Map<Integer, String> zipMapOutputs, Map<String, List<Object>> labels)
-            throws IOException {
-        UnknownFieldSet.Field.Builder newNodes = UnknownFieldSet.Field.newBuilder();
-        for (int i = 0; i < nodes.size(); i++) {
-            String output = zipMapOutputs.get(i);
-            newNodes.addLengthDelimited(output == null ? nodes.get(i) : identity(fields(nodes.get(i)), output));
-        }
-        Set<String> replaced = new HashSet<>(zipMapOutputs.values());
-        UnknownFieldSet.Field.Builder newOutputs = UnknownFieldSet.Field.newBuilder();
-        for (ByteString output : graph.getField(GRAPH_OUTPUT).getLengthDelimitedList()) {
-            String name = string(fields(output), VALUE_INFO_NAME);
-            newOutputs.addLengthDelimited(replaced.contains(name) ? floatMatrix(name, labels.get(name).size()) : output);
-        }
-        UnknownFieldSet newGraph = UnknownFieldSet.newBuilder(graph)
-                .clearField(GRAPH_NODE).addField(GRAPH_NODE, newNodes.build())
-                .clearField(GRAPH_OUTPUT).addField(GRAPH_OUTPUT, newOutputs.build())
-                .build();
-        return UnknownFieldSet.newBuilder(modelFields)
-                .clearField(MODEL_GRAPH)
-                .addField(MODEL_GRAPH, lengthDelimited(newGraph.toByteString()))
-                .build().toByteArray();
     }
 
     /** {@code Identity(input) -> output}, named as the ZipMap was. */

@@ -24,8 +24,8 @@ class OrtTypesTest {
 
     private final OrtEnvironment env = environment();
 
-    /** As the loader does: DJL's engine first, or it cannot start later in this JVM. */
-    private static OrtEnvironment environment() {
+    /** As the loader does: DJL's engine first, or it cannot start later in this JVM. Shared by this package's tests. */
+    static OrtEnvironment environment() {
         DjlRuntime.configure();
         ai.djl.engine.Engine.getEngine("OnnxRuntime");
         return OrtEnvironment.getEnvironment();

@@ -60,7 +60,7 @@ class ZipMapGraphTest {
         byte[] original = model(resource);
         ZipMapGraph graph = ZipMapGraph.parse(original);
         List<Object> labels = graph.labels().get("output_probability");
-        OrtEnvironment env = environment();
+        OrtEnvironment env = OrtTypesTest.environment();
         try (OrtSession maps = env.createSession(original);
              OrtSession tensors = env.createSession(graph.tensorModel())) {
             NodeInfo declared = tensors.getOutputInfo().get("output_probability");
@@ -126,7 +126,7 @@ class ZipMapGraphTest {
 
     @Test
     void theLoaderServesTheTensorModelOrElseTheMaps(@TempDir Path dir) throws Exception {
-        OrtEnvironment env = environment();
+        OrtEnvironment env = OrtTypesTest.environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             OnnxModelLoader.Opened tensors = OnnxModelLoader.open(source(dir, "iris_logreg.onnx"), env, options);
             try (OrtSession session = tensors.session()) {
@@ -187,13 +187,6 @@ class ZipMapGraphTest {
         Path file = Files.createDirectories(dir.resolve(resource.replace('/', '_'))).resolve("model.onnx");
         Files.write(file, model(resource));
         return new ModelSource("m", "1", file, ModelConfig.DEFAULT);
-    }
-
-    private static OrtEnvironment environment() {
-        // as the loader does: DJL's engine first, or it cannot start later in this JVM
-        DjlRuntime.configure();
-        ai.djl.engine.Engine.getEngine("OnnxRuntime");
-        return OrtEnvironment.getEnvironment();
     }
 
     private static byte[] model(String resource) throws IOException {
