@@ -8,8 +8,8 @@ import ai.djl.util.cuda.CudaUtils;
 /**
  * The process-wide settings DJL reads from system properties, applied once before any engine
  * starts, so that neither a library user nor an operator has to pass them: never download
- * natives or models (they come from jars on the class path) and never send usage telemetry.
- * Values someone set explicitly are left alone.
+ * natives or models (they come from jars on the class path), never send usage telemetry, and
+ * start no thread pool that nothing uses. Values someone set explicitly are left alone.
  */
 final class DjlRuntime {
 
@@ -28,6 +28,13 @@ final class DjlRuntime {
             setIfAbsent("OPT_OUT_TRACKING", "true");
             // one inter-op thread: requests already run in parallel, nested pools only contend
             setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+            // DJL's OnnxRuntime engine makes the process's OrtEnvironment with global thread pools,
+            // which only a session with per-session threads disabled would use; ours never do (each
+            // gets its own pool, sized by its model's config). At their default of a thread per
+            // core, those threads only spin once at start, on the cores that load the models.
+            // One thread a pool is the caller alone: ONNX Runtime starts no thread for it.
+            setIfAbsent("ai.djl.onnxruntime.num_threads", "1");
+            setIfAbsent("ai.djl.onnxruntime.num_interop_threads", "1");
             configured = true;
         }
     }
