@@ -8,8 +8,10 @@
 # Each process is pinned to CPU 1, h2load to CPU 0; 127.0.0.1 only, ports 38300-38303 (free them
 # first); stops by itself, and keeps its logs when it fails. Each target is checked once first (the
 # floors answer exactly the server's bytes, gRPC with grpc-status 0). Every target is warmed up WARMUP s, then ROUNDS rounds run each target for DURATION s
-# (interleaved, so drift on a shared machine hits all alike). Each line gives calls/s and the
-# server's CPU a call (utime+stime from /proc/PID/stat); each round ends with the gRPC/REST ratios.
+# (interleaved, so drift on a shared machine hits all alike). Each line gives calls/s, the
+# server's CPU a call (utime+stime from /proc/PID/stat) and h2load's own (bash's `time`: at one
+# connection a call's round trip holds both, and HTTP/2 costs the client more than HTTP/1.1); each
+# round ends with the gRPC/REST ratios.
 # Usage: transport_floors.sh [JAR]   settings: ROUNDS=5 DURATION=5 WARMUP=20 CONNECTIONS=1
 # Builds nothing: run `mvn -q -B install -DskipTests` first (the server jar and benchmarks.jar).
 set -u
@@ -55,15 +57,21 @@ declare -A PORT=([kubeserve_rest]=38300 [kubeserve_grpc]=38301 [floor_rest]=3830
 TARGETS="kubeserve_rest kubeserve_grpc floor_rest floor_grpc"
 HZ=$(getconf CLK_TCK)
 cpu() { awk '{print $14+$15}' /proc/$1/stat; }
-load() {  # TARGET CONNECTIONS SECONDS: calls made
-  local t=$1 url
+load() {  # TARGET CONNECTIONS SECONDS: calls made; h2load's user+system CPU seconds to $OUT/client.cpu
+  local t=$1 TIMEFORMAT='%3U %3S'
+  { time h2load_run "$@" > $OUT/h2load.out; } 2> $OUT/client.time
+  awk '{print $1 + $2}' $OUT/client.time > $OUT/client.cpu
+  awk '/^requests:/{print $8}' $OUT/h2load.out
+}
+h2load_run() {  # TARGET CONNECTIONS SECONDS
+  local t=$1
   if [[ $t == *grpc ]]; then
     taskset -c 0 h2load -D $3 -c $2 -m 1 -H 'content-type: application/grpc' -H 'te: trailers' -d $OUT/iris.grpc \
       http://127.0.0.1:${PORT[$t]}/inference.GRPCInferenceService/ModelInfer
   else
     taskset -c 0 h2load --h1 -D $3 -c $2 -m 1 -H 'content-type: application/json' -d $OUT/iris.json \
       http://127.0.0.1:${PORT[$t]}/v2/models/iris/infer
-  fi | awk '/^requests:/{print $8}'
+  fi
 }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for t in $TARGETS; do load $t ${CONNECTIONS%% *} $WARMUP >/dev/null; done
@@ -73,8 +81,9 @@ for round in $(seq 1 $ROUNDS); do for c in $CONNECTIONS; do
     c0=$(cpu ${PID[$t]}); n=$(load $t $c $DURATION); c1=$(cpu ${PID[$t]})
     [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]] || fail "$t made no calls"
     RATE[$t]=$((n / DURATION))
-    printf '%-15s c=%d: %6d calls/s, server CPU %s us a call\n' $t $c ${RATE[$t]} \
-      "$(awk -v d=$((c1 - c0)) -v n=$n -v hz=$HZ 'BEGIN{printf "%.1f", d / hz * 1e6 / n}')"
+    printf '%-15s c=%d: %6d calls/s, server CPU %s us a call, client %s us\n' $t $c ${RATE[$t]} \
+      "$(awk -v d=$((c1 - c0)) -v n=$n -v hz=$HZ 'BEGIN{printf "%.1f", d / hz * 1e6 / n}')" \
+      "$(awk -v n=$n '{printf "%.1f", $1 * 1e6 / n}' $OUT/client.cpu)"
   done
   awk -v a=${RATE[kubeserve_grpc]} -v b=${RATE[kubeserve_rest]} -v f=${RATE[floor_grpc]} -v g=${RATE[floor_rest]} \
     'BEGIN{printf "round ratios gRPC/REST: kubeserve %.3f, floor %.3f\n", a / b, f / g}'
