@@ -218,6 +218,24 @@ class EndpointsTest {
         assertThat(server.get("/v2/models/ghost/ready").statusCode()).isEqualTo(404);
     }
 
+    /** RFC 9110 §6.6.1: an origin server with a clock dates its 2xx, 3xx and 4xx answers (IMF-fixdate, §5.6.7). */
+    @Test
+    void everyAnswerCarriesTheDateOnce() {
+        java.time.format.DateTimeFormatter imfFixdate = java.time.format.DateTimeFormatter
+                .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US).withZone(java.time.ZoneOffset.UTC);
+        List<HttpResponse<String>> answers = List.of(server.get("/v2/health/ready"), server.get("/v2/models/nope"),
+                server.post("/v2/models/iris/infer", "{\"inputs\": []}"),
+                server.post("/v2/models/iris/infer", "{\"inputs\":[{\"name\":\"float_input\",\"datatype\":\"FP32\","
+                        + "\"shape\":[1,4],\"data\":[5.1,3.5,1.4,0.2]}]}"));
+        assertThat(answers).extracting(HttpResponse::statusCode).containsExactly(200, 404, 400, 200);
+        for (HttpResponse<String> answer : answers) {
+            List<String> dates = answer.headers().allValues("date");
+            assertThat(dates).as("%s", answer.uri()).hasSize(1);
+            java.time.Instant date = java.time.Instant.from(imfFixdate.parse(dates.get(0)));
+            assertThat(date).isBetween(java.time.Instant.now().minusSeconds(30), java.time.Instant.now().plusSeconds(1));
+        }
+    }
+
     @Test
     void healthProbes() {
         for (String path : new String[] {"/health", "/ready", "/health/live", "/health/ready", "/v2/health/live",
