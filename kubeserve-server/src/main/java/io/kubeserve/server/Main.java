@@ -28,6 +28,9 @@ public final class Main {
         if (System.getProperty(Cli.CONVERTER_EXCLUDES) == null) {
             System.setProperty(Cli.CONVERTER_EXCLUDES, Cli.UNUSED_CONVERTERS);
         }
+        if (System.getProperty(Cli.DISABLE_CLOSURES) == null) {
+            System.setProperty(Cli.DISABLE_CLOSURES, "true");
+        }
         Cli cli = new Cli(System.getenv(), RemoteSettings.fromEnvironment(),
                 Set.of(KubeServeServer.CACHE_DIR_VARIABLE), Main::launch);
         int status = cli.run(args, System.out, System.err);
