@@ -58,9 +58,10 @@ TARGETS="kubeserve_rest kubeserve_grpc floor_rest floor_grpc"
 HZ=$(getconf CLK_TCK)
 cpu() { awk '{print $14+$15}' /proc/$1/stat; }
 load() {  # TARGET CONNECTIONS SECONDS: calls made; h2load's user+system CPU seconds to $OUT/client.cpu
-  local t=$1 TIMEFORMAT='%3U %3S'
-  { time h2load_run "$@" > $OUT/h2load.out; } 2> $OUT/client.time
-  awk '{print $1 + $2}' $OUT/client.time > $OUT/client.cpu
+  local TIMEFORMAT='%3U %3S' LC_NUMERIC=C
+  { time h2load_run "$@" > $OUT/h2load.out 2> $OUT/h2load.err; } 2> $OUT/client.time
+  cat $OUT/h2load.err >&2
+  tail -n 1 $OUT/client.time | awk '{print $1 + $2}' > $OUT/client.cpu
   awk '/^requests:/{print $8}' $OUT/h2load.out
 }
 h2load_run() {  # TARGET CONNECTIONS SECONDS

@@ -10,6 +10,11 @@ import ai.djl.util.cuda.CudaUtils;
  * starts, so that neither a library user nor an operator has to pass them: never download
  * natives or models (they come from jars on the class path), never send usage telemetry, and
  * start no thread pool that nothing uses. Values someone set explicitly are left alone.
+ *
+ * <p>Process-wide: an application that embeds the core and makes OnnxRuntime sessions of its own
+ * through DJL with per-session threads disabled (so they run on the environment's global pools)
+ * gets one thread a pool unless it sets {@code -Dai.djl.onnxruntime.num_threads} and
+ * {@code -Dai.djl.onnxruntime.num_interop_threads} itself.
  */
 final class DjlRuntime {
 
@@ -27,20 +32,32 @@ final class DjlRuntime {
             setIfAbsent("ai.djl.offline", "true");
             setIfAbsent("OPT_OUT_TRACKING", "true");
             // one inter-op thread: requests already run in parallel, nested pools only contend
-            setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+            setPropertyIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
             // DJL's OnnxRuntime engine makes the process's OrtEnvironment with global thread pools,
             // which only a session with per-session threads disabled would use; ours never do (each
             // gets its own pool, sized by its model's config). At their default of a thread per
             // core, those threads only spin once at start, on the cores that load the models.
-            // One thread a pool is the caller alone: ONNX Runtime starts no thread for it.
-            setIfAbsent("ai.djl.onnxruntime.num_threads", "1");
-            setIfAbsent("ai.djl.onnxruntime.num_interop_threads", "1");
+            // One thread a pool is the caller alone: ONNX Runtime starts no thread for it. An
+            // application whose own sessions do use them (disablePerSessionThreads) sets its sizes.
+            setPropertyIfAbsent("ai.djl.onnxruntime.num_threads", "1");
+            setPropertyIfAbsent("ai.djl.onnxruntime.num_interop_threads", "1");
             configured = true;
         }
     }
 
+    /** For settings DJL reads from an environment variable or a system property, either. */
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null && System.getenv(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    /**
+     * For settings DJL reads from system properties only ({@code Integer.getInteger}): an
+     * environment variable of the same name would change nothing, so it must not stop ours.
+     */
+    private static void setPropertyIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
             System.setProperty(key, value);
         }
     }
