@@ -2,6 +2,16 @@ package io.kubeserve.http.undertow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kubeserve.core.registry.ModelRegistry;
+import io.kubeserve.core.repository.FileSystemModelRepository;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -9,6 +19,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HttpDatesTest {
 
@@ -47,6 +58,35 @@ class HttpDatesTest {
         for (int i = 0; i < 20_000; i++) {
             long second = random.nextLong(from, to);
             assertThat(HttpDates.format(second)).as("second %d", second).isEqualTo(expected(second));
+        }
+    }
+
+    /** The handler dates its answers itself: with Undertow's own Date turned off they still carry one. */
+    @Test
+    void theHandlersAnswersAreDatedWithoutUndertowsDate(@TempDir Path repository) throws Exception {
+        try (ModelRegistry registry = new ModelRegistry(FileSystemModelRepository.open(repository),
+                ModelRegistry.defaultLoaders())) {
+            KubeServeHandler handler = KubeServeHandler.builder(registry).workers(Runnable::run).build();
+            Undertow undertow = Undertow.builder().addHttpListener(0, "127.0.0.1")
+                    .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false).setHandler(handler).build();
+            undertow.start();
+            try {
+                int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+                HttpClient client = HttpClient.newHttpClient();
+                for (String path : new String[] {"/v2/health/live", "/v2/models/absent"}) {
+                    long before = Math.floorDiv(System.currentTimeMillis(), 1000L);
+                    HttpResponse<String> answer = client.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    long after = Math.floorDiv(System.currentTimeMillis(), 1000L);
+                    assertThat(answer.headers().allValues("date")).as(path).hasSize(1);
+                    long dated = Instant.from(IMF_FIXDATE.parse(answer.headers().firstValue("date").orElseThrow()))
+                            .getEpochSecond();
+                    assertThat(dated).as(path).isBetween(before, after);
+                }
+            } finally {
+                undertow.stop();
+            }
         }
     }
 
