@@ -11,6 +11,7 @@ import io.kubeserve.grpc.KubeServeGrpc;
 import io.kubeserve.grpc.ClientAdmission;
 import io.kubeserve.http.undertow.ClientBuckets;
 import io.kubeserve.http.undertow.KubeServeHandler;
+import io.kubeserve.http.undertow.Responses;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -22,6 +23,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
 import javax.net.ssl.SSLContext;
@@ -115,7 +117,7 @@ public final class KubeServeServer implements AutoCloseable {
                 .setWorkerThreads(config.effectiveWorkerThreads())
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.maxBodyBytes())
                 .setServerOption(UndertowOptions.ENABLE_STATISTICS, false)
-                .setHandler(graceful);
+                .setHandler(refusedWhileDraining(handler, graceful));
         hardened(listener, config.security());
         if (tls != null) {
             // HTTP/2 only with TLS: negotiated by ALPN; plain-text clients keep HTTP/1.1 without h2c upgrades
@@ -336,6 +338,25 @@ public final class KubeServeServer implements AutoCloseable {
      */
     public ModelRegistry registry() {
         return registry;
+    }
+
+    /**
+     * Once the drain has begun, a new request, a probe too, gets 503 with {@code {"error": ...}},
+     * {@code Retry-After: 1} and {@code Connection: close}, so a client with a kept-alive
+     * connection opens a new one, which the Service sends to a pod that is not stopping.
+     * Undertow's {@link GracefulShutdownHandler} behind it counts the requests in flight (and would
+     * answer a bare 503 to one that slipped past this check as the drain began).
+     */
+    private static HttpHandler refusedWhileDraining(KubeServeHandler api, GracefulShutdownHandler inFlight) {
+        return exchange -> {
+            if (api.isDraining()) {
+                exchange.setPersistent(false);
+                exchange.getResponseHeaders().put(Responses.RETRY_AFTER, "1");
+                Responses.error(exchange, 503, "the server is shutting down; retry on another replica");
+                return;
+            }
+            inFlight.handleRequest(exchange);
+        };
     }
 
     /**

@@ -43,6 +43,11 @@ class GracefulShutdownTest {
             CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close, closer);
             // the drain has begun once readiness says so
             await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/v2/health/ready").statusCode() == 503);
+            // ... a new request is refused in our words, told to come back (elsewhere: the connection closes)
+            java.net.http.HttpResponse<String> refused = server.get("/v2/models/iris");
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(RunningServer.parse(refused.body()).path("error").asText()).contains("shutting down");
+            assertThat(refused.headers().firstValue("retry-after")).hasValue("1");
             // ... and it waits for the request still being received
             assertThat(closing).isNotDone();
 
