@@ -106,7 +106,7 @@ public final class ExtractNatives {
         }
         out.println("java -Donnxruntime.native.path=" + dir.resolve("onnxruntime")
                 + " -Djava.library.path=" + dir.resolve("lib") + " -Djna.boot.library.path=" + dir.resolve("lib")
-                + " -jar kubeserve-server.jar ...");
+                + " -jar " + jar + " ...");
     }
 
     private static Path ownJar() throws URISyntaxException {
