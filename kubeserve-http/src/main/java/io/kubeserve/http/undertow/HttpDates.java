@@ -1,7 +1,5 @@
 package io.kubeserve.http.undertow;
 
-import io.undertow.server.ResponseCommitListener;
-import io.undertow.util.Headers;
 import java.time.LocalDate;
 
 /**
@@ -12,15 +10,12 @@ import java.time.LocalDate;
  * a {@code GregorianCalendar} and the locale data behind it, about 30 ms of a one-core start
  * (docs/BENCHMARKS.md, start-up eighth look). Here the text comes from the epoch second through
  * {@link LocalDate} (no calendar, no locale data), in English and GMT as the RFC fixes them, and
- * is kept for the rest of that second.
+ * is kept for the rest of that second. {@link RequestIds} puts it on every response it sees.
  *
  * <p>Thread-safe: the cache is one immutable pair behind a volatile field; racing threads at a
  * second's turn each format it, and either result is right.
  */
 final class HttpDates {
-
-    /** Puts the current date on a response as it is committed, so a queued request's answer gets its own time. */
-    static final ResponseCommitListener STAMP = exchange -> exchange.getResponseHeaders().put(Headers.DATE, now());
 
     /** In {@link java.time.DayOfWeek}'s order, Monday first. */
     private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};

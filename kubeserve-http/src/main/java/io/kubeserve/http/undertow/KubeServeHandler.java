@@ -118,8 +118,6 @@ public final class KubeServeHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        // our own Date header: Undertow then makes none (its first costs a calendar's set-up)
-        exchange.addResponseCommitListener(HttpDates.STAMP);
         chain.handleRequest(exchange);
     }
 

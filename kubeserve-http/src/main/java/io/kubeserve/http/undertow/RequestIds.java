@@ -2,7 +2,9 @@ package io.kubeserve.http.undertow;
 
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ResponseCommitListener;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.util.concurrent.ThreadLocalRandom;
@@ -14,8 +16,10 @@ import org.slf4j.MDC;
  * goes back in the response's {@code X-Request-ID}, and into the logging MDC as {@code request_id}
  * while this request is handled, on the I/O thread here and on worker threads in {@link Endpoints}.
  *
- * <p>Also drops any {@code Server} header before the response is sent: the server's name and
- * version help only someone looking for a known vulnerability.
+ * <p>Also, as the response is committed (one commit listener a request): drops any {@code Server}
+ * header, since the server's name and version help only someone looking for a known
+ * vulnerability, and dates the response ({@link HttpDates}), so Undertow makes no {@code Date} of
+ * its own.
  *
  * <p>Thread-safe and stateless apart from the next handler: one instance serves every I/O thread.
  */
@@ -29,6 +33,13 @@ public final class RequestIds implements HttpHandler {
 
     private static final int MAX_LENGTH = 64;
     private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The headers every response gets set as it is committed, so a queued request's answer has its own time. */
+    private static final ResponseCommitListener RESPONSE_HEADERS = exchange -> {
+        HeaderMap headers = exchange.getResponseHeaders();
+        headers.remove(Headers.SERVER);
+        headers.put(Headers.DATE, HttpDates.now());
+    };
 
     private final HttpHandler next;
 
@@ -49,7 +60,7 @@ public final class RequestIds implements HttpHandler {
         }
         exchange.putAttachment(ID, id);
         exchange.getResponseHeaders().put(HEADER, id);
-        exchange.addResponseCommitListener(ex -> ex.getResponseHeaders().remove(Headers.SERVER));
+        exchange.addResponseCommitListener(RESPONSE_HEADERS);
         String previous = MDC.get(MDC_KEY);
         MDC.put(MDC_KEY, id);
         try {
