@@ -112,6 +112,7 @@ public final class KubeServeServer implements AutoCloseable {
         handler = handlerBuilder.build();
         graceful = new GracefulShutdownHandler(handler);
         SSLContext tls = config.security().sslContext();
+        XnioMBeans.skipUnlessKept();
         Undertow.Builder listener = Undertow.builder()
                 .setIoThreads(config.effectiveIoThreads())
                 .setWorkerThreads(config.effectiveWorkerThreads())

@@ -1,0 +1,107 @@
+package io.kubeserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A server starts without the platform MBean server that XNIO and its worker pool would make for
+ * their own MXBeans, yet JMX still works for a client that comes later; the operator's switch, an
+ * MBean server made before {@code main} and an operator's own JMX builder keep XNIO's MXBeans.
+ * Each case in a fresh JVM: XNIO holds its MBean server in a static, set once a process.
+ */
+class XnioMBeansTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aServerStartsWithoutXniosMBeansAndJmxStillWorks() throws Exception {
+        Outcome outcome = child();
+        assertThat(outcome.xnio()).isZero();
+        assertThat(outcome.pools()).isZero();
+        assertThat(outcome.platformMemoryBean()).isTrue();
+        assertThat(outcome.builderProperty()).isEqualTo("null");
+    }
+
+    @Test
+    void theOperatorsSwitchKeepsThem() throws Exception {
+        Outcome outcome = child("-D" + XnioMBeans.KEEP_PROPERTY + "=true");
+        assertThat(outcome.xnio()).isPositive();
+        assertThat(outcome.pools()).isPositive();
+        assertThat(outcome.platformMemoryBean()).isTrue();
+    }
+
+    @Test
+    void anMBeanServerMadeBeforeTheServerGetsThem() throws Exception {
+        // as a Java agent or -Dcom.sun.management.jmxremote would have made it before main
+        Outcome outcome = child("-D" + Child.MAKE_FIRST + "=true");
+        assertThat(outcome.xnio()).isPositive();
+        assertThat(outcome.pools()).isPositive();
+    }
+
+    @Test
+    void anOperatorsOwnBuilderStands() throws Exception {
+        String builder = javax.management.MBeanServerBuilder.class.getName();
+        Outcome outcome = child("-D" + XnioMBeans.BUILDER_PROPERTY + "=" + builder);
+        assertThat(outcome.xnio()).isPositive();
+        assertThat(outcome.builderProperty()).isEqualTo(builder);
+    }
+
+    record Outcome(int xnio, int pools, boolean platformMemoryBean, String builderProperty) {
+    }
+
+    private Outcome child(String... jvmOptions) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName(),
+                Files.createDirectories(dir.resolve("models")).toString()));
+        Path output = Files.createTempFile(dir, "child", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        Process process = builder.start();
+        boolean exited = process.waitFor(120, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+        }
+        String printed = Files.readString(output, StandardCharsets.UTF_8);
+        assertThat(exited).as("the child exited; it printed: %s", printed).isTrue();
+        assertThat(process.exitValue()).as(printed).isZero();
+        String[] last = printed.lines().filter(line -> line.startsWith(Child.RESULT)).findFirst().orElse(Child.RESULT)
+                .substring(Child.RESULT.length()).split(" ");
+        assertThat(last).as(printed).hasSize(4);
+        return new Outcome(Integer.parseInt(last[0]), Integer.parseInt(last[1]), Boolean.parseBoolean(last[2]), last[3]);
+    }
+
+    /** Starts a server over an empty repository, then asks the platform MBean server what is registered. */
+    static final class Child {
+        static final String MAKE_FIRST = "test.mbean-server-first";
+        static final String RESULT = "registered: ";
+
+        public static void main(String[] args) throws Exception {
+            if (Boolean.getBoolean(MAKE_FIRST)) {
+                ManagementFactory.getPlatformMBeanServer();
+            }
+            ServerConfig config = ServerConfig.defaults(Path.of(args[0])).withHost("127.0.0.1").withPort(0).withGrpcPort(0);
+            try (KubeServeServer server = KubeServeServer.start(config)) {
+                MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+                int xnio = platform.queryNames(new ObjectName("org.xnio:*"), null).size();
+                int pools = platform.queryNames(new ObjectName("jboss.threads:*"), null).size();
+                boolean memory = platform.isRegistered(new ObjectName(ManagementFactory.MEMORY_MXBEAN_NAME));
+                System.out.println(RESULT + xnio + " " + pools + " " + memory + " " + System.getProperty(XnioMBeans.BUILDER_PROPERTY));
+            }
+        }
+    }
+}
