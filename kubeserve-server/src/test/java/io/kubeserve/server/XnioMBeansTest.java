@@ -96,6 +96,7 @@ class XnioMBeansTest {
             }
             ServerConfig config = ServerConfig.defaults(Path.of(args[0])).withHost("127.0.0.1").withPort(0).withGrpcPort(0);
             try (KubeServeServer server = KubeServeServer.start(config)) {
+                System.out.println("listening on " + server.port());
                 MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
                 int xnio = platform.queryNames(new ObjectName("org.xnio:*"), null).size();
                 int pools = platform.queryNames(new ObjectName("jboss.threads:*"), null).size();
