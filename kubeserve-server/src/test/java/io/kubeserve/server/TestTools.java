@@ -42,6 +42,31 @@ final class TestTools {
     }
 
     /**
+     * Runs {@code main} in a child JVM on this JVM's class path, without {@code JAVA_TOOL_OPTIONS};
+     * fails the test unless it exits 0 within 120 s.
+     *
+     * @return what the child printed, standard output and error together
+     */
+    static String javaMain(Path dir, Class<?> main, List<String> jvmOptions, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        Path output = Files.createTempFile(dir, main.getSimpleName(), ".log");
+        ProcessBuilder child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        child.environment().remove("JAVA_TOOL_OPTIONS");
+        Process process = child.start();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError(main.getName() + " still running after 120 s; it printed:\n" + Files.readString(output));
+        }
+        String printed = Files.readString(output);
+        assertThat(process.exitValue()).as(printed).isZero();
+        return printed;
+    }
+
+    /**
      * A self-signed EC (P-256) certificate for localhost and 127.0.0.1 and its key, written by openssl
      * as {@code dir/NAME.pem} and {@code dir/NAME.key}; the caller checks {@code onPath("openssl")} first.
      *

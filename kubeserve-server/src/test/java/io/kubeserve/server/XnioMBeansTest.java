@@ -2,14 +2,10 @@ package io.kubeserve.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
@@ -62,23 +58,9 @@ class XnioMBeansTest {
     record Outcome(int xnio, int pools, boolean platformMemoryBean, String builderProperty) {
     }
 
-    private Outcome child(String... jvmOptions) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName(),
-                Files.createDirectories(dir.resolve("models")).toString()));
-        Path output = Files.createTempFile(dir, "child", ".txt");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
-        Process process = builder.start();
-        boolean exited = process.waitFor(120, TimeUnit.SECONDS);
-        if (!exited) {
-            process.destroyForcibly();
-        }
-        String printed = Files.readString(output, StandardCharsets.UTF_8);
-        assertThat(exited).as("the child exited; it printed: %s", printed).isTrue();
-        assertThat(process.exitValue()).as(printed).isZero();
+    private Outcome child(String... jvmOptions) throws Exception {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        String printed = TestTools.javaMain(dir, Child.class, List.of(jvmOptions), models.toString());
         String[] last = printed.lines().filter(line -> line.startsWith(Child.RESULT)).findFirst().orElse(Child.RESULT)
                 .substring(Child.RESULT.length()).split(" ");
         assertThat(last).as(printed).hasSize(4);
