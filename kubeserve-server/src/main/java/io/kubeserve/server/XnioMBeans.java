@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  *       property names {@link Refusing}. The holder's initialisation fails, and XNIO, which treats
  *       every registration as optional, registers nothing. The property is cleared at once.</li>
  * </ul>
- * A JMX client that attaches later (jconsole, {@code jcmd ManagementAgent.start}) gets the platform
- * MBean server as usual, with every platform MXBean; only XNIO's and the pool's stay absent.
+ * A JMX client that attaches later (jconsole, {@code jcmd PID ManagementAgent.start_local}) gets
+ * the platform MBean server as usual, with every platform MXBean; only XNIO's and the pool's stay
+ * absent.
  *
  * <p>Their MXBeans are kept when:
  * <ul>
