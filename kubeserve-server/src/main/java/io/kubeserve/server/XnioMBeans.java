@@ -3,6 +3,7 @@ package io.kubeserve.server;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerBuilder;
 import javax.management.MBeanServerDelegate;
+import javax.management.MBeanServerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>XNIO 3.8 registers an MXBean for its provider, each worker and each listener in the platform
  * MBean server, JBoss Threads one for each worker pool, and the first registration makes that
- * server: every platform MXBean of the JVM wrapped and introspected, 50-100 ms of one core before
+ * server: every platform MXBean of the JVM wrapped and introspected, 70-80 ms of one core before
  * the first model loads (docs/BENCHMARKS.md, "Start-up, ninth look"). Nothing in KubeServe reads
  * those MXBeans ({@code /metrics} comes from Micrometer, which asks the JVM's MXBeans directly).
  * So, unless the operator asks for them:
@@ -27,17 +28,22 @@ import org.slf4j.LoggerFactory;
  * the platform MBean server as usual, with every platform MXBean; only XNIO's and the pool's stay
  * absent.
  *
- * <p>Their MXBeans are kept when:
+ * <p>Their MXBeans are kept, and nothing here is done, when:
  * <ul>
- *   <li>the operator sets {@code -Dkubeserve.xnio.mbeans=true};</li>
+ *   <li>the operator sets {@code -Dkubeserve.xnio.mbeans=true}, or
+ *       {@code -Djboss.threads.eqe.disable-mbean=false};</li>
  *   <li>the operator set {@code javax.management.builder.initial} (their builder is theirs to use);</li>
- *   <li>the platform MBean server already exists, made by a Java agent or
- *       {@code -Dcom.sun.management.jmxremote} before {@code main}: XNIO then registers in it.</li>
+ *   <li>an MBean server exists already, such as the platform one made before {@code main} by
+ *       {@code -Dcom.sun.management.jmxremote} or an agent that makes it in {@code premain}: there is
+ *       nothing to save, and XNIO registers in it.</li>
  * </ul>
  *
- * <p>Call before the first Undertow server starts and before other threads use JMX: for the
- * moment the property is set, another thread making the platform MBean server would fail. Acts
- * once a JVM; later calls do nothing. Thread-safe.
+ * <p>Call before the first Undertow server starts and before the server starts other threads: for
+ * the moment the property is set, any other thread's attempt to make an MBean server fails, and a
+ * class whose static initialiser made that attempt (as XNIO's holder does) stays failed. An agent
+ * thread that makes one at that very moment is the one case left. {@link MBeanServerFactory} keeps
+ * the {@link Refusing} instance as its cached builder until the next MBean server is made (a few
+ * bytes; it also holds this class's loader). Acts once a JVM; later calls do nothing. Thread-safe.
  */
 final class XnioMBeans {
 
@@ -66,26 +72,29 @@ final class XnioMBeans {
             return;
         }
         done = true;
-        if (Boolean.getBoolean(KEEP_PROPERTY) || System.getProperty(BUILDER_PROPERTY) != null) {
+        if (Boolean.getBoolean(KEEP_PROPERTY) || System.getProperty(BUILDER_PROPERTY) != null
+                || "false".equalsIgnoreCase(System.getProperty(POOL_PROPERTY))) {
+            LOG.debug("XNIO's MXBeans kept, as the system properties ask");
+            return;
+        }
+        if (!MBeanServerFactory.findMBeanServer(null).isEmpty()) {
+            LOG.debug("an MBean server exists already: XNIO's MXBeans are registered as usual");
             return;
         }
         System.setProperty(BUILDER_PROPERTY, Refusing.class.getName());
-        boolean refused;
         try {
             Class.forName(XNIO_HOLDER, true, org.xnio.Xnio.class.getClassLoader());
-            refused = false; // the platform MBean server existed already: XNIO registers in it, and the pool too
-        } catch (ExceptionInInitializerError | NoClassDefFoundError expected) {
-            refused = true;
+            LOG.debug("XNIO's MBean holder was set up already: its MXBeans are registered as it did");
+        } catch (ExceptionInInitializerError | NoClassDefFoundError refused) {
+            if (System.getProperty(POOL_PROPERTY) == null) {
+                System.setProperty(POOL_PROPERTY, "true");
+            }
+            LOG.debug("XNIO's MXBeans not registered (-D{}=true keeps them)", KEEP_PROPERTY);
         } catch (ClassNotFoundException moved) {
-            refused = false; // another XNIO, which makes the server its own way: start-up is only slower
-            LOG.debug("no {} in this XNIO", XNIO_HOLDER);
+            LOG.debug("no {} in this XNIO: its MXBeans are registered as it does", XNIO_HOLDER);
         } finally {
             System.clearProperty(BUILDER_PROPERTY);
         }
-        if (refused && System.getProperty(POOL_PROPERTY) == null) {
-            System.setProperty(POOL_PROPERTY, "true");
-        }
-        LOG.debug("XNIO's MXBeans {} (-D{}=true keeps them)", refused ? "not registered" : "registered", KEEP_PROPERTY);
     }
 
     /**

@@ -42,20 +42,21 @@ final class TestTools {
     }
 
     /**
-     * Runs {@code main} in a child JVM on this JVM's class path, without {@code JAVA_TOOL_OPTIONS};
-     * fails the test unless it exits 0 within 120 s.
+     * Runs {@code main} in a child JVM of this JVM's Java, on its class path, without the options
+     * the environment could add; fails the test unless it exits 0 within 120 s.
      *
      * @return what the child printed, standard output and error together
      */
     static String javaMain(Path dir, Class<?> main, List<String> jvmOptions, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         Path output = Files.createTempFile(dir, main.getSimpleName(), ".log");
         ProcessBuilder child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        child.environment().remove("JAVA_TOOL_OPTIONS");
+        // options the JVM or its launcher would take from the environment are not the test's
+        child.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"));
         Process process = child.start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
