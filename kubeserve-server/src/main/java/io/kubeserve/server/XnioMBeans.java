@@ -50,7 +50,7 @@ final class XnioMBeans {
     /** Set to {@code true} to keep XNIO's MXBeans (and pay for the platform MBean server at start). */
     static final String KEEP_PROPERTY = "kubeserve.xnio.mbeans";
 
-    /** The JMX property naming the {@link MBeanServerBuilder} class (see {@link javax.management.MBeanServerFactory}). */
+    /** The JMX property naming the {@link MBeanServerBuilder} class (see {@link MBeanServerFactory}). */
     static final String BUILDER_PROPERTY = "javax.management.builder.initial";
 
     /** JBoss Threads' switch for its pools' MXBeans (read once, when {@code EnhancedQueueExecutor} initialises). */
@@ -99,12 +99,12 @@ final class XnioMBeans {
 
     /**
      * A builder that makes no server: named by {@link #BUILDER_PROPERTY} only while XNIO's holder
-     * initialises. Public with a public constructor, as {@link javax.management.MBeanServerFactory}
+     * initialises. Public with a public constructor, as {@link MBeanServerFactory}
      * requires of a builder.
      */
     public static final class Refusing extends MBeanServerBuilder {
 
-        /** Made by {@link javax.management.MBeanServerFactory} by reflection. */
+        /** Made by {@link MBeanServerFactory} by reflection. */
         public Refusing() {
         }
 
