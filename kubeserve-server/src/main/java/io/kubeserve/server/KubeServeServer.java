@@ -352,8 +352,7 @@ public final class KubeServeServer implements AutoCloseable {
         return exchange -> {
             if (api.isDraining()) {
                 exchange.setPersistent(false);
-                exchange.getResponseHeaders().put(Responses.RETRY_AFTER, "1");
-                Responses.error(exchange, 503, "the server is shutting down; retry on another replica");
+                Responses.retryLater(exchange, 503, 1, "the server is shutting down; retry on another replica");
                 return;
             }
             inFlight.handleRequest(exchange);

@@ -25,17 +25,21 @@ public final class Main {
     public static void main(String[] args) {
         // picocli registers, by reflection, a converter for each java.time and java.sql type it can
         // load; no option has such a type (UnusedConvertersTest checks), and on a cold JVM those take start-up time
-        if (System.getProperty(Cli.CONVERTER_EXCLUDES) == null) {
-            System.setProperty(Cli.CONVERTER_EXCLUDES, Cli.UNUSED_CONVERTERS);
-        }
-        if (System.getProperty(Cli.DISABLE_CLOSURES) == null) {
-            System.setProperty(Cli.DISABLE_CLOSURES, "true");
-        }
+        defaultProperty(Cli.CONVERTER_EXCLUDES, Cli.UNUSED_CONVERTERS);
+        // and no command is a Groovy script: picocli need not search the jar for Groovy's closure class
+        defaultProperty(Cli.DISABLE_CLOSURES, "true");
         Cli cli = new Cli(System.getenv(), RemoteSettings.fromEnvironment(),
                 Set.of(KubeServeServer.CACHE_DIR_VARIABLE), Main::launch);
         int status = cli.run(args, System.out, System.err);
         if (status != 0 || !serving) {
             System.exit(status);
+        }
+    }
+
+    /** Sets a system property unless the operator set it ({@code -D...}): theirs wins. */
+    private static void defaultProperty(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
         }
     }
 

@@ -36,11 +36,11 @@ final class HttpDates {
     static String now() {
         long second = Math.floorDiv(System.currentTimeMillis(), 1000L);
         Formatted cached = last;
-        if (cached.second != second) {
+        if (cached.second() != second) {
             cached = new Formatted(second, format(second));
             last = cached;
         }
-        return cached.text;
+        return cached.text();
     }
 
     /**
@@ -67,13 +67,6 @@ final class HttpDates {
         return text.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
     }
 
-    private static final class Formatted {
-        final long second;
-        final String text;
-
-        Formatted(long second, String text) {
-            this.second = second;
-            this.text = text;
-        }
+    private record Formatted(long second, String text) {
     }
 }

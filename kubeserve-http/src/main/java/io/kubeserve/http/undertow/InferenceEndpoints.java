@@ -197,8 +197,7 @@ final class InferenceEndpoints {
 
     private void error(HttpServerExchange exchange, KubeServeException e) {
         if (e.code() == ErrorCode.OVERLOADED && overloadStatus != 503) {
-            exchange.getResponseHeaders().put(Responses.RETRY_AFTER, "1");
-            Responses.error(exchange, overloadStatus, e.getMessage());
+            Responses.retryLater(exchange, overloadStatus, 1, e.getMessage());
             return;
         }
         Responses.error(exchange, e);

@@ -44,8 +44,7 @@ final class RateLimitHandler implements HttpHandler {
             return;
         }
         long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(wait + 999_999_999L));
-        exchange.getResponseHeaders().put(Responses.RETRY_AFTER, Long.toString(seconds));
-        Responses.error(exchange, 429, "too many requests from this client; retry in " + seconds + " s");
+        Responses.retryLater(exchange, 429, seconds, "too many requests from this client; retry in " + seconds + " s");
     }
 
     String client(HttpServerExchange exchange) {

@@ -57,9 +57,24 @@ public final class Responses {
      */
     public static void error(HttpServerExchange exchange, KubeServeException error) {
         if (error.code() == ErrorCode.OVERLOADED || error.code() == ErrorCode.MODEL_NOT_READY) {
-            exchange.getResponseHeaders().put(RETRY_AFTER, "1");
+            retryLater(exchange, status(error.code()), 1, error.getMessage());
+            return;
         }
         error(exchange, status(error.code()), error.getMessage());
+    }
+
+    /**
+     * Answers with a status, {@code Retry-After} (RFC 9110 §10.2.3, in seconds) and
+     * {@code {"error": "..."}}: for a refusal the client may retry, such as 429 or 503.
+     *
+     * @param exchange the request to answer
+     * @param status   the HTTP status
+     * @param seconds  when the client may retry, at least 1
+     * @param message  for the client
+     */
+    public static void retryLater(HttpServerExchange exchange, int status, long seconds, String message) {
+        exchange.getResponseHeaders().put(RETRY_AFTER, Long.toString(seconds));
+        error(exchange, status, message);
     }
 
     /**

@@ -58,12 +58,13 @@ class OrtGlobalThreadsTest {
     private Outcome child(Map<String, String> environment, String... jvmOptions)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName()));
         Path output = Files.createTempFile(dir, "child", ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        // options the JVM or its launcher would take from the environment are not the test's
+        builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"));
         builder.environment().putAll(environment);
         Process process = builder.start();
         boolean exited = process.waitFor(120, TimeUnit.SECONDS);
