@@ -65,8 +65,13 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     /** How far from its deadline a call that its client resets still counts as a timeout, in ms. */
     static final long DEADLINE_SLACK_MILLIS = 100;
 
-    /** The protocol extensions this service implements, as {@code ServerMetadata} lists them. */
-    static final List<String> EXTENSIONS = List.of("model_repository", "statistics");
+    /**
+     * The protocol extensions this service implements, as {@code ServerMetadata} lists them:
+     * statistics always, the model repository only while its calls are allowed (an admin token).
+     */
+    static List<String> extensions(boolean repositoryApi) {
+        return repositoryApi ? List.of("model_repository", "statistics") : List.of("statistics");
+    }
 
     private final ModelRegistry registry;
     private final Executor blocking;
@@ -74,9 +79,11 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     private final Statistics statistics;
     private final BooleanSupplier ready;
     private final String version;
+    private final List<String> extensions;
 
     InferenceService(ModelRegistry registry, Executor blocking, InferenceMetrics metrics, Statistics statistics,
-                     BooleanSupplier ready, String version) {
+                     BooleanSupplier ready, String version, boolean repositoryApi) {
+        this.extensions = extensions(repositoryApi);
         this.registry = registry;
         this.blocking = blocking;
         this.metrics = metrics;
@@ -114,7 +121,7 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
     @Override
     public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> out) {
         reply(out, ServerMetadataResponse.newBuilder().setName("kubeserve").setVersion(version)
-                .addAllExtensions(EXTENSIONS).build());
+                .addAllExtensions(extensions).build());
     }
 
     @Override

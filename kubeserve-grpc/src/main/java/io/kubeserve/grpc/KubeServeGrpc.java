@@ -118,7 +118,7 @@ public final class KubeServeGrpc implements AutoCloseable {
                 : Math.max(1, Runtime.getRuntime().availableProcessors());
         MeterRegistry meters = builder.meters != null ? builder.meters : new SimpleMeterRegistry();
         InferenceService inference = new InferenceService(registry, executor, new io.kubeserve.core.metrics.InferenceMetrics(meters),
-                new Statistics(registry, meters), this::ready, builder.version);
+                new Statistics(registry, meters), this::ready, builder.version, builder.adminToken != null);
         CallGuard guard = new CallGuard(builder.apiTokens, builder.adminToken == null ? List.of()
                 : List.of(builder.adminToken));
         // interceptors run last-given first: the rate limit before the token check, so guesses count too

@@ -109,7 +109,7 @@ class InProcessServiceTest {
         ServerMetadataResponse metadata = stub.serverMetadata(ServerMetadataRequest.getDefaultInstance());
         assertThat(metadata.getName()).isEqualTo("kubeserve");
         assertThat(metadata.getVersion()).isEqualTo("1.2.3");
-        assertThat(metadata.getExtensionsList()).contains("model_repository");
+        assertThat(metadata.getExtensionsList()).containsExactly("model_repository", "statistics");
     }
 
     @Test

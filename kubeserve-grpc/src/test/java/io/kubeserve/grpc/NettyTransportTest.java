@@ -17,6 +17,7 @@ import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelInferResponse;
 import io.kubeserve.grpc.v2.RepositoryIndexRequest;
 import io.kubeserve.grpc.v2.RepositoryModelUnloadRequest;
+import io.kubeserve.grpc.v2.ServerMetadataRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +89,9 @@ class NettyTransportTest {
         }
         // nothing was unloaded
         assertThat(stub.modelInfer(iris.typedRequest().build()).getOutputsList()).isNotEmpty();
+        // and the server does not claim the extension it refuses
+        assertThat(stub.serverMetadata(ServerMetadataRequest.getDefaultInstance()).getExtensionsList())
+                .containsExactly("statistics");
     }
 
     @Test

@@ -173,6 +173,17 @@ class RepositoryApiTest {
             HttpResponse<String> response = admin(server, "/v2/repository/index", TOKEN);
             assertThat(response.statusCode()).isEqualTo(403);
             assertThat(response.body()).contains("--model-control-mode explicit");
+            // server metadata does not list the extension it refuses
+            assertThat(RunningServer.parse(server.get("/v2").body()).get("extensions").toString())
+                    .isEqualTo("[\"binary_tensor_data\"]");
+        }
+    }
+
+    @Test
+    void serverMetadataListsTheRepositoryExtensionWhileTheApiIsOn() throws Exception {
+        try (RunningServer server = start("explicit", TOKEN)) {
+            assertThat(RunningServer.parse(server.get("/v2").body()).get("extensions").toString())
+                    .isEqualTo("[\"binary_tensor_data\",\"model_repository\"]");
         }
     }
 

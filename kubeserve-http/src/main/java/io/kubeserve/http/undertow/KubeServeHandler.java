@@ -40,8 +40,6 @@ public final class KubeServeHandler implements HttpHandler {
 
     private KubeServeHandler(Builder builder) {
         ModelRegistry registry = builder.registry;
-        StatusEndpoints status = new StatusEndpoints(registry, draining::get, builder.version, builder.requiredModels,
-                builder.readyWhen, builder.notReadyReason);
         InferenceMetrics metrics = new InferenceMetrics(builder.meters);
         RequestBodies bodies = new RequestBodies(builder.maxBodyBytes, builder.workers);
         InferenceEndpoints inference = new InferenceEndpoints(registry, bodies, metrics,
@@ -49,6 +47,8 @@ public final class KubeServeHandler implements HttpHandler {
         DocsEndpoints docs = new DocsEndpoints();
         RepositoryEndpoints repository = new RepositoryEndpoints(registry, bodies, builder.adminToken,
                 builder.explicitControl);
+        StatusEndpoints status = new StatusEndpoints(registry, draining::get, builder.version, builder.requiredModels,
+                builder.readyWhen, builder.notReadyReason, repository.enabled());
         PrometheusMeterRegistry meters = builder.meters;
         Runnable beforeScrape = builder.beforeScrape;
 

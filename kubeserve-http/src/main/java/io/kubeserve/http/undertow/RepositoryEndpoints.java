@@ -37,6 +37,11 @@ final class RepositoryEndpoints {
         this.enabled = explicitControl && adminToken != null;
     }
 
+    /** Whether the API is on: explicit model control with an admin token; else every call is a 403. */
+    boolean enabled() {
+        return enabled;
+    }
+
     void index(HttpServerExchange exchange, String[] params) {
         if (allowed(exchange)) {
             bodies.receive(exchange, false, (ex, body) -> Responses.json(ex, 200, JsonBodies.write(json -> {

@@ -17,8 +17,14 @@ import java.util.function.BooleanSupplier;
  */
 final class StatusEndpoints {
 
-    /** The Open Inference Protocol extensions this server implements, advertised at {@code GET /v2}. */
-    static final List<String> V2_EXTENSIONS = List.of("binary_tensor_data", "model_repository");
+    /**
+     * The Open Inference Protocol extensions this server implements, advertised at {@code GET /v2}:
+     * the binary tensor data extension always, the model repository extension only while its API
+     * is on (a client that reads the list before calling it would otherwise meet a 403).
+     */
+    static List<String> v2Extensions(boolean repositoryApi) {
+        return repositoryApi ? List.of("binary_tensor_data", "model_repository") : List.of("binary_tensor_data");
+    }
 
     private final ModelRegistry registry;
     private final BooleanSupplier draining;
@@ -28,10 +34,13 @@ final class StatusEndpoints {
     private final java.util.Set<String> requiredModels;
     private final BooleanSupplier readyWhen;
     private final String notReadyReason;
+    private final List<String> extensions;
 
     StatusEndpoints(ModelRegistry registry, BooleanSupplier draining, String serverVersion,
-                    java.util.Set<String> requiredModels, BooleanSupplier readyWhen, String notReadyReason) {
+                    java.util.Set<String> requiredModels, BooleanSupplier readyWhen, String notReadyReason,
+                    boolean repositoryApi) {
         this.registry = registry;
+        this.extensions = v2Extensions(repositoryApi);
         this.requiredModels = requiredModels;
         this.draining = draining;
         this.serverVersion = serverVersion;
@@ -110,7 +119,7 @@ final class StatusEndpoints {
 
     /** {@code GET /v2}: server metadata. */
     void v2Server(HttpServerExchange exchange, String[] params) {
-        Responses.json(exchange, 200, metadataEncoder.server("kubeserve", serverVersion, V2_EXTENSIONS));
+        Responses.json(exchange, 200, metadataEncoder.server("kubeserve", serverVersion, extensions));
     }
 
     /** {@code GET /v2/models/{m}[/versions/{v}]}: model metadata; 404 unknown, 503 not ready. */
