@@ -14,7 +14,9 @@
 # request in flight per connection) and h2load --h1 (the same C client as for gRPC, over HTTP/1.1, so
 # one pair of rows compares the protocols with the client held equal) against REST; against gRPC both h2load (nghttp2's C client: one
 # HTTP/2 connection per connection and one call in flight on each, the same closed loop as wrk, so
-# neither protocol's figure is bound by a Java client sharing the machine) and
+# neither protocol's figure is bound by a Java client sharing the machine), h2load again with all
+# the calls in flight on one HTTP/2 connection (as a gRPC client multiplexes its calls on one
+# channel; the REST clients need a connection per call in flight) and
 # io.kubeserve.bench.GrpcLoad from benchmarks.jar (grpc-java's async stubs: one channel per
 # connection, as many calls in flight as connections), at the same connection counts. h2load cannot
 # read gRPC trailers: every call is checked once with curl first (grpc-status 0), and a call that
@@ -214,11 +216,12 @@ grpc() {
   awk -F'|' '{ split($10, e, " "); gsub(/ /, "", $5); printf "%s %s %s %s %s %s\n", $5, $6 + 0, $7 + 0, $8 + 0, $9 + 0, e[1] }' <<<"$row"
 }
 
-# h2load WORKLOAD C SECONDS: one h2load run; prints "rps mean sd max errors" (h2load gives no
-# percentiles: its mean request time stands in the p50 column, marked)
+# h2load WORKLOAD C SECONDS [STREAMS]: one h2load run, C connections with STREAMS calls in flight
+# on each (default 1); prints "rps mean sd max errors" (h2load gives no percentiles: its mean
+# request time stands in the p50 column, marked)
 h2() {
-  local workload="$1" c="$2" seconds="$3" out
-  out="$("${CLIENT_PIN[@]}" h2load -D "$seconds" -c "$c" -m 1 -H 'content-type: application/grpc' -H 'te: trailers' \
+  local workload="$1" c="$2" seconds="$3" streams="${4:-1}" out
+  out="$("${CLIENT_PIN[@]}" h2load -D "$seconds" -c "$c" -m "$streams" -H 'content-type: application/grpc' -H 'te: trailers' \
     -d "$WORK/$workload.grpc" "http://$HOST:$GRPC_PORT$INFER_PATH" 2>&1)"
   echo "$out" >> "$WORK/h2load.txt"
   awk -v size="${ANSWER_BYTES[$workload]}" '
@@ -234,6 +237,8 @@ h2() {
 
 declare -A LABEL=([iris:rest]="iris, REST V2 JSON (wrk)" [iris:h1]="iris, REST V2 JSON (h2load --h1)"
                   [iris:grpc]="iris, gRPC typed (GrpcLoad)" [iris:h2]="iris, gRPC typed (h2load)"
+                  [iris:mux]="iris, gRPC typed (h2load, all on 1 connection)"
+                  [wide:mux]="wide 64x256, gRPC raw (h2load, all on 1 connection)"
                   [wide:rest]="wide 64x256, REST V2 binary (wrk)" [wide:h1]="wide 64x256, REST V2 binary (h2load --h1)"
                   [wide:grpc]="wide 64x256, gRPC raw (GrpcLoad)" [wide:h2]="wide 64x256, gRPC raw (h2load)")
 WORKLOADS=(iris wide)
@@ -244,16 +249,19 @@ for w in "${WORKLOADS[@]}"; do
   (( WARMUP > 0 )) && h1 "$w" 8 "$WARMUP" >/dev/null
   (( WARMUP > 0 )) && grpc "$w" 8 1 "$WARMUP" >/dev/null
   (( WARMUP > 0 )) && h2 "$w" 8 "$WARMUP" >/dev/null
+  (( WARMUP > 0 )) && h2 "$w" 1 "$WARMUP" 8 >/dev/null
 done
 
 for (( r = 1; r <= RUNS; r++ )); do
   for c in $CONNECTIONS; do
     for w in "${WORKLOADS[@]}"; do
-      for p in rest h1 h2 grpc; do
+      for p in rest h1 h2 mux grpc; do
+        [[ "$p" == mux && "$c" == 1 ]] && continue # one connection with one call in flight: the h2 row
         case "$p" in
           rest) result="$(rest "$w" "$c" "$DURATION")" ;;
           h1) result="$(h1 "$w" "$c" "$DURATION")" ;;
           h2) result="$(h2 "$w" "$c" "$DURATION")" ;;
+          mux) result="$(h2 "$w" 1 "$DURATION" "$c")" ;;
           *) result="$(grpc "$w" "$c" "$DURATION" "$CLIENT_WARMUP")" ;;
         esac
         echo "$result" >> "$WORK/results-$w-$p-$c.txt"
@@ -277,16 +285,17 @@ REPORT="bench-results/grpc-vs-rest-$(date -u +%Y%m%d-%H%M%S).md"
   echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "- load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
   echo "- JDK: $(java -version 2>&1 | head -n 1); server JAVA_OPTS: '${JAVA_OPTS}'; server ${SERVER_PIN[*]:-not pinned}, clients ${CLIENT_PIN[*]:-not pinned}"
-  echo "- clients: $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2) (1 thread, one request in flight per connection) and h2load --h1 (one request in flight per connection; mean request time in the p50 column) for REST; for gRPC $(h2load --version 2>&1 | head -n 1) (one call in flight per connection; its mean request time is shown in the p50 column, marked ~, it has no percentiles) and GrpcLoad (one channel per connection, as many calls in flight as connections, ${CLIENT_WARMUP}s client warm-up per run)"
+  echo "- clients: $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2) (1 thread, one request in flight per connection) and h2load --h1 (one request in flight per connection; mean request time in the p50 column) for REST; for gRPC $(h2load --version 2>&1 | head -n 1) (one call in flight per connection, and in the rows marked "all on 1 connection" every call in flight on one connection; its mean request time is shown in the p50 column, marked ~, it has no percentiles) and GrpcLoad (one channel per connection, as many calls in flight as connections, ${CLIENT_WARMUP}s client warm-up per run)"
   echo "- each figure: the median of $RUNS runs of ${DURATION}s, after a ${WARMUP}s warm-up per target; ratios are of those medians"
   echo "- bodies: iris V2 JSON $(wc -c < "$WORK/iris.json") bytes; wide V2 binary $(wc -c < "$WORK/wide.bin") bytes ($WIDE_HEADER of JSON header); gRPC message sizes: $(grep -o 'message [0-9]* bytes' "$WORK/grpcload.log" | sort -u | paste -sd ',' - | sed 's/,/, /g')"
   echo
-  echo "| target | connections | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | gRPC/REST req/s | gRPC/REST p50 |"
+  echo "| target | calls in flight | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | gRPC/REST req/s | gRPC/REST p50 |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for w in "${WORKLOADS[@]}"; do
     for c in $CONNECTIONS; do
-      for p in rest h1 h2 grpc; do
+      for p in rest h1 h2 mux grpc; do
         f="$WORK/results-$w-$p-$c.txt"
+        [[ -f "$f" ]] || continue
         rps="$(median 1 "$f" %.0f)" p50="$(median 2 "$f")"
         errors="$(awk '{ n += $6 } END { print n + 0 }' "$f")"
         ratios="- | -"
@@ -296,10 +305,10 @@ REPORT="bench-results/grpc-vs-rest-$(date -u +%Y%m%d-%H%M%S).md"
         fi
         if [[ "$p" != rest ]]; then
           rest_f="$WORK/results-$w-rest-$c.txt"
-          ratios="$(awk -v g="$rps" -v r="$(median 1 "$rest_f")" -v gp="$([[ "$p" == h2 ]] && echo - || echo "$p50")" -v rp="$(median 2 "$rest_f")" 'BEGIN {
+          ratios="$(awk -v g="$rps" -v r="$(median 1 "$rest_f")" -v gp="$([[ "$p" == h2 || "$p" == mux ]] && echo - || echo "$p50")" -v rp="$(median 2 "$rest_f")" 'BEGIN {
             printf "%s | %s", (r > 0 ? sprintf("%.2f", g / r) : "-"), (rp > 0 && gp != "-" ? sprintf("%.2f", gp / rp) : "-") }')"
         fi
-        if [[ "$p" == h2 ]]; then
+        if [[ "$p" == h2 || "$p" == mux ]]; then
           # against wrk's REST figure, then against the same client's (h2load --h1)
           same="$(awk -v g="$rps" -v r="$(median 1 "$WORK/results-$w-h1-$c.txt")" 'BEGIN { printf "%.2f", (r > 0 ? g / r : 0) }')"
           ratios="${ratios%% |*} (wrk), $same (h2load --h1) | -"
