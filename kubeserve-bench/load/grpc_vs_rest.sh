@@ -18,7 +18,7 @@
 # the calls in flight on one HTTP/2 connection (as a gRPC client multiplexes its calls on one
 # channel; the REST clients need a connection per call in flight) and
 # io.kubeserve.bench.GrpcLoad from benchmarks.jar (grpc-java's async stubs: one channel per
-# connection, as many calls in flight as connections), at the same connection counts. h2load cannot
+# connection, as many calls in flight as connections), at the same counts of calls in flight. h2load cannot
 # read gRPC trailers: every call is checked once with curl first (grpc-status 0), and a call that
 # fails under load is counted from the bytes received (a failed call has no message).
 # The REST bodies come from GrpcLoad --write-rest-body, so both protocols carry the same values.
@@ -244,7 +244,7 @@ declare -A LABEL=([iris:rest]="iris, REST V2 JSON (wrk)" [iris:h1]="iris, REST V
 WORKLOADS=(iris wide)
 
 for w in "${WORKLOADS[@]}"; do
-  echo "== warm-up ${WARMUP}s: $w over REST, then over gRPC, at 8 connections" >&2
+  echo "== warm-up ${WARMUP}s: $w over REST, then over gRPC, at 8 connections, then 8 calls on one connection" >&2
   (( WARMUP > 0 )) && rest "$w" 8 "$WARMUP" >/dev/null
   (( WARMUP > 0 )) && h1 "$w" 8 "$WARMUP" >/dev/null
   (( WARMUP > 0 )) && grpc "$w" 8 1 "$WARMUP" >/dev/null
@@ -285,7 +285,7 @@ REPORT="bench-results/grpc-vs-rest-$(date -u +%Y%m%d-%H%M%S).md"
   echo "- machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "- load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
   echo "- JDK: $(java -version 2>&1 | head -n 1); server JAVA_OPTS: '${JAVA_OPTS}'; server ${SERVER_PIN[*]:-not pinned}, clients ${CLIENT_PIN[*]:-not pinned}"
-  echo "- clients: $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2) (1 thread, one request in flight per connection) and h2load --h1 (one request in flight per connection; mean request time in the p50 column) for REST; for gRPC $(h2load --version 2>&1 | head -n 1) (one call in flight per connection, and in the rows marked "all on 1 connection" every call in flight on one connection; its mean request time is shown in the p50 column, marked ~, it has no percentiles) and GrpcLoad (one channel per connection, as many calls in flight as connections, ${CLIENT_WARMUP}s client warm-up per run)"
+  echo "- clients: $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2) (1 thread, one request in flight per connection) and h2load --h1 (one request in flight per connection; mean request time in the p50 column) for REST; for gRPC $(h2load --version 2>&1 | head -n 1) (one call in flight per connection, and in the rows marked 'all on 1 connection' every call in flight on one connection; its mean request time is shown in the p50 column, marked ~, it has no percentiles) and GrpcLoad (one channel per connection, as many calls in flight as connections, ${CLIENT_WARMUP}s client warm-up per run)"
   echo "- each figure: the median of $RUNS runs of ${DURATION}s, after a ${WARMUP}s warm-up per target; ratios are of those medians"
   echo "- bodies: iris V2 JSON $(wc -c < "$WORK/iris.json") bytes; wide V2 binary $(wc -c < "$WORK/wide.bin") bytes ($WIDE_HEADER of JSON header); gRPC message sizes: $(grep -o 'message [0-9]* bytes' "$WORK/grpcload.log" | sort -u | paste -sd ',' - | sed 's/,/, /g')"
   echo

@@ -407,7 +407,8 @@ public final class KubeServeGrpc implements AutoCloseable {
 
         /**
          * Turns the repository calls on, guarded by this bearer token; null (the default) leaves
-         * them off ({@code PERMISSION_DENIED}).
+         * them off ({@code PERMISSION_DENIED}). {@code ServerMetadata} lists the
+         * {@code model_repository} extension only when a token is given.
          *
          * @param adminBearerToken the token the repository calls require, or null to turn them off
          * @return this builder

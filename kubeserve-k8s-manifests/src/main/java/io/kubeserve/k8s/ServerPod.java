@@ -125,8 +125,8 @@ final class ServerPod {
 
     /**
      * Probe timing follows the start-up measured for the image: with its class-data sharing
-     * archive, on one core, the first prediction 0.75-0.82 s after the container's process starts
-     * on a quiet machine and about 1.4 s on a busy one (about 1.4-2.3 s after {@code docker run};
+     * archive, on one core, the first prediction 0.49-0.82 s after the container's process starts
+     * on a quiet machine and about 1.4 s on a busy one (about 0.75-2.3 s after {@code docker run};
      * without the archive the server's own start to ready takes 1.6-2.5 times as long;
      * docs/BENCHMARKS.md). The startup probe polls every second, so the pod is counted as started
      * within a second of being ready, and allows 300 failures (5 minutes) for large models (a fetch

@@ -3,12 +3,18 @@ package io.kubeserve.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
+import io.kubeserve.grpc.v2.ServerMetadataRequest;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,11 +29,18 @@ class RepositoryApiTest {
     Path repo;
 
     private RunningServer start(String mode, String token) throws Exception {
+        return start(mode, token, 0);
+    }
+
+    /** {@code grpcPort} 0: no gRPC listener. */
+    private RunningServer start(String mode, String token, int grpcPort) throws Exception {
         Files.createDirectories(repo.resolve("iris/1"));
-        Files.copy(RunningServer.EXAMPLES.resolve("iris/1/model.onnx"), repo.resolve("iris/1/model.onnx"));
-        Files.copy(RunningServer.EXAMPLES.resolve("iris/labels.txt"), repo.resolve("iris/labels.txt"));
+        Files.copy(RunningServer.EXAMPLES.resolve("iris/1/model.onnx"), repo.resolve("iris/1/model.onnx"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(RunningServer.EXAMPLES.resolve("iris/labels.txt"), repo.resolve("iris/labels.txt"),
+                StandardCopyOption.REPLACE_EXISTING);
         return new RunningServer(ServerConfig.defaults(repo).toBuilder().controlMode(mode).adminToken(token)
-                .requiredModels(Set.of("iris")).build());
+                .requiredModels(Set.of("iris")).build().withGrpcPort(grpcPort));
     }
 
     private HttpResponse<String> admin(RunningServer server, String path, String token) {
@@ -179,11 +192,32 @@ class RepositoryApiTest {
         }
     }
 
+    /**
+     * Both protocols' server metadata list the model repository extension exactly when its API is
+     * on: explicit model control and an admin token. A token alone (control mode poll or none)
+     * leaves the API off, and the extension unlisted.
+     */
     @Test
-    void serverMetadataListsTheRepositoryExtensionWhileTheApiIsOn() throws Exception {
-        try (RunningServer server = start("explicit", TOKEN)) {
-            assertThat(RunningServer.parse(server.get("/v2").body()).get("extensions").toString())
-                    .isEqualTo("[\"binary_tensor_data\",\"model_repository\"]");
+    void serverMetadataListsTheRepositoryExtensionOnlyWhileTheApiIsOn() throws Exception {
+        record Case(String mode, String token, boolean on) { }
+        for (Case c : List.of(new Case("explicit", TOKEN, true), new Case("none", TOKEN, false),
+                new Case("poll", TOKEN, false), new Case("explicit", null, false))) {
+            int grpcPort = TestTools.freePort();
+            try (RunningServer server = start(c.mode(), c.token(), grpcPort)) {
+                assertThat(RunningServer.parse(server.get("/v2").body()).get("extensions").toString())
+                        .as("GET /v2 in %s", c)
+                        .isEqualTo(c.on() ? "[\"binary_tensor_data\",\"model_repository\"]" : "[\"binary_tensor_data\"]");
+                ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+                try {
+                    List<String> extensions = GRPCInferenceServiceGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(30, TimeUnit.SECONDS)
+                            .serverMetadata(ServerMetadataRequest.getDefaultInstance()).getExtensionsList();
+                    assertThat(extensions).as("gRPC ServerMetadata in %s", c)
+                            .isEqualTo(c.on() ? List.of("model_repository", "statistics") : List.of("statistics"));
+                } finally {
+                    channel.shutdownNow();
+                }
+            }
         }
     }
 

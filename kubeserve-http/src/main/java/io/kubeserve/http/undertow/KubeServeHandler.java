@@ -299,7 +299,9 @@ public final class KubeServeHandler implements HttpHandler {
 
         /**
          * Turns on the repository API (load, unload, index) for callers presenting this bearer
-         * token; {@code explicit} says the registry is driven by that API.
+         * token; {@code explicit} says the registry is driven by that API. {@code GET /v2} lists
+         * the {@code model_repository} extension only when the API answers: a token and
+         * {@code explicit}.
          *
          * @param token    the admin bearer token the repository API requires; null leaves the API
          *                 refusing every call with 403
