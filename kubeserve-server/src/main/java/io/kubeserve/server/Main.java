@@ -43,10 +43,18 @@ public final class Main {
         }
     }
 
-    /** Starts the server and has SIGTERM drain it ({@link SignalDrain}); 1 when it cannot start. */
+    /**
+     * Starts the server and has SIGTERM drain it ({@link SignalDrain}, installed first); 1 when it
+     * cannot start.
+     */
     static int launch(ServerConfig config, List<String> unknownVariables) {
         // before the first logger is created: logback sets itself up once, through LogSetup
         System.setProperty(LogSetup.FORMAT_PROPERTY, config.logFormat());
+        // before the server starts, so that a stop asked for while models load also ends with 0
+        SignalDrain drain = SignalDrain.install();
+        if (drain == null) {
+            return 0; // the JVM is already shutting down: a signal came first
+        }
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
         for (String unknown : unknownVariables) {
             log.warn("ignoring environment variable {}: no such setting (see serve --help)", unknown);
@@ -60,7 +68,7 @@ public final class Main {
             log.error("cannot start: {}", e.getMessage());
             return 1;
         }
-        SignalDrain.install(server);
+        drain.started(server);
         serving = true;
         return 0;
     }

@@ -224,8 +224,52 @@ class ProcessShutdownTest {
         }
     }
 
+    /**
+     * SIGTERM while the models still load (a pod stopped during its start, a rolling update called
+     * off): the process ends at once with status 0 and says why, not with the JVM's 143, and
+     * without a stack trace; it does not wait for the load.
+     */
+    @Test
+    void sigtermWhileModelsLoadEndsTheProcessWithZero() throws Exception {
+        Files.createDirectories(repo.resolve("slow/1"));
+        Files.writeString(repo.resolve("slow/1/model.slow"), "0 60000"); // a load of 60 s
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        launch(TestTools.freePort(), port, new CompletableFuture<>());
+        port.get(120, TimeUnit.SECONDS);
+        // the listener is up and answers liveness; readiness waits for the model
+        await().atMost(Duration.ofSeconds(60)).until(() -> String.join("\n", log).contains("loading models from"));
+        Thread.sleep(500); // into the load
+
+        long signal = System.nanoTime();
+        process.toHandle().destroy();
+        boolean exited = process.waitFor(30, TimeUnit.SECONDS);
+        reader.join(10_000);
+        String childLog = String.join("\n", log);
+        System.out.printf("ProcessShutdownTest: SIGTERM during start-up: exit %s after %d ms%n",
+                exited ? String.valueOf(process.exitValue()) : "none",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signal));
+        assertThat(exited).as("exited long before the 60-s load; log:\n%s", childLog).isTrue();
+        assertThat(process.exitValue()).as("exit status; log:\n%s", childLog).isZero();
+        assertThat(childLog).contains("SIGTERM during start-up: stopping; nothing is served yet")
+                .doesNotContain("Exception", "\tat ", "ready in");
+    }
+
     /** Starts {@code Main} on this JVM's class path (which holds the test engines) and waits for ready. */
     private int start(int grpcPort) throws Exception {
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        launch(grpcPort, port, ready);
+        int listening = port.get(120, TimeUnit.SECONDS);
+        ready.get(120, TimeUnit.SECONDS);
+        assertThat(String.join("\n", log)).doesNotContain("NOT ready");
+        return listening;
+    }
+
+    /**
+     * Starts {@code Main} and a thread that keeps its log, completing {@code port} with the HTTP port
+     * it listens on and {@code ready} at its "ready in" line (both fail if it ends first).
+     */
+    private void launch(int grpcPort, CompletableFuture<Integer> port, CompletableFuture<Void> ready) throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.kubeserve.server.Main",
                 "--model-repository", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--grpc-port", String.valueOf(grpcPort),
@@ -235,8 +279,6 @@ class ProcessShutdownTest {
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().keySet().removeIf(key -> key.startsWith("KUBESERVE_"));
         process = builder.start();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        CompletableFuture<Void> ready = new CompletableFuture<>();
         reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -259,9 +301,5 @@ class ProcessShutdownTest {
         }, "child-log");
         reader.setDaemon(true);
         reader.start();
-        int listening = port.get(120, TimeUnit.SECONDS);
-        ready.get(120, TimeUnit.SECONDS);
-        assertThat(String.join("\n", log)).doesNotContain("NOT ready");
-        return listening;
     }
 }

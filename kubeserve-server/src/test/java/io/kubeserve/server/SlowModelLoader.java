@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * A test engine for {@code model.slow} files: echoes input {@code x} as output {@code y}, after
  * sleeping the milliseconds the file holds when {@code x} is positive (warm-up sends zeros). It lets server tests fill queues and pass timeouts
- * with real scheduling in between, which the fast reference models cannot.
+ * with real scheduling in between, which the fast reference models cannot. A second number in the
+ * file is how many milliseconds loading the model takes.
  */
 public final class SlowModelLoader implements ModelLoader {
 
@@ -35,10 +36,18 @@ public final class SlowModelLoader implements ModelLoader {
     @Override
     public Model load(ModelSource source) {
         long sleepMillis;
+        long loadMillis;
         try {
-            sleepMillis = Long.parseLong(Files.readString(source.modelFile()).trim());
+            String[] numbers = Files.readString(source.modelFile()).trim().split("\\s+");
+            sleepMillis = Long.parseLong(numbers[0]);
+            loadMillis = numbers.length > 1 ? Long.parseLong(numbers[1]) : 0;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        try {
+            Thread.sleep(loadMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         ModelMetadata metadata = new ModelMetadata(source.name(), source.version(), "test_slow",
                 List.of(new TensorSpec("x", DataType.FP32, new long[] {-1, 1})),
