@@ -134,6 +134,7 @@ public final class KubeServeServer implements AutoCloseable {
                 tls != null ? "https" : "http", config.host(), port, config.effectiveIoThreads(),
                 config.effectiveWorkerThreads(), config.maxBodyBytes());
         logSecurity(config.security());
+        logRepositoryApi(config);
         // gRPC's classes (Netty, protobuf) take a while on a cold JVM: its listener starts beside the model loads
         CompletableFuture<KubeServeGrpc> grpcStarted = config.grpcPort() > 0
                 ? CompletableFuture.supplyAsync(() -> startGrpc(config, tls), ownThread("kubeserve-grpc-start"))
@@ -256,6 +257,20 @@ public final class KubeServeServer implements AutoCloseable {
                 throw cause;
             }
             throw e;
+        }
+    }
+
+    /** Whether the repository API answers, and why not when it was half asked for. */
+    private static void logRepositoryApi(ServerConfig config) {
+        boolean explicit = config.controlMode().equals("explicit");
+        if (explicit && config.adminToken() != null) {
+            LOG.info("model repository API on (admin token required)");
+        } else if (explicit) {
+            LOG.warn("model control mode explicit but no admin token (--admin-token-file or KUBESERVE_ADMIN_TOKEN):"
+                    + " the model repository API is off");
+        } else if (config.adminToken() != null) {
+            LOG.warn("an admin token is set but the model repository API is off: it answers only with"
+                    + " --model-control-mode explicit");
         }
     }
 

@@ -195,15 +195,28 @@ class RepositoryApiTest {
     /**
      * Both protocols' server metadata list the model repository extension exactly when its API is
      * on: explicit model control and an admin token. A token alone (control mode poll or none)
-     * leaves the API off, and the extension unlisted.
+     * leaves the API off, and the extension unlisted. The start-up log says which, and why the API
+     * is off when only half of it was asked for, never with the token.
      */
     @Test
     void serverMetadataListsTheRepositoryExtensionOnlyWhileTheApiIsOn() throws Exception {
-        record Case(String mode, String token, boolean on) { }
-        for (Case c : List.of(new Case("explicit", TOKEN, true), new Case("none", TOKEN, false),
-                new Case("poll", TOKEN, false), new Case("explicit", null, false))) {
+        record Case(String mode, String token, boolean on, String logged) { }
+        for (Case c : List.of(new Case("explicit", TOKEN, true, "model repository API on"),
+                new Case("none", TOKEN, false, "an admin token is set but the model repository API is off"),
+                new Case("poll", TOKEN, false, "an admin token is set but the model repository API is off"),
+                new Case("explicit", null, false, "model control mode explicit but no admin token"))) {
             int grpcPort = TestTools.freePort();
+            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                    .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+                    new ch.qos.logback.core.read.ListAppender<>();
+            events.start();
+            root.addAppender(events);
             try (RunningServer server = start(c.mode(), c.token(), grpcPort)) {
+                List<String> lines = events.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                        .toList();
+                assertThat(lines).as("start-up log in %s", c).anyMatch(line -> line.contains(c.logged()))
+                        .noneMatch(line -> line.contains(TOKEN));
                 assertThat(RunningServer.parse(server.get("/v2").body()).get("extensions").toString())
                         .as("GET /v2 in %s", c)
                         .isEqualTo(c.on() ? "[\"binary_tensor_data\",\"model_repository\"]" : "[\"binary_tensor_data\"]");
@@ -217,6 +230,8 @@ class RepositoryApiTest {
                 } finally {
                     channel.shutdownNow();
                 }
+            } finally {
+                root.detachAppender(events);
             }
         }
     }
