@@ -44,8 +44,9 @@ public final class Main {
     }
 
     /**
-     * Starts the server and has SIGTERM drain it ({@link SignalDrain}, installed first); 1 when it
-     * cannot start.
+     * Starts the server and has SIGTERM drain it ({@link SignalDrain}, installed first): 0 once it
+     * serves (or when the JVM was already shutting down, and it does not start), 1 when it cannot
+     * start.
      */
     static int launch(ServerConfig config, List<String> unknownVariables) {
         // before the first logger is created: logback sets itself up once, through LogSetup
@@ -53,7 +54,7 @@ public final class Main {
         // before the server starts, so that a stop asked for while models load also ends with 0
         SignalDrain drain = SignalDrain.install();
         if (drain == null) {
-            return 0; // the JVM is already shutting down: a signal came first
+            return 0; // the JVM is already shutting down (a signal came first): its exit status stands
         }
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
         for (String unknown : unknownVariables) {
@@ -66,6 +67,7 @@ public final class Main {
             server = KubeServeServer.start(config);
         } catch (RuntimeException e) {
             log.error("cannot start: {}", e.getMessage());
+            drain.startFailed();
             return 1;
         }
         drain.started(server);

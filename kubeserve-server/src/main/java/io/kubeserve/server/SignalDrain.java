@@ -3,8 +3,6 @@ package io.kubeserve.server;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * How the server stops when asked to. JDK 17 handles a signal only through {@code sun.misc.Signal}
@@ -14,22 +12,27 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class SignalDrain {
 
-    /** The server once {@link #started}; null while it starts. */
-    private final AtomicReference<KubeServeServer> server = new AtomicReference<>();
-    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Object lock = new Object();
+    /** The server once {@link #started}; null while it starts. Guarded by {@link #lock}. */
+    private KubeServeServer server;
+    /** A signal is being handled, or the start failed: later signals change nothing. Guarded by {@link #lock}. */
+    private boolean stopping;
 
     private SignalDrain() {
     }
 
     /**
-     * Takes over SIGTERM (Kubernetes, {@code docker stop}) and SIGINT, before the server starts, so
-     * that no signal finds the JVM's default handling (exit 143 or 130, no drain). A signal once
-     * the server has {@linkplain #started started} drains it and then exits with 0: a stop that was
+     * Takes over SIGTERM (Kubernetes, {@code docker stop}) and SIGINT before the server starts, so
+     * that a signal while models load finds this handling, not the JVM's default (exit 143 or 130;
+     * a signal before the JVM reaches KubeServe's {@code main} still gets that). A signal once the
+     * server has {@linkplain #started started} drains it and then exits with 0: a stop that was
      * asked for is not a failure, so a pod ends {@code Completed}, not {@code Error}. A signal
-     * while it is still starting (models loading) exits with 0 at once, as nothing is served yet;
-     * a server that has just finished starting is still drained by the shutdown hook. A second
-     * signal during the drain is ignored; the drain timeout bounds it. Any other way out of the JVM
-     * (SIGHUP, a library calling {@code System.exit}) drains through the shutdown hook too.
+     * while it is still starting exits with 0 at once: it is not ready yet, so no Service sends it
+     * traffic to wait for. (Readiness turns 200 a few milliseconds before the start returns; a
+     * signal in that instant still exits at once, and the shutdown hook drains the server only if
+     * it is handed over before the hook runs.) A second signal during the drain is ignored; the
+     * drain timeout bounds it. Any other way out of the JVM (SIGHUP, a library calling
+     * {@code System.exit}) drains through the shutdown hook too.
      *
      * <p>The drain runs on a thread of its own that is not a daemon: the JVM runs signal handlers
      * on daemon threads, and once the drain has stopped the HTTP threads, a daemon would leave no
@@ -61,35 +64,54 @@ final class SignalDrain {
      * @param started the running server; closed by the drain or the shutdown hook
      */
     void started(KubeServeServer started) {
-        server.set(started);
+        synchronized (lock) {
+            server = started;
+        }
+    }
+
+    /** The server could not start: a later signal leaves the caller's exit status alone. */
+    void startFailed() {
+        synchronized (lock) {
+            stopping = true;
+        }
     }
 
     private void signalled(String name) {
-        if (!stopping.compareAndSet(false, true)) {
-            return;
+        KubeServeServer running;
+        synchronized (lock) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+            running = server;
         }
         Thread stopper = new Thread(() -> {
             org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SignalDrain.class);
-            if (server.get() == null) {
-                log.info("SIG{} during start-up: stopping; nothing is served yet", name);
-                System.exit(0); // the shutdown hook drains a server that finished starting meanwhile
+            if (running == null) {
+                log.info("SIG{} during start-up: exiting; the server is not ready yet", name);
+                System.exit(0);
+                return;
             }
             log.info("SIG{}: draining", name);
-            int status = 0;
+            int status = 1;
             try {
-                closeServer();
-            } catch (RuntimeException e) {
+                running.close();
+                status = 0;
+            } catch (Throwable e) {
                 log.error("stopping failed", e);
-                status = 1;
+            } finally {
+                System.exit(status);
             }
-            System.exit(status);
         }, "kubeserve-stop");
         stopper.setDaemon(false);
         stopper.start();
     }
 
     private void closeServer() {
-        KubeServeServer running = server.get();
+        KubeServeServer running;
+        synchronized (lock) {
+            running = server;
+        }
         if (running != null) {
             running.close();
         }

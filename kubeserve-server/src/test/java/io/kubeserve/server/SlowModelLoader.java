@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * A test engine for {@code model.slow} files: echoes input {@code x} as output {@code y}, after
- * sleeping the milliseconds the file holds when {@code x} is positive (warm-up sends zeros). It lets server tests fill queues and pass timeouts
+ * sleeping the milliseconds of the file's first number when {@code x} is positive (warm-up sends zeros). It lets server tests fill queues and pass timeouts
  * with real scheduling in between, which the fast reference models cannot. A second number in the
  * file is how many milliseconds loading the model takes.
  */
