@@ -206,19 +206,8 @@ class RepositoryApiTest {
                 new Case("poll", TOKEN, false, "an admin token is set but the model repository API is off"),
                 new Case("explicit", null, false, "model control mode explicit but no admin token"))) {
             int grpcPort = TestTools.freePort();
-            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                    .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
-                    new ch.qos.logback.core.read.ListAppender<>();
-            events.start();
-            root.addAppender(events);
-            try (RunningServer server = start(c.mode(), c.token(), grpcPort)) {
-                List<String> lines;
-                synchronized (events) { // the appender appends holding its own lock; the server still logs
-                    lines = events.list.stream().map(event -> event.getFormattedMessage() + " "
-                            + event.getMDCPropertyMap()).toList();
-                }
-                assertThat(lines).as("start-up log in %s", c).anyMatch(line -> line.contains(c.logged()))
+            try (LogCapture logs = LogCapture.start(); RunningServer server = start(c.mode(), c.token(), grpcPort)) {
+                assertThat(logs.lines()).as("start-up log in %s", c).anyMatch(line -> line.contains(c.logged()))
                         .noneMatch(line -> line.contains(TOKEN));
                 assertThat(RunningServer.parse(server.get("/v2").body()).get("extensions").toString())
                         .as("GET /v2 in %s", c)
@@ -233,8 +222,6 @@ class RepositoryApiTest {
                 } finally {
                     channel.shutdownNow();
                 }
-            } finally {
-                root.detachAppender(events);
             }
         }
     }
