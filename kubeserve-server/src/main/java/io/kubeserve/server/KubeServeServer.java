@@ -211,7 +211,7 @@ public final class KubeServeServer implements AutoCloseable {
         if (config.security().authEnabled()) {
             builder.apiTokens(config.security().authTokens());
         }
-        if (config.adminToken() != null && config.controlMode().equals("explicit")) {
+        if (config.repositoryApiOn()) {
             builder.repositoryApi(config.adminToken());
         }
         if (tls != null) {
@@ -262,10 +262,9 @@ public final class KubeServeServer implements AutoCloseable {
 
     /** Whether the repository API answers, and why not when it was half asked for. */
     private static void logRepositoryApi(ServerConfig config) {
-        boolean explicit = config.controlMode().equals("explicit");
-        if (explicit && config.adminToken() != null) {
+        if (config.repositoryApiOn()) {
             LOG.info("model repository API on (admin token required)");
-        } else if (explicit) {
+        } else if (config.controlMode().equals("explicit")) {
             LOG.warn("model control mode explicit but no admin token (--admin-token-file or KUBESERVE_ADMIN_TOKEN):"
                     + " the model repository API is off");
         } else if (config.adminToken() != null) {

@@ -218,6 +218,16 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
     }
 
     /**
+     * Whether the Open Inference Protocol's model repository API answers, over HTTP and gRPC: only
+     * in explicit model control mode with an admin token.
+     *
+     * @return true when both are given
+     */
+    public boolean repositoryApiOn() {
+        return controlMode.equals("explicit") && adminToken != null;
+    }
+
+    /**
      * The number of Undertow I/O threads to start.
      *
      * @return {@link #ioThreads()} when set, else one per available core (at least 1)

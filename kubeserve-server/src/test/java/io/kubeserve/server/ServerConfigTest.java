@@ -77,6 +77,10 @@ class ServerConfigTest {
         assertThat(config.effectiveIoThreads()).isEqualTo(3);
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(config.adminToken()).isEqualTo("admin-secret-0123456789");
+        // a token in poll mode leaves the repository API off; explicit mode turns it on
+        assertThat(config.repositoryApiOn()).isFalse();
+        assertThat(config.toBuilder().controlMode("explicit").build().repositoryApiOn()).isTrue();
+        assertThat(config.toBuilder().controlMode("explicit").adminToken(null).build().repositoryApiOn()).isFalse();
     }
 
     @Test
