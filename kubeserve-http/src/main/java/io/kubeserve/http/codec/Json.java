@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.kubeserve.core.error.KubeServeException;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -58,8 +59,22 @@ final class Json {
         try {
             return FACTORY.createParser(bytes, offset, length);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw unreadable(e);
         }
+    }
+
+    /**
+     * What a failure to read a body from memory becomes: bytes that are no text in any encoding
+     * Jackson detects (its {@link CharConversionException}, such as "Unsupported UCS-4 endianness"
+     * from the first four bytes, or an invalid UTF-32 character) are the client's bad input, a 400;
+     * anything else is ours.
+     */
+    static RuntimeException unreadable(IOException e) {
+        if (e instanceof CharConversionException) {
+            return KubeServeException.invalidInput("request body is not valid JSON: " + e.getMessage()
+                    + "; send UTF-8 JSON");
+        }
+        return new UncheckedIOException(e);
     }
 
     /** A parser over the readable bytes of {@code body}, copying them only when it has no array. */

@@ -82,7 +82,7 @@ public final class SeedCodec {
         } catch (JsonProcessingException e) {
             throw Json.malformed(e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw Json.unreadable(e);
         }
         if (batch != null && single != null) {
             throw KubeServeException.invalidInput("request has both \"data\" and \"features\"; send rows as"

@@ -69,7 +69,7 @@ public final class V1Codec {
         } catch (JsonProcessingException e) {
             throw Json.malformed(e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw Json.unreadable(e);
         }
         if (tensor == null) {
             throw KubeServeException.invalidInput("request has no \"instances\"; expected {\"instances\": [[...], ...]}");

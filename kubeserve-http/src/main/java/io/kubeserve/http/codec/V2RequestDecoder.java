@@ -9,7 +9,6 @@ import io.kubeserve.core.error.SharedMemory;
 import io.kubeserve.core.tensor.DataType;
 import io.kubeserve.core.tensor.Tensor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -118,7 +117,7 @@ public final class V2RequestDecoder {
         } catch (JsonProcessingException e) {
             throw Json.malformed(e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw Json.unreadable(e);
         }
     }
 
