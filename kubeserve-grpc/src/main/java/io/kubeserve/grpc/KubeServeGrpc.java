@@ -101,6 +101,10 @@ public final class KubeServeGrpc implements AutoCloseable {
     private final SslContext ssl;
     private final int maxMessageBytes;
     private final int eventLoopThreads;
+    private final Duration maxConnectionAge;
+    private final Duration maxConnectionAgeGrace;
+    private final Duration maxConnectionIdle;
+    private final Duration handshakeTimeout;
     private final HealthStatusManager health = new HealthStatusManager();
     private final List<ServerServiceDefinition> services;
     private volatile boolean draining;
@@ -114,6 +118,10 @@ public final class KubeServeGrpc implements AutoCloseable {
         this.executor = builder.executor;
         this.ssl = builder.ssl;
         this.maxMessageBytes = builder.maxMessageBytes;
+        this.maxConnectionAge = builder.maxConnectionAge;
+        this.maxConnectionAgeGrace = builder.maxConnectionAgeGrace;
+        this.maxConnectionIdle = builder.maxConnectionIdle;
+        this.handshakeTimeout = builder.handshakeTimeout;
         this.eventLoopThreads = builder.eventLoopThreads > 0 ? builder.eventLoopThreads
                 : Math.max(1, Runtime.getRuntime().availableProcessors());
         MeterRegistry meters = builder.meters != null ? builder.meters : new SimpleMeterRegistry();
@@ -207,6 +215,16 @@ public final class KubeServeGrpc implements AutoCloseable {
                 // unload, hand themselves to the executor; one hop less per call
                 .directExecutor()
                 .maxInboundMessageSize(maxMessageBytes);
+        if (maxConnectionAge != null) {
+            builder.maxConnectionAge(maxConnectionAge.toNanos(), TimeUnit.NANOSECONDS)
+                    .maxConnectionAgeGrace(maxConnectionAgeGrace.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (maxConnectionIdle != null) {
+            builder.maxConnectionIdle(maxConnectionIdle.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (handshakeTimeout != null) {
+            builder.handshakeTimeout(handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
         if (ssl != null) {
             builder.sslContext(ssl);
         }
@@ -351,6 +369,10 @@ public final class KubeServeGrpc implements AutoCloseable {
         private SslContext ssl;
         private int maxMessageBytes = 16 << 20;
         private int eventLoopThreads;
+        private Duration maxConnectionAge;
+        private Duration maxConnectionAgeGrace;
+        private Duration maxConnectionIdle;
+        private Duration handshakeTimeout;
         private Set<String> requiredModels = Set.of();
         private String version = "dev";
         private ClientAdmission admission;
@@ -493,6 +515,75 @@ public final class KubeServeGrpc implements AutoCloseable {
                         + threads);
             }
             this.eventLoopThreads = threads;
+            return this;
+        }
+
+        /**
+         * Ends each connection gracefully once it is {@code age} old (grpc-java adds a random
+         * ±10 %): the server sends GOAWAY, calls in flight get {@code grace} to finish, and the
+         * client opens a new connection for its next calls. Behind a Kubernetes Service, whose
+         * proxy picks a pod per connection, a gRPC client that keeps one connection for its whole
+         * life sends every call to one pod, and pods the autoscaler adds get none of its calls;
+         * a connection age makes each client pick a pod again that often (gRPC's proposal A9,
+         * "Server-side Connection Management"). Off by default: a connection lives as long as the
+         * client keeps it. Applies to {@link #start}'s server only.
+         *
+         * @param age   how long a connection serves new calls, at least 1 s
+         * @param grace how long its calls in flight then get before the connection closes, not negative
+         * @return this builder
+         * @throws IllegalArgumentException if {@code age} is under 1 s or {@code grace} is negative
+         * @throws NullPointerException     if either is null
+         */
+        public Builder maxConnectionAge(Duration age, Duration grace) {
+            Objects.requireNonNull(age, "age");
+            Objects.requireNonNull(grace, "grace");
+            if (age.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("the connection age must be at least 1 s, got " + age);
+            }
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("the connection age's grace must not be negative, got " + grace);
+            }
+            this.maxConnectionAge = age;
+            this.maxConnectionAgeGrace = grace;
+            return this;
+        }
+
+        /**
+         * Ends a connection gracefully (GOAWAY) once it has had no call in flight for
+         * {@code idle}, counted from its last call's end or from its start; an open
+         * {@code ModelStreamInfer} stream counts as a call. The HTTP adapter's idle timeout for
+         * gRPC. Off by default. Applies to {@link #start}'s server only.
+         *
+         * @param idle how long a connection may stay without calls, at least 1 s (grpc-java's floor)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code idle} is under 1 s
+         * @throws NullPointerException     if {@code idle} is null
+         */
+        public Builder maxConnectionIdle(Duration idle) {
+            Objects.requireNonNull(idle, "idle");
+            if (idle.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("the connection idle time must be at least 1 s, got " + idle);
+            }
+            this.maxConnectionIdle = idle;
+            return this;
+        }
+
+        /**
+         * How long a new connection may take to finish its TLS handshake and HTTP/2 preface before
+         * it is closed (grpc-java's default when not set: 120 s). The HTTP adapter's header timeout
+         * for gRPC. Applies to {@link #start}'s server only.
+         *
+         * @param timeout the time allowed, at least 1 ms
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is under 1 ms
+         * @throws NullPointerException     if {@code timeout} is null
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.toMillis() < 1) {
+                throw new IllegalArgumentException("the handshake timeout must be at least 1 ms, got " + timeout);
+            }
+            this.handshakeTimeout = timeout;
             return this;
         }
 

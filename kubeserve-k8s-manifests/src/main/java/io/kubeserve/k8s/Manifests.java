@@ -16,6 +16,15 @@ final class Manifests {
     static final String KSERVE_MODEL_PATH = "/mnt/models";
     /** The server drains in-flight requests this long after SIGTERM; see the grace period. */
     static final int DRAIN_SECONDS = 20;
+    /**
+     * The server's gRPC connection age ({@code KUBESERVE_GRPC_MAX_CONNECTION_AGE}), in seconds. A
+     * Service's proxy picks a pod per TCP connection, and a gRPC client keeps one connection for all
+     * its calls: without an age, pods the autoscaler adds get no calls from clients already
+     * connected. With it, each client connects again about once a minute (GOAWAY: its calls in flight
+     * finish, new ones go on the new connection), so a new pod gets its share within about a minute
+     * of being ready, for one handshake a minute per client. The options' server config overrides it.
+     */
+    static final int GRPC_MAX_CONNECTION_AGE_SECONDS = 60;
 
     private Manifests() {
     }
@@ -45,6 +54,9 @@ final class Manifests {
         data.put("KUBESERVE_PORT", Integer.toString(o.port()));
         data.put("KUBESERVE_GRPC_PORT", Integer.toString(o.grpcPort()));
         data.put("KUBESERVE_DRAIN_TIMEOUT", Integer.toString(DRAIN_SECONDS));
+        if (o.grpc()) {
+            data.put("KUBESERVE_GRPC_MAX_CONNECTION_AGE", Integer.toString(GRPC_MAX_CONNECTION_AGE_SECONDS));
+        }
         data.put("KUBESERVE_LOG_FORMAT", "json");
         data.putAll(o.serverConfig());
         return data;

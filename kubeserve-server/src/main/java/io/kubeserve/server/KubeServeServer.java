@@ -27,6 +27,8 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
 import javax.net.ssl.SSLContext;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -207,7 +209,14 @@ public final class KubeServeServer implements AutoCloseable {
                 .meters(meters)
                 .maxMessageBytes((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
                 .requiredModels(config.requiredModels())
-                .version(Main.version());
+                .version(Main.version())
+                // the HTTP listener's connection timeouts, in gRPC's terms (grpc-java's floor for idleness is 1 s)
+                .handshakeTimeout(config.security().headerTimeout())
+                .maxConnectionIdle(Collections.max(List.of(config.security().idleTimeout(), Duration.ofSeconds(1))));
+        if (!config.grpcMaxConnectionAge().isZero()) {
+            // calls in flight when a connection ages out get as long as on SIGTERM
+            builder.maxConnectionAge(config.grpcMaxConnectionAge(), config.drainTimeout());
+        }
         if (config.security().authEnabled()) {
             builder.apiTokens(config.security().authTokens());
         }
@@ -233,8 +242,9 @@ public final class KubeServeServer implements AutoCloseable {
             });
         }
         KubeServeGrpc started = builder.build().start(config.host(), config.grpcPort());
-        LOG.info("listening for gRPC (Open Inference Protocol, health, reflection) on {}:{}{}", config.host(),
-                started.port(), tls != null ? " with TLS" : "");
+        LOG.info("listening for gRPC (Open Inference Protocol, health, reflection) on {}:{}{}{}", config.host(),
+                started.port(), tls != null ? " with TLS" : "", config.grpcMaxConnectionAge().isZero() ? ""
+                        : ", connections renewed every " + config.grpcMaxConnectionAge().toSeconds() + " s");
         grpcUp = true;
         return started;
     }

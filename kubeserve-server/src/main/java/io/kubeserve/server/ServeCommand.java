@@ -107,6 +107,9 @@ public final class ServeCommand implements Callable<Integer> {
         option(command, "--port", "N", "8080", int.class, "Port to bind; 0 picks a free port (default ${DEFAULT-VALUE}).");
         option(command, "--grpc-port", "N", "8081", int.class,
                 "Port of the Open Inference Protocol over gRPC (and gRPC health, reflection); 0: off (default ${DEFAULT-VALUE}).");
+        option(command, "--grpc-max-connection-age", "SECONDS", "0", int.class,
+                "End each gRPC connection gracefully after this long, so clients reconnect and reach pods an autoscaler"
+                        + " added; calls in flight get --drain-timeout; 0: no limit (default ${DEFAULT-VALUE}).");
         option(command, "--model-name", "NAME", null, String.class,
                 "Name for a single model directory or file (default: its name).");
         option(command, "--default-model", "NAME", null, String.class,
@@ -191,7 +194,8 @@ public final class ServeCommand implements Callable<Integer> {
             long maxBodyBytes = value("--max-body-size");
             String logFormat = value("--log-format");
             String controlMode = value("--model-control-mode");
-            return new ServerConfig(value("--host"), integer("--port"), integer("--grpc-port"), value("--model-repository"),
+            return new ServerConfig(value("--host"), integer("--port"), integer("--grpc-port"),
+                    Duration.ofSeconds(integer("--grpc-max-connection-age")), value("--model-repository"),
                     value("--model-name"), value("--default-model"), maxBodyBytes, logFormat.toLowerCase(Locale.ROOT),
                     integer("--io-threads"), integer("--worker-threads"), Duration.ofSeconds(integer("--drain-timeout")),
                     integer("--overload-status"), controlMode.toLowerCase(Locale.ROOT),

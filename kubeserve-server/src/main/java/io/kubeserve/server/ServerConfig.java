@@ -17,6 +17,10 @@ import java.util.Set;
  * @param port            port to bind; 0 picks a free one
  * @param grpcPort        port of the Open Inference Protocol over gRPC (kubeserve-grpc), on the same
  *                        host; 0: no gRPC listener
+ * @param grpcMaxConnectionAge how long a gRPC connection serves new calls before the server ends it
+ *                        gracefully (GOAWAY; calls in flight get {@code drainTimeout}) and the client
+ *                        reconnects, so that pods an autoscaler adds get calls; {@link Duration#ZERO}:
+ *                        connections live as long as their clients keep them
  * @param modelRepository where the models are: a directory (repository, one model) or model file,
  *                        or a remote store URI
  * @param modelName       name for a single-model directory or file; null: derived from its name
@@ -34,7 +38,7 @@ import java.util.Set;
  * @param adminToken      bearer token of the repository API; null disables that API
  * @param security        API tokens, rate limit, TLS and connection timeouts
  */
-public record ServerConfig(String host, int port, int grpcPort, String modelRepository, String modelName, String defaultModel,
+public record ServerConfig(String host, int port, int grpcPort, Duration grpcMaxConnectionAge, String modelRepository, String modelName, String defaultModel,
                            long maxBodyBytes, String logFormat, int ioThreads, int workerThreads,
                            Duration drainTimeout, int overloadStatus, String controlMode, Duration pollInterval,
                            Set<String> requiredModels, String adminToken, SecurityConfig security) {
@@ -49,6 +53,7 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
      * @param port            port to bind; 0 picks a free one
      * @param grpcPort        port of the Open Inference Protocol over gRPC (kubeserve-grpc), on the same
      *                        host; 0: no gRPC listener
+     * @param grpcMaxConnectionAge how long a gRPC connection serves new calls; {@link Duration#ZERO}: no limit
      * @param modelRepository where the models are: a directory (repository, one model) or model file,
      *                        or a remote store URI
      * @param modelName       name for a single-model directory or file; null: derived from its name
@@ -68,12 +73,14 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
      * @throws IllegalArgumentException for a missing repository, a port outside 0..65535, a body
      *                                  limit under 1 KiB, an unknown log format or control mode, negative
      *                                  thread counts or drain timeout, an overload status other than 503
-     *                                  or 429, a poll interval under 1 s, or an admin token under 16 characters
-     * @throws NullPointerException     when host, logFormat, drainTimeout, controlMode, pollInterval or
-     *                                  requiredModels is null
+     *                                  or 429, a poll interval under 1 s, a gRPC connection age other than
+     *                                  zero under 1 s, or an admin token under 16 characters
+     * @throws NullPointerException     when host, grpcMaxConnectionAge, logFormat, drainTimeout, controlMode,
+     *                                  pollInterval or requiredModels is null
      */
     public ServerConfig {
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(grpcMaxConnectionAge, "grpcMaxConnectionAge");
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(controlMode, "controlMode");
@@ -90,6 +97,10 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
         }
         if (grpcPort != 0 && grpcPort == port) {
             throw new IllegalArgumentException("--grpc-port and --port must differ, both are " + port);
+        }
+        if (!grpcMaxConnectionAge.isZero() && grpcMaxConnectionAge.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got "
+                    + grpcMaxConnectionAge);
         }
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("--max-body-size must be at least 1k, got " + maxBodyBytes + " bytes");
@@ -122,7 +133,7 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
 
     /**
      * Defaults for everything but the repository: {@code 0.0.0.0:8080}, no gRPC listener (the command
-     * line's default is 8081), 16 MiB bodies, text logs, one
+     * line's default is 8081) and no gRPC connection age, 16 MiB bodies, text logs, one
      * I/O thread per core, 20 s drain, 503 on overload, control mode {@code none} (15 s poll interval if
      * switched to poll), no required models, no admin token, {@link SecurityConfig#defaults()}.
      *
@@ -130,7 +141,7 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
      * @return the default settings serving {@code modelRepository}
      */
     public static ServerConfig defaults(Path modelRepository) {
-        return new ServerConfig("0.0.0.0", 8080, 0, modelRepository.toString(), null, null, 16L << 20, "text", 0, 0,
+        return new ServerConfig("0.0.0.0", 8080, 0, Duration.ZERO, modelRepository.toString(), null, null, 16L << 20, "text", 0, 0,
                 Duration.ofSeconds(20), 503, "none", Duration.ofSeconds(15), Set.of(), null, SecurityConfig.defaults());
     }
 
@@ -255,7 +266,8 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
      */
     @Override
     public String toString() {
-        return "ServerConfig[host=" + host + ", port=" + port + ", grpcPort=" + grpcPort + ", modelRepository=" + modelRepository
+        return "ServerConfig[host=" + host + ", port=" + port + ", grpcPort=" + grpcPort + ", grpcMaxConnectionAge="
+                + grpcMaxConnectionAge + ", modelRepository=" + modelRepository
                 + ", modelName=" + modelName + ", defaultModel=" + defaultModel + ", maxBodyBytes=" + maxBodyBytes
                 + ", logFormat=" + logFormat + ", ioThreads=" + ioThreads + ", workerThreads=" + workerThreads
                 + ", drainTimeout=" + drainTimeout + ", overloadStatus=" + overloadStatus + ", controlMode="
@@ -271,6 +283,7 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
         private String host;
         private int port;
         private int grpcPort;
+        private Duration grpcMaxConnectionAge;
         private String modelRepository;
         private String modelName;
         private String defaultModel;
@@ -290,6 +303,7 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
             host = c.host;
             port = c.port;
             grpcPort = c.grpcPort;
+            grpcMaxConnectionAge = c.grpcMaxConnectionAge;
             modelRepository = c.modelRepository;
             modelName = c.modelName;
             defaultModel = c.defaultModel;
@@ -325,6 +339,17 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
          */
         public Builder grpcPort(int value) {
             grpcPort = value;
+            return this;
+        }
+
+        /**
+         * Sets grpcMaxConnectionAge.
+         *
+         * @param value how long a gRPC connection serves new calls, at least 1 s; {@link Duration#ZERO}: no limit
+         * @return this builder
+         */
+        public Builder grpcMaxConnectionAge(Duration value) {
+            grpcMaxConnectionAge = value;
             return this;
         }
 
@@ -456,7 +481,7 @@ public record ServerConfig(String host, int port, int grpcPort, String modelRepo
          * @throws IllegalArgumentException naming the flag of the first invalid setting
          */
         public ServerConfig build() {
-            return new ServerConfig(host, port, grpcPort, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
+            return new ServerConfig(host, port, grpcPort, grpcMaxConnectionAge, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
                     ioThreads, workerThreads, drainTimeout, overloadStatus, controlMode, pollInterval, requiredModels,
                     adminToken, security);
         }

@@ -109,10 +109,7 @@ class GrpcServerTest {
             var async = GRPCInferenceServiceGrpc.newFutureStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
             List<ListenableFuture<ModelInferResponse>> inFlight = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                inFlight.add(async.modelInfer(ModelInferRequest.newBuilder().setModelName("slow")
-                        .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32")
-                                .addShape(1).addShape(1)
-                                .setContents(InferTensorContents.newBuilder().addFp32Contents(1f))).build()));
+                inFlight.add(async.modelInfer(slowRequest()));
             }
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
                     .until(() -> server.server.registry().model("slow").scheduler().orElseThrow().inFlight() == 4);
@@ -127,6 +124,57 @@ class GrpcServerTest {
             closer.shutdownNow();
             server.close();
         }
+    }
+
+    /**
+     * {@code --grpc-max-connection-age}: the server ends the connection once it is a second old, a
+     * call in flight then finishes (it gets the drain timeout, not grpc-java's default of nothing),
+     * and the client's channel, its connection gone, goes back to IDLE to connect anew.
+     */
+    @Test
+    void anAgedConnectionEndsAfterItsCallInFlightFinishes() throws Exception {
+        Files.createDirectories(repo.resolve("slow/1"));
+        Files.writeString(repo.resolve("slow/1/model.slow"), "2500");
+        int grpcPort = TestTools.freePort();
+        ServerConfig config = ServerConfig.defaults(repo).withGrpcPort(grpcPort).toBuilder()
+                .grpcMaxConnectionAge(java.time.Duration.ofSeconds(1)).build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        try (RunningServer server = new RunningServer(config)) {
+            ModelInferResponse answer = GRPCInferenceServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(slowRequest());
+            assertThat(answer.getOutputsList()).extracting(o -> o.getName()).contains("y");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> channel.getState(false) == io.grpc.ConnectivityState.IDLE);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /** {@code --idle-timeout} holds for gRPC connections too: one without calls for that long is closed. */
+    @Test
+    void theIdleTimeoutClosesAnIdleGrpcConnection() throws Exception {
+        RunningServer.irisOnly(repo);
+        int grpcPort = TestTools.freePort();
+        ServerConfig config = ServerConfig.defaults(repo).withGrpcPort(grpcPort).withSecurity(SecurityConfig.defaults()
+                .withTimeouts(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(1)));
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        try (RunningServer server = new RunningServer(config)) {
+            assertIrisAnswersAsScikitLearn(GRPCInferenceServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(irisRequest(IRIS_ROWS)));
+            assertThat(channel.getState(false)).isEqualTo(io.grpc.ConnectivityState.READY);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> channel.getState(false) == io.grpc.ConnectivityState.IDLE);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /** One row for the test engine's {@code slow} model, which answers {@code y} after its delay. */
+    private static ModelInferRequest slowRequest() {
+        return ModelInferRequest.newBuilder().setModelName("slow")
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32")
+                        .addShape(1).addShape(1)
+                        .setContents(InferTensorContents.newBuilder().addFp32Contents(1f))).build();
     }
 
     /** A ModelInfer of the first {@code rowCount} iris rows of the reference document, typed FP32. */

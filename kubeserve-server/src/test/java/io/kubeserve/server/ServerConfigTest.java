@@ -46,6 +46,9 @@ class ServerConfigTest {
         assertThat(config.host()).isEqualTo("0.0.0.0");
         assertThat(config.logFormat()).isEqualTo("text");
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.grpcMaxConnectionAge()).isEqualTo(Duration.ZERO);
+        assertThat(CliRun.serve(Map.of(), "--model-repository", "/m", "--grpc-max-connection-age", "60")
+                .grpcMaxConnectionAge()).isEqualTo(Duration.ofSeconds(60));
         // no request waits on a worker (it waits in its model's queue): one per core, two on one core
         assertThat(config.effectiveWorkerThreads()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
         assertThat(config.effectiveWorkerThreads()).isGreaterThanOrEqualTo(2);
@@ -63,7 +66,8 @@ class ServerConfigTest {
                 Map.entry("KUBESERVE_REPOSITORY_POLL_SECONDS", "3"), Map.entry("KUBESERVE_REQUIRE_MODELS", "iris, mlp,"),
                 Map.entry("KUBESERVE_MAX_BODY_SIZE", "2M"), Map.entry("KUBESERVE_OVERLOAD_STATUS", "429"),
                 Map.entry("KUBESERVE_LOG_FORMAT", "JSON"), Map.entry("KUBESERVE_IO_THREADS", "3"),
-                Map.entry("KUBESERVE_DRAIN_TIMEOUT", "7"), Map.entry("KUBESERVE_ADMIN_TOKEN", " admin-secret-0123456789 ")));
+                Map.entry("KUBESERVE_DRAIN_TIMEOUT", "7"), Map.entry("KUBESERVE_ADMIN_TOKEN", " admin-secret-0123456789 "),
+                Map.entry("KUBESERVE_GRPC_MAX_CONNECTION_AGE", "300")));
         assertThat(config.modelRepository()).isEqualTo("s3://bucket/models");
         assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isEqualTo(9090);
@@ -76,6 +80,7 @@ class ServerConfigTest {
         assertThat(config.logFormat()).isEqualTo("json");
         assertThat(config.effectiveIoThreads()).isEqualTo(3);
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(config.grpcMaxConnectionAge()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.adminToken()).isEqualTo("admin-secret-0123456789");
         // a token in poll mode leaves the repository API off; explicit mode turns it on
         assertThat(config.repositoryApiOn()).isFalse();
@@ -116,6 +121,11 @@ class ServerConfigTest {
                 .contains("--model-control-mode must be one of");
         assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--drain-timeout", "-1"))
                 .contains("--drain-timeout must be >= 0");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-max-connection-age", "-5"))
+                .contains("--grpc-max-connection-age must be 0 (no limit) or at least 1 second");
+        assertThatThrownBy(() -> ServerConfig.defaults(Path.of("m")).toBuilder()
+                .grpcMaxConnectionAge(Duration.ofMillis(500)).build())
+                .hasMessageContaining("--grpc-max-connection-age must be 0 (no limit) or at least 1 second");
         assertThat(CliRun.usageError(Map.of(), "--modle-repository", "m"))
                 .contains("Unknown option", "'--modle-repository'", "Possible solutions: --model-repository");
         assertThat(CliRun.usageError(Map.of(), "--model-repository"))
