@@ -196,6 +196,7 @@ public final class KubeServeGrpc implements AutoCloseable {
             // SIMPLE (Netty's default) fills in a stack trace for one buffer in 128: a few % of a small call
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
+        RefusedStreamLogFilter.install();
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
@@ -216,8 +217,10 @@ public final class KubeServeGrpc implements AutoCloseable {
                 .directExecutor()
                 .maxInboundMessageSize(maxMessageBytes);
         if (maxConnectionAge != null) {
-            builder.maxConnectionAge(maxConnectionAge.toNanos(), TimeUnit.NANOSECONDS)
-                    .maxConnectionAgeGrace(maxConnectionAgeGrace.toNanos(), TimeUnit.NANOSECONDS);
+            builder.maxConnectionAge(maxConnectionAge.toNanos(), TimeUnit.NANOSECONDS);
+            if (maxConnectionAgeGrace != null) {
+                builder.maxConnectionAgeGrace(maxConnectionAgeGrace.toNanos(), TimeUnit.NANOSECONDS);
+            }
         }
         if (maxConnectionIdle != null) {
             builder.maxConnectionIdle(maxConnectionIdle.toNanos(), TimeUnit.NANOSECONDS);
@@ -520,39 +523,59 @@ public final class KubeServeGrpc implements AutoCloseable {
 
         /**
          * Ends each connection gracefully once it is {@code age} old (grpc-java adds a random
-         * ±10 %): the server sends GOAWAY, calls in flight get {@code grace} to finish, and the
-         * client opens a new connection for its next calls. Behind a Kubernetes Service, whose
-         * proxy picks a pod per connection, a gRPC client that keeps one connection for its whole
-         * life sends every call to one pod, and pods the autoscaler adds get none of its calls;
-         * a connection age makes each client pick a pod again that often (gRPC's proposal A9,
-         * "Server-side Connection Management"). Off by default: a connection lives as long as the
-         * client keeps it. Applies to {@link #start}'s server only.
+         * ±10 %): the server sends GOAWAY, the client sends its next calls on a new connection, and
+         * the calls and {@code ModelStreamInfer} streams still open on the old one run to their end,
+         * however long. Behind a Kubernetes Service, whose proxy picks a pod per connection, a gRPC
+         * client that keeps one connection for its whole life sends every call to one pod, and pods
+         * the autoscaler adds get none of its calls; a connection age makes each client pick a pod
+         * again that often (gRPC's proposal A9, "Server-side Connection Management"). Off by
+         * default: a connection lives as long as the client keeps it. Applies to {@link #start}'s
+         * server only.
          *
-         * @param age   how long a connection serves new calls, at least 1 s
-         * @param grace how long its calls in flight then get before the connection closes, not negative
+         * @param age how long a connection takes new calls, at least 1 s (grpc-java's floor); 1,000
+         *            days or more is no limit
+         * @return this builder
+         * @throws IllegalArgumentException if {@code age} is under 1 s
+         * @throws NullPointerException     if {@code age} is null
+         */
+        public Builder maxConnectionAge(Duration age) {
+            Objects.requireNonNull(age, "age");
+            if (age.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("the connection age must be at least 1 s, got " + age);
+            }
+            this.maxConnectionAge = age;
+            this.maxConnectionAgeGrace = null;
+            return this;
+        }
+
+        /**
+         * As {@link #maxConnectionAge(Duration)}, but the calls and streams still open on an aged
+         * connection get only {@code grace}: then grpc-java closes the connection, and each of them
+         * fails with {@code UNAVAILABLE} (GOAWAY debug data {@code max_age}). The grace starts once
+         * the client has answered the GOAWAY's ping (at most 10 s later).
+         *
+         * @param age   how long a connection takes new calls, at least 1 s
+         * @param grace how long its open calls and streams then get, not negative; 1,000 days or more is no limit
          * @return this builder
          * @throws IllegalArgumentException if {@code age} is under 1 s or {@code grace} is negative
          * @throws NullPointerException     if either is null
          */
         public Builder maxConnectionAge(Duration age, Duration grace) {
-            Objects.requireNonNull(age, "age");
             Objects.requireNonNull(grace, "grace");
-            if (age.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new IllegalArgumentException("the connection age must be at least 1 s, got " + age);
-            }
             if (grace.isNegative()) {
                 throw new IllegalArgumentException("the connection age's grace must not be negative, got " + grace);
             }
-            this.maxConnectionAge = age;
+            maxConnectionAge(age);
             this.maxConnectionAgeGrace = grace;
             return this;
         }
 
         /**
          * Ends a connection gracefully (GOAWAY) once it has had no call in flight for
-         * {@code idle}, counted from its last call's end or from its start; an open
-         * {@code ModelStreamInfer} stream counts as a call. The HTTP adapter's idle timeout for
-         * gRPC. Off by default. Applies to {@link #start}'s server only.
+         * {@code idle}, counted from its last call's end or from its start. An open
+         * {@code ModelStreamInfer} stream counts as a call; keepalive pings do not. A client
+         * that calls again afterwards pays for a new connection (and TLS handshake). Off by default
+         * (the standalone server leaves it off). Applies to {@link #start}'s server only.
          *
          * @param idle how long a connection may stay without calls, at least 1 s (grpc-java's floor)
          * @return this builder
@@ -569,9 +592,11 @@ public final class KubeServeGrpc implements AutoCloseable {
         }
 
         /**
-         * How long a new connection may take to finish its TLS handshake and HTTP/2 preface before
-         * it is closed (grpc-java's default when not set: 120 s). The HTTP adapter's header timeout
-         * for gRPC. Applies to {@link #start}'s server only.
+         * How long a new connection may take from its accept to the client's first HTTP/2
+         * SETTINGS frame, its TLS handshake (if any) included; a connection that takes longer is
+         * closed outright, without GOAWAY (grpc-java's default: 120 s; it counts whole
+         * milliseconds). The standalone server sets its {@code --header-timeout}. Applies to
+         * {@link #start}'s server only.
          *
          * @param timeout the time allowed, at least 1 ms
          * @return this builder

@@ -20,9 +20,10 @@ final class Manifests {
      * The server's gRPC connection age ({@code KUBESERVE_GRPC_MAX_CONNECTION_AGE}), in seconds. A
      * Service's proxy picks a pod per TCP connection, and a gRPC client keeps one connection for all
      * its calls: without an age, pods the autoscaler adds get no calls from clients already
-     * connected. With it, each client connects again about once a minute (GOAWAY: its calls in flight
-     * finish, new ones go on the new connection), so a new pod gets its share within about a minute
-     * of being ready, for one handshake a minute per client. The options' server config overrides it.
+     * connected. With it, each client connects again about once a minute (GOAWAY: new calls go on
+     * the new connection, the calls and streams open on the old one run to their end), so a new pod
+     * gets its share within about a minute of being ready, for one handshake a minute per client.
+     * The options' server config overrides it.
      */
     static final int GRPC_MAX_CONNECTION_AGE_SECONDS = 60;
 

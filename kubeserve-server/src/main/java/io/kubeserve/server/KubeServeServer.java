@@ -27,8 +27,6 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.net.InetSocketAddress;
 import javax.net.ssl.SSLContext;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -210,12 +208,13 @@ public final class KubeServeServer implements AutoCloseable {
                 .maxMessageBytes((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
                 .requiredModels(config.requiredModels())
                 .version(Main.version())
-                // the HTTP listener's connection timeouts, in gRPC's terms (grpc-java's floor for idleness is 1 s)
-                .handshakeTimeout(config.security().headerTimeout())
-                .maxConnectionIdle(Collections.max(List.of(config.security().idleTimeout(), Duration.ofSeconds(1))));
+                // as long as HTTP gives a client for its headers; grpc-java's own default is 120 s. No idle
+                // limit: HTTP's counts silent bytes, gRPC's would count time without a call, which ends
+                // connections that round_robin clients and keepalive pings keep open on purpose.
+                .handshakeTimeout(config.security().headerTimeout());
         if (!config.grpcMaxConnectionAge().isZero()) {
-            // calls in flight when a connection ages out get as long as on SIGTERM
-            builder.maxConnectionAge(config.grpcMaxConnectionAge(), config.drainTimeout());
+            // no grace limit: calls and streams open on an aged connection run to their end
+            builder.maxConnectionAge(config.grpcMaxConnectionAge());
         }
         if (config.security().authEnabled()) {
             builder.apiTokens(config.security().authTokens());
@@ -244,7 +243,7 @@ public final class KubeServeServer implements AutoCloseable {
         KubeServeGrpc started = builder.build().start(config.host(), config.grpcPort());
         LOG.info("listening for gRPC (Open Inference Protocol, health, reflection) on {}:{}{}{}", config.host(),
                 started.port(), tls != null ? " with TLS" : "", config.grpcMaxConnectionAge().isZero() ? ""
-                        : ", connections renewed every " + config.grpcMaxConnectionAge().toSeconds() + " s");
+                        : ", each connection taking new calls for " + config.grpcMaxConnectionAge().toSeconds() + " s (±10 %)");
         grpcUp = true;
         return started;
     }

@@ -109,7 +109,7 @@ public final class ServeCommand implements Callable<Integer> {
                 "Port of the Open Inference Protocol over gRPC (and gRPC health, reflection); 0: off (default ${DEFAULT-VALUE}).");
         option(command, "--grpc-max-connection-age", "SECONDS", "0", int.class,
                 "End each gRPC connection gracefully after this long, so clients reconnect and reach pods an autoscaler"
-                        + " added; calls in flight get --drain-timeout; 0: no limit (default ${DEFAULT-VALUE}).");
+                        + " added; calls and streams open on it run to their end; 0: no limit (default ${DEFAULT-VALUE}).");
         option(command, "--model-name", "NAME", null, String.class,
                 "Name for a single model directory or file (default: its name).");
         option(command, "--default-model", "NAME", null, String.class,
@@ -148,9 +148,10 @@ public final class ServeCommand implements Callable<Integer> {
         option(command, "--tls-keystore", "FILE", null, Path.class, "Serve HTTPS from a PKCS12 keystore instead of PEM.");
         option(command, "--tls-keystore-password-file", "FILE", null, Path.class, "File holding the keystore's password.");
         option(command, "--header-timeout", "SECONDS", "10", int.class,
-                "Time a client gets to send request headers (default ${DEFAULT-VALUE}).");
+                "Time a client gets to send request headers; for gRPC, the TLS handshake and HTTP/2 preface"
+                        + " (default ${DEFAULT-VALUE}).");
         option(command, "--idle-timeout", "SECONDS", "120", int.class,
-                "Close connections silent this long (default ${DEFAULT-VALUE}).");
+                "Close HTTP connections silent this long (default ${DEFAULT-VALUE}).");
         option(command, "--python", "PATH", null, String.class,
                 "Python interpreter for model.joblib/.pkl models (default python3 on the PATH; a model's config parameter"
                         + " 'python' wins).");

@@ -17,9 +17,9 @@ import java.util.Set;
  * @param port            port to bind; 0 picks a free one
  * @param grpcPort        port of the Open Inference Protocol over gRPC (kubeserve-grpc), on the same
  *                        host; 0: no gRPC listener
- * @param grpcMaxConnectionAge how long a gRPC connection serves new calls before the server ends it
- *                        gracefully (GOAWAY; calls in flight get {@code drainTimeout}) and the client
- *                        reconnects, so that pods an autoscaler adds get calls; {@link Duration#ZERO}:
+ * @param grpcMaxConnectionAge how long a gRPC connection takes new calls before the server ends it
+ *                        gracefully (GOAWAY; the calls and streams open on it run to their end) and the
+ *                        client reconnects, so that pods an autoscaler adds get calls; {@link Duration#ZERO}:
  *                        connections live as long as their clients keep them
  * @param modelRepository where the models are: a directory (repository, one model) or model file,
  *                        or a remote store URI
@@ -53,7 +53,7 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
      * @param port            port to bind; 0 picks a free one
      * @param grpcPort        port of the Open Inference Protocol over gRPC (kubeserve-grpc), on the same
      *                        host; 0: no gRPC listener
-     * @param grpcMaxConnectionAge how long a gRPC connection serves new calls; {@link Duration#ZERO}: no limit
+     * @param grpcMaxConnectionAge how long a gRPC connection takes new calls; {@link Duration#ZERO}: no limit
      * @param modelRepository where the models are: a directory (repository, one model) or model file,
      *                        or a remote store URI
      * @param modelName       name for a single-model directory or file; null: derived from its name
@@ -100,7 +100,8 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
         }
         if (!grpcMaxConnectionAge.isZero() && grpcMaxConnectionAge.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got "
-                    + grpcMaxConnectionAge);
+                    + (grpcMaxConnectionAge.toMillis() % 1000 == 0 ? grpcMaxConnectionAge.toSeconds() + " s"
+                            : grpcMaxConnectionAge.toMillis() + " ms"));
         }
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("--max-body-size must be at least 1k, got " + maxBodyBytes + " bytes");
@@ -345,7 +346,8 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
         /**
          * Sets grpcMaxConnectionAge.
          *
-         * @param value how long a gRPC connection serves new calls, at least 1 s; {@link Duration#ZERO}: no limit
+         * @param value how long a gRPC connection takes new calls, at least 1 s (checked by {@link #build()});
+         *              {@link Duration#ZERO}: no limit
          * @return this builder
          */
         public Builder grpcMaxConnectionAge(Duration value) {

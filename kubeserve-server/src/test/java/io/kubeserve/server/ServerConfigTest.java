@@ -122,10 +122,10 @@ class ServerConfigTest {
         assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--drain-timeout", "-1"))
                 .contains("--drain-timeout must be >= 0");
         assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-max-connection-age", "-5"))
-                .contains("--grpc-max-connection-age must be 0 (no limit) or at least 1 second");
+                .contains("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got -5 s");
         assertThatThrownBy(() -> ServerConfig.defaults(Path.of("m")).toBuilder()
                 .grpcMaxConnectionAge(Duration.ofMillis(500)).build())
-                .hasMessageContaining("--grpc-max-connection-age must be 0 (no limit) or at least 1 second");
+                .hasMessageContaining("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got 500 ms");
         assertThat(CliRun.usageError(Map.of(), "--modle-repository", "m"))
                 .contains("Unknown option", "'--modle-repository'", "Possible solutions: --model-repository");
         assertThat(CliRun.usageError(Map.of(), "--model-repository"))
