@@ -80,6 +80,11 @@ import javax.net.ssl.SSLException;
  * <p>Netty's leak detector, which records a stack trace for one buffer in 128 to report leaks,
  * is turned off for gRPC's (shaded) Netty when the adapter starts, unless the system property
  * {@code io.grpc.netty.shaded.io.netty.leakDetection.level} is set: then that level stays.
+ *
+ * <p>{@link #start} also puts a filter on grpc-java's JVM-wide {@code NettyServerHandler} logger
+ * (java.util.logging) that lowers one expected record from WARNING to FINE: a call refused because
+ * its client started it after the server's GOAWAY ({@code REFUSED_STREAM}), which the client
+ * retries by itself. A filter set there before is kept and asked too.
  */
 public final class KubeServeGrpc implements AutoCloseable {
 
@@ -594,8 +599,8 @@ public final class KubeServeGrpc implements AutoCloseable {
         /**
          * How long a new connection may take from its accept to the client's first HTTP/2
          * SETTINGS frame, its TLS handshake (if any) included; a connection that takes longer is
-         * closed outright, without GOAWAY (grpc-java's default: 120 s; it counts whole
-         * milliseconds). The standalone server sets its {@code --header-timeout}. Applies to
+         * closed (in plaintext after the server's own SETTINGS and a GOAWAY, during a TLS handshake
+         * without either; grpc-java's default: 120 s; it counts whole milliseconds). The standalone server sets its {@code --header-timeout}. Applies to
          * {@link #start}'s server only.
          *
          * @param timeout the time allowed, at least 1 ms

@@ -3,6 +3,7 @@ package io.kubeserve.grpc;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
 import java.util.logging.Filter;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -12,8 +13,10 @@ import java.util.logging.Logger;
  * (a connection past its age, an idle one, a drain) gets the stream reset with
  * {@code REFUSED_STREAM} (RFC 9113, section 8.7: the request was not processed) and retries it on a
  * new connection by itself. grpc-java logs each such reset as a WARNING "Stream Error" with a stack
- * trace of Netty's {@code StreamException}; this filter drops those records and passes every
- * other one, so a real stream error still shows.
+ * trace of Netty's {@code StreamException}; this filter lowers those records to FINE (DEBUG through
+ * the SLF4J bridge) and leaves every other one as it is, so a real stream error still shows. The
+ * standalone server sets no limit on concurrent calls, so a GOAWAY is its only cause of
+ * {@code REFUSED_STREAM}.
  *
  * <p>Installed once on grpc-java's {@code NettyServerHandler} logger ({@link #install}); a filter
  * set there before is kept and asked too. Thread-safe.
@@ -27,7 +30,7 @@ final class RefusedStreamLogFilter implements Filter {
 
     private final Filter before;
 
-    private RefusedStreamLogFilter(Filter before) {
+    RefusedStreamLogFilter(Filter before) {
         this.before = before;
     }
 
@@ -43,7 +46,8 @@ final class RefusedStreamLogFilter implements Filter {
     public boolean isLoggable(LogRecord record) {
         if (record.getThrown() instanceof Http2Exception.StreamException stream
                 && stream.error() == Http2Error.REFUSED_STREAM) {
-            return false;
+            // still there for whoever turns the logger's debug level on
+            record.setLevel(Level.FINE);
         }
         return before == null || before.isLoggable(record);
     }

@@ -89,10 +89,12 @@ class ConnectionManagementTest {
     void aStreamOpenWhenItsConnectionAgesRunsOn() throws Exception {
         KubeServeGrpc aging = start(KubeServeGrpc.builder(iris.registry).executor(executor)
                 .maxConnectionAge(Duration.ofSeconds(1)));
-        GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub =
-                GRPCInferenceServiceGrpc.newStub(channel(aging, ConcurrentHashMap.newKeySet()));
+        Set<SocketAddress> used = ConcurrentHashMap.newKeySet();
+        ManagedChannel channel = channel(aging, used);
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub unary = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        checkAnswer(unary.modelInfer(request("first")), "first");
         BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
-        StreamObserver<ModelInferRequest> requests = stub.modelStreamInfer(
+        StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc.newStub(channel).modelStreamInfer(
                 new StreamObserver<>() {
                     @Override
                     public void onNext(ModelStreamInferResponse response) {
@@ -112,12 +114,23 @@ class ConnectionManagementTest {
         requests.onNext(request("before"));
         checkStreamAnswer(answers.poll(30, TimeUnit.SECONDS), "before");
 
-        // past the age and its jitter: the connection has had its GOAWAY, and the stream is still open
-        Thread.sleep(2500);
+        // unary calls until one goes out on a new connection: the stream's has had its GOAWAY by then
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            checkAnswer(unary.modelInfer(request("probe")), "probe");
+            return used.size() >= 2;
+        });
         requests.onNext(request("after"));
         checkStreamAnswer(answers.poll(30, TimeUnit.SECONDS), "after");
         requests.onCompleted();
         assertThat(answers.poll(30, TimeUnit.SECONDS)).isEqualTo("completed");
+    }
+
+    @Test
+    void startingPutsTheRefusedStreamFilterOnGrpcJavasLogger() {
+        java.util.logging.Logger handler = java.util.logging.Logger.getLogger(RefusedStreamLogFilter.SERVER_HANDLER_CLASS);
+        handler.setFilter(null);
+        start(KubeServeGrpc.builder(iris.registry).executor(executor));
+        assertThat(handler.getFilter()).isInstanceOf(RefusedStreamLogFilter.class);
     }
 
     @Test

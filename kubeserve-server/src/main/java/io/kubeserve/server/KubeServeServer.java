@@ -210,7 +210,7 @@ public final class KubeServeServer implements AutoCloseable {
                 .version(Main.version())
                 // as long as HTTP gives a client for its headers; grpc-java's own default is 120 s. No idle
                 // limit: HTTP's counts silent bytes, gRPC's would count time without a call, which ends
-                // connections that round_robin clients and keepalive pings keep open on purpose.
+                // connections that round_robin clients keep open to every pod on purpose.
                 .handshakeTimeout(config.security().headerTimeout());
         if (!config.grpcMaxConnectionAge().isZero()) {
             // no grace limit: calls and streams open on an aged connection run to their end

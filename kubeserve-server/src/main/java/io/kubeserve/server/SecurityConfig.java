@@ -26,8 +26,9 @@ import javax.net.ssl.SSLContext;
  * @param tlsKey            PEM PKCS#8 private key
  * @param tlsKeystore       PKCS12 keystore (instead of PEM); null: none
  * @param tlsKeystorePasswordFile file holding the keystore's password; null: empty password
- * @param headerTimeout     how long a client may take to send a request's headers
- * @param idleTimeout       a connection with no traffic for this long is closed
+ * @param headerTimeout     how long a client may take to send a request's headers (HTTP), or to start a
+ *                          connection (gRPC: its TLS handshake and HTTP/2 preface)
+ * @param idleTimeout       an HTTP connection with no traffic for this long is closed
  */
 public record SecurityConfig(List<String> authTokens, boolean protectProbes, boolean protectMetrics, int rateLimit,
                              int rateLimitBurst, Path tlsCert, Path tlsKey, Path tlsKeystore,
@@ -48,8 +49,9 @@ public record SecurityConfig(List<String> authTokens, boolean protectProbes, boo
      * @param tlsKey            PEM PKCS#8 private key
      * @param tlsKeystore       PKCS12 keystore (instead of PEM); null: none
      * @param tlsKeystorePasswordFile file holding the keystore's password; null: empty password
-     * @param headerTimeout     how long a client may take to send a request's headers
-     * @param idleTimeout       a connection with no traffic for this long is closed
+     * @param headerTimeout     how long a client may take to send a request's headers (HTTP), or to start a
+     *                          connection (gRPC: its TLS handshake and HTTP/2 preface)
+     * @param idleTimeout       an HTTP connection with no traffic for this long is closed
      * @throws IllegalArgumentException for a token under 16 characters (named by its position), a
      *                                  negative rate or burst, a TLS certificate without key or the other
      *                                  way round, PEM and keystore together, a keystore password file

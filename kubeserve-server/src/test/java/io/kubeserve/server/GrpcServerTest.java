@@ -136,8 +136,9 @@ class GrpcServerTest {
         Files.createDirectories(repo.resolve("slow/1"));
         Files.writeString(repo.resolve("slow/1/model.slow"), "2500");
         int grpcPort = TestTools.freePort();
+        // a drain timeout under the call's 2.5 s: the age's GOAWAY must not bound calls by it
         ServerConfig config = ServerConfig.defaults(repo).withGrpcPort(grpcPort).toBuilder()
-                .grpcMaxConnectionAge(java.time.Duration.ofSeconds(1)).build();
+                .grpcMaxConnectionAge(java.time.Duration.ofSeconds(1)).drainTimeout(java.time.Duration.ofSeconds(1)).build();
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
         try (RunningServer server = new RunningServer(config)) {
             ModelInferResponse answer = GRPCInferenceServiceGrpc.newBlockingStub(channel)
