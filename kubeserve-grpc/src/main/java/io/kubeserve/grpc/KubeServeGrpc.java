@@ -544,11 +544,7 @@ public final class KubeServeGrpc implements AutoCloseable {
          * @throws NullPointerException     if {@code age} is null
          */
         public Builder maxConnectionAge(Duration age) {
-            Objects.requireNonNull(age, "age");
-            if (age.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new IllegalArgumentException("the connection age must be at least 1 s, got " + age);
-            }
-            this.maxConnectionAge = age;
+            this.maxConnectionAge = atLeastOneSecond(age, "the connection age");
             this.maxConnectionAgeGrace = null;
             return this;
         }
@@ -588,20 +584,25 @@ public final class KubeServeGrpc implements AutoCloseable {
          * @throws NullPointerException     if {@code idle} is null
          */
         public Builder maxConnectionIdle(Duration idle) {
-            Objects.requireNonNull(idle, "idle");
-            if (idle.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new IllegalArgumentException("the connection idle time must be at least 1 s, got " + idle);
-            }
-            this.maxConnectionIdle = idle;
+            this.maxConnectionIdle = atLeastOneSecond(idle, "the connection idle time");
             return this;
+        }
+
+        /** grpc-java raises a connection age or idle time under 1 s to 1 s: refused here instead. */
+        private static Duration atLeastOneSecond(Duration value, String what) {
+            Objects.requireNonNull(value, what);
+            if (value.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException(what + " must be at least 1 s, got " + value);
+            }
+            return value;
         }
 
         /**
          * How long a new connection may take from its accept to the client's first HTTP/2
          * SETTINGS frame, its TLS handshake (if any) included; a connection that takes longer is
          * closed (in plaintext after the server's own SETTINGS and a GOAWAY, during a TLS handshake
-         * without either; grpc-java's default: 120 s; it counts whole milliseconds). The standalone server sets its {@code --header-timeout}. Applies to
-         * {@link #start}'s server only.
+         * without either; grpc-java's default: 120 s; it counts whole milliseconds). The standalone
+         * server sets its {@code --header-timeout}. Applies to {@link #start}'s server only.
          *
          * @param timeout the time allowed, at least 1 ms
          * @return this builder

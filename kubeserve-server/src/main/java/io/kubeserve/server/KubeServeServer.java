@@ -241,9 +241,10 @@ public final class KubeServeServer implements AutoCloseable {
             });
         }
         KubeServeGrpc started = builder.build().start(config.host(), config.grpcPort());
+        Duration age = config.grpcMaxConnectionAge();
         LOG.info("listening for gRPC (Open Inference Protocol, health, reflection) on {}:{}{}{}", config.host(),
-                started.port(), tls != null ? " with TLS" : "", config.grpcMaxConnectionAge().isZero() ? ""
-                        : ", each connection taking new calls for " + config.grpcMaxConnectionAge().toSeconds() + " s (±10 %)");
+                started.port(), tls != null ? " with TLS" : "",
+                age.isZero() ? "" : ", each connection taking new calls for " + age.toSeconds() + " s (±10 %)");
         grpcUp = true;
         return started;
     }

@@ -38,10 +38,11 @@ import java.util.Set;
  * @param adminToken      bearer token of the repository API; null disables that API
  * @param security        API tokens, rate limit, TLS and connection timeouts
  */
-public record ServerConfig(String host, int port, int grpcPort, Duration grpcMaxConnectionAge, String modelRepository, String modelName, String defaultModel,
-                           long maxBodyBytes, String logFormat, int ioThreads, int workerThreads,
-                           Duration drainTimeout, int overloadStatus, String controlMode, Duration pollInterval,
-                           Set<String> requiredModels, String adminToken, SecurityConfig security) {
+public record ServerConfig(String host, int port, int grpcPort, Duration grpcMaxConnectionAge, String modelRepository,
+                           String modelName, String defaultModel, long maxBodyBytes, String logFormat, int ioThreads,
+                           int workerThreads, Duration drainTimeout, int overloadStatus, String controlMode,
+                           Duration pollInterval, Set<String> requiredModels, String adminToken,
+                           SecurityConfig security) {
 
     private static final List<String> CONTROL_MODES = List.of("none", "poll", "explicit");
 
@@ -142,8 +143,8 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
      * @return the default settings serving {@code modelRepository}
      */
     public static ServerConfig defaults(Path modelRepository) {
-        return new ServerConfig("0.0.0.0", 8080, 0, Duration.ZERO, modelRepository.toString(), null, null, 16L << 20, "text", 0, 0,
-                Duration.ofSeconds(20), 503, "none", Duration.ofSeconds(15), Set.of(), null, SecurityConfig.defaults());
+        return new ServerConfig("0.0.0.0", 8080, 0, Duration.ZERO, modelRepository.toString(), null, null, 16L << 20,
+                "text", 0, 0, Duration.ofSeconds(20), 503, "none", Duration.ofSeconds(15), Set.of(), null, SecurityConfig.defaults());
     }
 
     /**
@@ -483,8 +484,8 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
          * @throws IllegalArgumentException naming the flag of the first invalid setting
          */
         public ServerConfig build() {
-            return new ServerConfig(host, port, grpcPort, grpcMaxConnectionAge, modelRepository, modelName, defaultModel, maxBodyBytes, logFormat,
-                    ioThreads, workerThreads, drainTimeout, overloadStatus, controlMode, pollInterval, requiredModels,
+            return new ServerConfig(host, port, grpcPort, grpcMaxConnectionAge, modelRepository, modelName, defaultModel,
+                    maxBodyBytes, logFormat, ioThreads, workerThreads, drainTimeout, overloadStatus, controlMode, pollInterval, requiredModels,
                     adminToken, security);
         }
     }
