@@ -110,6 +110,10 @@ public final class KubeServeGrpc implements AutoCloseable {
     private final Duration maxConnectionAgeGrace;
     private final Duration maxConnectionIdle;
     private final Duration handshakeTimeout;
+    private final Duration keepAliveTime;
+    private final Duration keepAliveTimeout;
+    private final Duration permitKeepAliveTime;
+    private final boolean permitKeepAliveWithoutCalls;
     private final HealthStatusManager health = new HealthStatusManager();
     private final List<ServerServiceDefinition> services;
     private volatile boolean draining;
@@ -127,6 +131,10 @@ public final class KubeServeGrpc implements AutoCloseable {
         this.maxConnectionAgeGrace = builder.maxConnectionAgeGrace;
         this.maxConnectionIdle = builder.maxConnectionIdle;
         this.handshakeTimeout = builder.handshakeTimeout;
+        this.keepAliveTime = builder.keepAliveTime;
+        this.keepAliveTimeout = builder.keepAliveTimeout;
+        this.permitKeepAliveTime = builder.permitKeepAliveTime;
+        this.permitKeepAliveWithoutCalls = builder.permitKeepAliveWithoutCalls;
         this.eventLoopThreads = builder.eventLoopThreads > 0 ? builder.eventLoopThreads
                 : Math.max(1, Runtime.getRuntime().availableProcessors());
         MeterRegistry meters = builder.meters != null ? builder.meters : new SimpleMeterRegistry();
@@ -232,6 +240,14 @@ public final class KubeServeGrpc implements AutoCloseable {
         }
         if (handshakeTimeout != null) {
             builder.handshakeTimeout(handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (keepAliveTime != null) {
+            builder.keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
+                    .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (permitKeepAliveTime != null) {
+            builder.permitKeepAliveTime(permitKeepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
+                    .permitKeepAliveWithoutCalls(permitKeepAliveWithoutCalls);
         }
         if (ssl != null) {
             builder.sslContext(ssl);
@@ -381,6 +397,10 @@ public final class KubeServeGrpc implements AutoCloseable {
         private Duration maxConnectionAgeGrace;
         private Duration maxConnectionIdle;
         private Duration handshakeTimeout;
+        private Duration keepAliveTime;
+        private Duration keepAliveTimeout;
+        private Duration permitKeepAliveTime;
+        private boolean permitKeepAliveWithoutCalls;
         private Set<String> requiredModels = Set.of();
         private String version = "dev";
         private ClientAdmission admission;
@@ -615,6 +635,67 @@ public final class KubeServeGrpc implements AutoCloseable {
                 throw new IllegalArgumentException("the handshake timeout must be at least 1 ms, got " + timeout);
             }
             this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Pings a connection (HTTP/2 PING) once nothing has come from its client for {@code time},
+         * and closes it when the answer takes longer than {@code timeout}: its calls and streams
+         * then fail on the server's side and are released. It finds clients that went away without
+         * closing their connection (a pod or node that died, a network that dropped the path), which
+         * would otherwise hold their open {@code ModelStreamInfer} streams; and it keeps a quiet
+         * connection's path through NATs and load balancers that drop silent flows. grpc-java's
+         * default, as gRPC's: 2 h and 20 s. Applies to {@link #start}'s server only.
+         *
+         * @param time    silence before a ping, at least 10 s (grpc-java raises anything shorter to
+         *                10 s: refused here instead); 1,000 days or more: never ping
+         * @param timeout how long the ping's answer may take, at least 10 ms (grpc-java's floor)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code time} is under 10 s or {@code timeout} under 10 ms
+         * @throws NullPointerException     if either is null
+         */
+        public Builder keepAlive(Duration time, Duration timeout) {
+            Objects.requireNonNull(time, "time");
+            Objects.requireNonNull(timeout, "timeout");
+            if (time.compareTo(Duration.ofSeconds(10)) < 0) {
+                throw new IllegalArgumentException("the keepalive time must be at least 10 s, got " + time);
+            }
+            if (timeout.compareTo(Duration.ofMillis(10)) < 0) {
+                throw new IllegalArgumentException("the keepalive timeout must be at least 10 ms, got " + timeout);
+            }
+            this.keepAliveTime = time;
+            this.keepAliveTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Which keepalive pings the server accepts from clients (gRPC's keepalive policy,
+         * <a href="https://github.com/grpc/grpc/blob/master/doc/keepalive.md">doc/keepalive.md</a>):
+         * pings at least {@code minInterval} apart, on connections with a call open, and also on
+         * connections without one when {@code withoutCalls}. A ping that comes sooner (or, without
+         * {@code withoutCalls}, any ping on a connection without calls sooner than 2 h after the
+         * last) is a strike; the third strike closes the connection with GOAWAY
+         * {@code ENHANCE_YOUR_CALM}, debug data {@code too_many_pings}, and its open calls fail. The
+         * count starts again whenever the server sends headers or data. grpc-java's default, as
+         * gRPC's: 5 min, not without calls. Clients set to ping more often (to keep a path through a
+         * load balancer's idle timeout, say) need a shorter interval here, and {@code withoutCalls}
+         * if they ping between calls. Applies to {@link #start}'s server only.
+         *
+         * @param minInterval  the shortest interval between a client's pings accepted, not negative;
+         *                     {@link Duration#ZERO}: any rate; 2 h or more is 2 h
+         * @param withoutCalls whether clients may ping connections with no call open
+         * @return this builder
+         * @throws IllegalArgumentException if {@code minInterval} is negative
+         * @throws NullPointerException     if {@code minInterval} is null
+         */
+        public Builder permitKeepAlive(Duration minInterval, boolean withoutCalls) {
+            Objects.requireNonNull(minInterval, "minInterval");
+            if (minInterval.isNegative()) {
+                throw new IllegalArgumentException("the permitted keepalive interval must not be negative, got "
+                        + minInterval);
+            }
+            this.permitKeepAliveTime = minInterval;
+            this.permitKeepAliveWithoutCalls = withoutCalls;
             return this;
         }
 

@@ -212,10 +212,13 @@ public final class KubeServeServer implements AutoCloseable {
                 // limit: HTTP's counts silent bytes, gRPC's would count time without a call, which ends
                 // connections that round_robin clients keep open to every pod on purpose.
                 .handshakeTimeout(config.security().headerTimeout());
-        if (!config.grpcMaxConnectionAge().isZero()) {
+        GrpcConnectionConfig connections = config.grpcConnections();
+        if (!connections.maxConnectionAge().isZero()) {
             // no grace limit: calls and streams open on an aged connection run to their end
-            builder.maxConnectionAge(config.grpcMaxConnectionAge());
+            builder.maxConnectionAge(connections.maxConnectionAge());
         }
+        builder.keepAlive(connections.keepAliveTime(), connections.keepAliveTimeout())
+                .permitKeepAlive(connections.permitKeepAliveTime(), connections.permitKeepAliveWithoutCalls());
         if (config.security().authEnabled()) {
             builder.apiTokens(config.security().authTokens());
         }
@@ -241,7 +244,7 @@ public final class KubeServeServer implements AutoCloseable {
             });
         }
         KubeServeGrpc started = builder.build().start(config.host(), config.grpcPort());
-        Duration age = config.grpcMaxConnectionAge();
+        Duration age = connections.maxConnectionAge();
         LOG.info("listening for gRPC (Open Inference Protocol, health, reflection) on {}:{}{}{}", config.host(),
                 started.port(), tls != null ? " with TLS" : "",
                 age.isZero() ? "" : ", each connection taking new calls for " + age.toSeconds() + " s (±10 %)");

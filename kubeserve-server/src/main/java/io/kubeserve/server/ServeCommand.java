@@ -110,6 +110,17 @@ public final class ServeCommand implements Callable<Integer> {
         option(command, "--grpc-max-connection-age", "SECONDS", "0", int.class,
                 "End each gRPC connection gracefully after this long, so clients reconnect and reach pods an autoscaler"
                         + " added; calls and streams open on it run to their end; 0: no limit (default ${DEFAULT-VALUE}).");
+        option(command, "--grpc-keepalive-time", "SECONDS", "7200", int.class,
+                "Ping a gRPC connection silent this long, to find clients that vanished and keep the path open;"
+                        + " at least 10 (default ${DEFAULT-VALUE}, gRPC's).");
+        option(command, "--grpc-keepalive-timeout", "SECONDS", "20", int.class,
+                "Close a gRPC connection whose client does not answer the ping within this time (default ${DEFAULT-VALUE}).");
+        option(command, "--grpc-permit-keepalive-time", "SECONDS", "300", int.class,
+                "Shortest interval between a client's keepalive pings accepted; a client pinging more often is sent away"
+                        + " (GOAWAY too_many_pings); 0: any (default ${DEFAULT-VALUE}, gRPC's).");
+        command.addOption(OptionSpec.builder("--grpc-permit-keepalive-without-calls").type(boolean.class).arity("0")
+                .description("Accept keepalive pings on gRPC connections with no call open (default: only during"
+                        + " calls, gRPC's).").build());
         option(command, "--model-name", "NAME", null, String.class,
                 "Name for a single model directory or file (default: its name).");
         option(command, "--default-model", "NAME", null, String.class,
@@ -196,7 +207,7 @@ public final class ServeCommand implements Callable<Integer> {
             String logFormat = value("--log-format");
             String controlMode = value("--model-control-mode");
             return new ServerConfig(value("--host"), integer("--port"), integer("--grpc-port"),
-                    Duration.ofSeconds(integer("--grpc-max-connection-age")), value("--model-repository"),
+                    grpcConnections(), value("--model-repository"),
                     value("--model-name"), value("--default-model"), maxBodyBytes, logFormat.toLowerCase(Locale.ROOT),
                     integer("--io-threads"), integer("--worker-threads"), Duration.ofSeconds(integer("--drain-timeout")),
                     integer("--overload-status"), controlMode.toLowerCase(Locale.ROOT),
@@ -205,6 +216,13 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+    }
+
+    private GrpcConnectionConfig grpcConnections() {
+        return new GrpcConnectionConfig(Duration.ofSeconds(integer("--grpc-max-connection-age")),
+                Duration.ofSeconds(integer("--grpc-keepalive-time")), Duration.ofSeconds(integer("--grpc-keepalive-timeout")),
+                Duration.ofSeconds(integer("--grpc-permit-keepalive-time")),
+                Boolean.TRUE.equals(value("--grpc-permit-keepalive-without-calls")));
     }
 
     /**

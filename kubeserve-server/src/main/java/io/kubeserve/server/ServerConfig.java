@@ -17,10 +17,7 @@ import java.util.Set;
  * @param port            port to bind; 0 picks a free one
  * @param grpcPort        port of the Open Inference Protocol over gRPC (kubeserve-grpc), on the same
  *                        host; 0: no gRPC listener
- * @param grpcMaxConnectionAge how long a gRPC connection takes new calls before the server ends it
- *                        gracefully (GOAWAY; the calls and streams open on it run to their end) and the
- *                        client reconnects, so that pods an autoscaler adds get calls; {@link Duration#ZERO}:
- *                        connections live as long as their clients keep them
+ * @param grpcConnections how the gRPC listener manages its connections: their age and keepalive
  * @param modelRepository where the models are: a directory (repository, one model) or model file,
  *                        or a remote store URI
  * @param modelName       name for a single-model directory or file; null: derived from its name
@@ -38,7 +35,7 @@ import java.util.Set;
  * @param adminToken      bearer token of the repository API; null disables that API
  * @param security        API tokens, rate limit, TLS and connection timeouts
  */
-public record ServerConfig(String host, int port, int grpcPort, Duration grpcMaxConnectionAge, String modelRepository,
+public record ServerConfig(String host, int port, int grpcPort, GrpcConnectionConfig grpcConnections, String modelRepository,
                            String modelName, String defaultModel, long maxBodyBytes, String logFormat, int ioThreads,
                            int workerThreads, Duration drainTimeout, int overloadStatus, String controlMode,
                            Duration pollInterval, Set<String> requiredModels, String adminToken,
@@ -54,7 +51,7 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
      * @param port            port to bind; 0 picks a free one
      * @param grpcPort        port of the Open Inference Protocol over gRPC (kubeserve-grpc), on the same
      *                        host; 0: no gRPC listener
-     * @param grpcMaxConnectionAge how long a gRPC connection takes new calls; {@link Duration#ZERO}: no limit
+     * @param grpcConnections how the gRPC listener manages its connections; null: {@link GrpcConnectionConfig#defaults()}
      * @param modelRepository where the models are: a directory (repository, one model) or model file,
      *                        or a remote store URI
      * @param modelName       name for a single-model directory or file; null: derived from its name
@@ -74,14 +71,12 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
      * @throws IllegalArgumentException for a missing repository, a port outside 0..65535, a body
      *                                  limit under 1 KiB, an unknown log format or control mode, negative
      *                                  thread counts or drain timeout, an overload status other than 503
-     *                                  or 429, a poll interval under 1 s, a gRPC connection age other than
-     *                                  zero under 1 s, or an admin token under 16 characters
-     * @throws NullPointerException     when host, grpcMaxConnectionAge, logFormat, drainTimeout, controlMode,
+     *                                  or 429, a poll interval under 1 s, or an admin token under 16 characters
+     * @throws NullPointerException     when host, logFormat, drainTimeout, controlMode,
      *                                  pollInterval or requiredModels is null
      */
     public ServerConfig {
         Objects.requireNonNull(host, "host");
-        Objects.requireNonNull(grpcMaxConnectionAge, "grpcMaxConnectionAge");
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(controlMode, "controlMode");
@@ -98,11 +93,6 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
         }
         if (grpcPort != 0 && grpcPort == port) {
             throw new IllegalArgumentException("--grpc-port and --port must differ, both are " + port);
-        }
-        if (!grpcMaxConnectionAge.isZero() && grpcMaxConnectionAge.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got "
-                    + (grpcMaxConnectionAge.toMillis() % 1000 == 0 ? grpcMaxConnectionAge.toSeconds() + " s"
-                            : grpcMaxConnectionAge.toMillis() + " ms"));
         }
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("--max-body-size must be at least 1k, got " + maxBodyBytes + " bytes");
@@ -128,6 +118,7 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
         }
         requiredModels = Set.copyOf(requiredModels);
         security = security == null ? SecurityConfig.defaults() : security;
+        grpcConnections = grpcConnections == null ? GrpcConnectionConfig.defaults() : grpcConnections;
         if (adminToken != null && adminToken.length() < 16) {
             throw new IllegalArgumentException("the admin token must be at least 16 characters");
         }
@@ -135,7 +126,7 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
 
     /**
      * Defaults for everything but the repository: {@code 0.0.0.0:8080}, no gRPC listener (the command
-     * line's default is 8081) and no gRPC connection age, 16 MiB bodies, text logs, one
+     * line's default is 8081) with {@link GrpcConnectionConfig#defaults()}, 16 MiB bodies, text logs, one
      * I/O thread per core, 20 s drain, 503 on overload, control mode {@code none} (15 s poll interval if
      * switched to poll), no required models, no admin token, {@link SecurityConfig#defaults()}.
      *
@@ -143,7 +134,7 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
      * @return the default settings serving {@code modelRepository}
      */
     public static ServerConfig defaults(Path modelRepository) {
-        return new ServerConfig("0.0.0.0", 8080, 0, Duration.ZERO, modelRepository.toString(), null, null, 16L << 20,
+        return new ServerConfig("0.0.0.0", 8080, 0, GrpcConnectionConfig.defaults(), modelRepository.toString(), null, null, 16L << 20,
                 "text", 0, 0, Duration.ofSeconds(20), 503, "none", Duration.ofSeconds(15), Set.of(), null, SecurityConfig.defaults());
     }
 
@@ -268,8 +259,8 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
      */
     @Override
     public String toString() {
-        return "ServerConfig[host=" + host + ", port=" + port + ", grpcPort=" + grpcPort + ", grpcMaxConnectionAge="
-                + grpcMaxConnectionAge + ", modelRepository=" + modelRepository
+        return "ServerConfig[host=" + host + ", port=" + port + ", grpcPort=" + grpcPort + ", grpcConnections="
+                + grpcConnections + ", modelRepository=" + modelRepository
                 + ", modelName=" + modelName + ", defaultModel=" + defaultModel + ", maxBodyBytes=" + maxBodyBytes
                 + ", logFormat=" + logFormat + ", ioThreads=" + ioThreads + ", workerThreads=" + workerThreads
                 + ", drainTimeout=" + drainTimeout + ", overloadStatus=" + overloadStatus + ", controlMode="
@@ -285,7 +276,7 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
         private String host;
         private int port;
         private int grpcPort;
-        private Duration grpcMaxConnectionAge;
+        private GrpcConnectionConfig grpcConnections;
         private String modelRepository;
         private String modelName;
         private String defaultModel;
@@ -305,7 +296,7 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
             host = c.host;
             port = c.port;
             grpcPort = c.grpcPort;
-            grpcMaxConnectionAge = c.grpcMaxConnectionAge;
+            grpcConnections = c.grpcConnections;
             modelRepository = c.modelRepository;
             modelName = c.modelName;
             defaultModel = c.defaultModel;
@@ -345,14 +336,13 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
         }
 
         /**
-         * Sets grpcMaxConnectionAge.
+         * Sets grpcConnections.
          *
-         * @param value how long a gRPC connection takes new calls, at least 1 s (checked by {@link #build()});
-         *              {@link Duration#ZERO}: no limit
+         * @param value how the gRPC listener manages its connections; null: {@link GrpcConnectionConfig#defaults()}
          * @return this builder
          */
-        public Builder grpcMaxConnectionAge(Duration value) {
-            grpcMaxConnectionAge = value;
+        public Builder grpcConnections(GrpcConnectionConfig value) {
+            grpcConnections = value;
             return this;
         }
 
@@ -484,7 +474,7 @@ public record ServerConfig(String host, int port, int grpcPort, Duration grpcMax
          * @throws IllegalArgumentException naming the flag of the first invalid setting
          */
         public ServerConfig build() {
-            return new ServerConfig(host, port, grpcPort, grpcMaxConnectionAge, modelRepository, modelName, defaultModel,
+            return new ServerConfig(host, port, grpcPort, grpcConnections, modelRepository, modelName, defaultModel,
                     maxBodyBytes, logFormat, ioThreads, workerThreads, drainTimeout, overloadStatus, controlMode, pollInterval, requiredModels,
                     adminToken, security);
         }

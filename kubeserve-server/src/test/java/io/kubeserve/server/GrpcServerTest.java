@@ -14,6 +14,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kubeserve.grpc.KubeServeGrpc;
+import io.kubeserve.grpc.Http2Peer;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.InferTensorContents;
 import io.kubeserve.grpc.v2.ModelInferRequest;
@@ -26,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -138,7 +140,8 @@ class GrpcServerTest {
         int grpcPort = TestTools.freePort();
         // a drain timeout under the call's 2.5 s: the age's GOAWAY must not bound calls by it
         ServerConfig config = ServerConfig.defaults(repo).withGrpcPort(grpcPort).toBuilder()
-                .grpcMaxConnectionAge(java.time.Duration.ofSeconds(1)).drainTimeout(java.time.Duration.ofSeconds(1)).build();
+                .grpcConnections(GrpcConnectionConfig.defaults().withMaxConnectionAge(java.time.Duration.ofSeconds(1)))
+                .drainTimeout(java.time.Duration.ofSeconds(1)).build();
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
         try (RunningServer server = new RunningServer(config)) {
             ModelInferResponse answer = GRPCInferenceServiceGrpc.newBlockingStub(channel)
@@ -175,6 +178,47 @@ class GrpcServerTest {
                 // closed with a reset: closed all the same
             }
             assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * The keepalive flags reach the listener: the server pings a connection silent for
+     * {@code --grpc-keepalive-time} (10 s, the least) and closes it once the answer is
+     * {@code --grpc-keepalive-timeout} late, while a peer that answers stays connected and, with
+     * {@code --grpc-permit-keepalive-time 0 --grpc-permit-keepalive-without-calls}, may ping an idle
+     * connection back to back (gRPC's defaults send it away on the third ping; KeepAlivePolicyTest).
+     */
+    @Test
+    void theServerPingsSilentConnectionsClosesUnansweredOnesAndAcceptsPermittedClientPings() throws Exception {
+        RunningServer.irisOnly(repo);
+        int grpcPort = TestTools.freePort();
+        ServerConfig config = CliRun.serve(Map.of(), "--model-repository", repo.toString(), "--host", "127.0.0.1",
+                "--port", "0", "--grpc-port", Integer.toString(grpcPort), "--grpc-keepalive-time", "10",
+                "--grpc-keepalive-timeout", "1", "--grpc-permit-keepalive-time", "0",
+                "--grpc-permit-keepalive-without-calls");
+        java.time.Duration wait = java.time.Duration.ofSeconds(15);
+        long start = System.nanoTime();
+        try (RunningServer server = new RunningServer(config);
+             Http2Peer vanished = Http2Peer.connect(grpcPort);
+             Http2Peer present = Http2Peer.connect(grpcPort)) {
+            for (long i = 0; i < 5; i++) {
+                present.ping(i);
+                assertThat(present.next(wait).isPingAck()).as("ack of client ping %d", i).isTrue();
+            }
+            // both connections fall silent now: the server pings each about 10 s later
+            Http2Peer.Frame serverPing = present.next(wait);
+            assertThat(serverPing.isPingRequest()).isTrue();
+            present.answer(serverPing);
+            assertThat(vanished.next(wait).isPingRequest()).isTrue();
+            // unanswered: a GOAWAY may come first, then the connection ends
+            Http2Peer.Frame after = vanished.next(wait);
+            if (after != null) {
+                assertThat(after.type()).isEqualTo(Http2Peer.GOAWAY);
+                assertThat(vanished.next(wait)).isNull();
+            }
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(java.time.Duration.ofSeconds(10));
+            present.ping(99);
+            assertThat(present.next(wait).pingData()).as("the answering peer is still connected").isEqualTo(99);
         }
     }
 

@@ -26,6 +26,11 @@ class ServerConfigTest {
             Map.entry("--overload-status", "KUBESERVE_OVERLOAD_STATUS"), Map.entry("--log-format", "KUBESERVE_LOG_FORMAT"),
             Map.entry("--io-threads", "KUBESERVE_IO_THREADS"), Map.entry("--worker-threads", "KUBESERVE_WORKER_THREADS"),
             Map.entry("--drain-timeout", "KUBESERVE_DRAIN_TIMEOUT"),
+            Map.entry("--grpc-port", "KUBESERVE_GRPC_PORT"),
+            Map.entry("--grpc-max-connection-age", "KUBESERVE_GRPC_MAX_CONNECTION_AGE"),
+            Map.entry("--grpc-keepalive-time", "KUBESERVE_GRPC_KEEPALIVE_TIME"),
+            Map.entry("--grpc-keepalive-timeout", "KUBESERVE_GRPC_KEEPALIVE_TIMEOUT"),
+            Map.entry("--grpc-permit-keepalive-time", "KUBESERVE_GRPC_PERMIT_KEEPALIVE_TIME"),
             Map.entry("--auth-tokens-file", "KUBESERVE_AUTH_TOKENS_FILE"),
             Map.entry("--auth-probes", "KUBESERVE_AUTH_PROBES"), Map.entry("--auth-metrics", "KUBESERVE_AUTH_METRICS"),
             Map.entry("--rate-limit", "KUBESERVE_RATE_LIMIT"), Map.entry("--rate-limit-burst", "KUBESERVE_RATE_LIMIT_BURST"),
@@ -46,9 +51,14 @@ class ServerConfigTest {
         assertThat(config.host()).isEqualTo("0.0.0.0");
         assertThat(config.logFormat()).isEqualTo("text");
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(config.grpcMaxConnectionAge()).isEqualTo(Duration.ZERO);
-        assertThat(CliRun.serve(Map.of(), "--model-repository", "/m", "--grpc-max-connection-age", "60")
-                .grpcMaxConnectionAge()).isEqualTo(Duration.ofSeconds(60));
+        // gRPC's own connection defaults: no age, a ping after 2 h of silence, client pings every 5 min with calls
+        assertThat(config.grpcConnections()).isEqualTo(new GrpcConnectionConfig(Duration.ZERO, Duration.ofHours(2),
+                Duration.ofSeconds(20), Duration.ofMinutes(5), false)).isEqualTo(GrpcConnectionConfig.defaults());
+        assertThat(CliRun.serve(Map.of(), "--model-repository", "/m", "--grpc-max-connection-age", "60",
+                "--grpc-keepalive-time", "30", "--grpc-keepalive-timeout", "5", "--grpc-permit-keepalive-time", "10",
+                "--grpc-permit-keepalive-without-calls").grpcConnections())
+                .isEqualTo(new GrpcConnectionConfig(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(5),
+                        Duration.ofSeconds(10), true));
         // no request waits on a worker (it waits in its model's queue): one per core, two on one core
         assertThat(config.effectiveWorkerThreads()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
         assertThat(config.effectiveWorkerThreads()).isGreaterThanOrEqualTo(2);
@@ -67,7 +77,9 @@ class ServerConfigTest {
                 Map.entry("KUBESERVE_MAX_BODY_SIZE", "2M"), Map.entry("KUBESERVE_OVERLOAD_STATUS", "429"),
                 Map.entry("KUBESERVE_LOG_FORMAT", "JSON"), Map.entry("KUBESERVE_IO_THREADS", "3"),
                 Map.entry("KUBESERVE_DRAIN_TIMEOUT", "7"), Map.entry("KUBESERVE_ADMIN_TOKEN", " admin-secret-0123456789 "),
-                Map.entry("KUBESERVE_GRPC_MAX_CONNECTION_AGE", "300")));
+                Map.entry("KUBESERVE_GRPC_MAX_CONNECTION_AGE", "300"), Map.entry("KUBESERVE_GRPC_KEEPALIVE_TIME", "45"),
+                Map.entry("KUBESERVE_GRPC_KEEPALIVE_TIMEOUT", "3"), Map.entry("KUBESERVE_GRPC_PERMIT_KEEPALIVE_TIME", "0"),
+                Map.entry("KUBESERVE_GRPC_PERMIT_KEEPALIVE_WITHOUT_CALLS", "true")));
         assertThat(config.modelRepository()).isEqualTo("s3://bucket/models");
         assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isEqualTo(9090);
@@ -80,7 +92,8 @@ class ServerConfigTest {
         assertThat(config.logFormat()).isEqualTo("json");
         assertThat(config.effectiveIoThreads()).isEqualTo(3);
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(7));
-        assertThat(config.grpcMaxConnectionAge()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.grpcConnections()).isEqualTo(new GrpcConnectionConfig(Duration.ofMinutes(5),
+                Duration.ofSeconds(45), Duration.ofSeconds(3), Duration.ZERO, true));
         assertThat(config.adminToken()).isEqualTo("admin-secret-0123456789");
         // a token in poll mode leaves the repository API off; explicit mode turns it on
         assertThat(config.repositoryApiOn()).isFalse();
@@ -123,9 +136,14 @@ class ServerConfigTest {
                 .contains("--drain-timeout must be >= 0");
         assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-max-connection-age", "-5"))
                 .contains("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got -5 s");
-        assertThatThrownBy(() -> ServerConfig.defaults(Path.of("m")).toBuilder()
-                .grpcMaxConnectionAge(Duration.ofMillis(500)).build())
-                .hasMessageContaining("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got 500 ms");
+        assertThatThrownBy(() -> GrpcConnectionConfig.defaults().withMaxConnectionAge(Duration.ofMillis(500)))
+                .hasMessage("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got 500 ms");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-keepalive-time", "5"))
+                .contains("--grpc-keepalive-time must be at least 10 seconds, got 5 s");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-keepalive-timeout", "0"))
+                .contains("--grpc-keepalive-timeout must be at least 1 second, got 0 s");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-permit-keepalive-time", "-1"))
+                .contains("--grpc-permit-keepalive-time must not be negative, got -1 s");
         assertThat(CliRun.usageError(Map.of(), "--modle-repository", "m"))
                 .contains("Unknown option", "'--modle-repository'", "Possible solutions: --model-repository");
         assertThat(CliRun.usageError(Map.of(), "--model-repository"))

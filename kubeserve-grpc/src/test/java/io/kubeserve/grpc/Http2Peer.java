@@ -1,0 +1,154 @@
+package io.kubeserve.grpc;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * A bare HTTP/2 client over plaintext TCP (prior knowledge, RFC 9113 section 3.3) that sends
+ * exactly the frames a test asks for, so it can ping as often as a misbehaving client would, or
+ * leave the server's pings unanswered as a vanished one would: neither is possible with grpc-java's
+ * own client, which holds its keepalive to at least 10 s and always answers pings. It answers the
+ * server's SETTINGS and nothing else. Frame layout: RFC 9113 section 4.1. Not thread-safe: one test
+ * thread drives it.
+ */
+public final class Http2Peer implements AutoCloseable {
+
+    /** Frame types (RFC 9113 section 6). */
+    public static final int SETTINGS = 0x4;
+    public static final int PING = 0x6;
+    public static final int GOAWAY = 0x7;
+    private static final int WINDOW_UPDATE = 0x8;
+    private static final int ACK = 0x1;
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * A frame as received.
+     *
+     * @param type    frame type
+     * @param flags   flag bits; {@code 0x1} is ACK on SETTINGS and PING
+     * @param payload the frame's payload
+     */
+    public record Frame(int type, int flags, byte[] payload) {
+
+        /** @return whether this is a PING that answers one of ours */
+        public boolean isPingAck() {
+            return type == PING && (flags & ACK) != 0;
+        }
+
+        /** @return whether this is a PING the server sent, which expects an answer */
+        public boolean isPingRequest() {
+            return type == PING && (flags & ACK) == 0;
+        }
+
+        /** @return the opaque 8 bytes of a PING */
+        public long pingData() {
+            return ByteBuffer.wrap(payload).getLong();
+        }
+
+        /** @return a GOAWAY's error code (RFC 9113 section 7; 0xb is ENHANCE_YOUR_CALM) */
+        public int goAwayError() {
+            return ByteBuffer.wrap(payload, 4, 4).getInt();
+        }
+
+        /** @return a GOAWAY's debug data, as ASCII */
+        public String goAwayDebugData() {
+            return new String(payload, 8, payload.length - 8, StandardCharsets.US_ASCII);
+        }
+    }
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    private Http2Peer(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    /**
+     * Connects to {@code 127.0.0.1:port} and sends the connection preface with empty SETTINGS.
+     *
+     * @param port a plaintext gRPC port
+     * @return the connected peer, owned by the caller
+     * @throws IOException when the connection fails
+     */
+    public static Http2Peer connect(int port) throws IOException {
+        Http2Peer peer = new Http2Peer(new Socket("127.0.0.1", port));
+        peer.out.write(PREFACE);
+        peer.send(SETTINGS, 0, new byte[0]);
+        return peer;
+    }
+
+    /**
+     * Sends a PING with {@code data} as its payload.
+     *
+     * @param data the 8 opaque bytes
+     * @throws IOException when the write fails
+     */
+    public void ping(long data) throws IOException {
+        send(PING, 0, ByteBuffer.allocate(8).putLong(data).array());
+    }
+
+    /**
+     * Answers a server's PING.
+     *
+     * @param request the PING to answer
+     * @throws IOException when the write fails
+     */
+    public void answer(Frame request) throws IOException {
+        send(PING, ACK, request.payload());
+    }
+
+    /**
+     * The next frame other than SETTINGS and WINDOW_UPDATE (a SETTINGS that is not an ACK is
+     * acknowledged on the way).
+     *
+     * @param timeout how long to wait for it
+     * @return the frame, or null once the server has closed the connection (end of stream or reset)
+     * @throws java.net.SocketTimeoutException when nothing comes within {@code timeout}
+     * @throws IOException                     when reading fails otherwise
+     */
+    public Frame next(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        while (true) {
+            Frame frame;
+            try {
+                int length = in.readUnsignedShort() << 8 | in.readUnsignedByte();
+                int type = in.readUnsignedByte();
+                int flags = in.readUnsignedByte();
+                in.readInt(); // stream identifier: every frame here is on stream 0
+                byte[] payload = new byte[length];
+                in.readFully(payload);
+                frame = new Frame(type, flags, payload);
+            } catch (EOFException | java.net.SocketException closed) {
+                return null;
+            }
+            if (frame.type() == SETTINGS && (frame.flags() & ACK) == 0) {
+                send(SETTINGS, ACK, new byte[0]);
+            } else if (frame.type() != SETTINGS && frame.type() != WINDOW_UPDATE) {
+                return frame;
+            }
+        }
+    }
+
+    private void send(int type, int flags, byte[] payload) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(9);
+        header.put((byte) (payload.length >>> 16)).putShort((short) payload.length).put((byte) type)
+                .put((byte) flags).putInt(0);
+        out.write(header.array());
+        out.write(payload);
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

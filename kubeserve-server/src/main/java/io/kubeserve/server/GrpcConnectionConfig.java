@@ -1,0 +1,91 @@
+package io.kubeserve.server;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the gRPC listener manages its connections: their age, the server's keepalive pings, and which
+ * pings it accepts from clients. An immutable, validated value, safe to share between threads;
+ * validation messages name the command-line flags.
+ *
+ * @param maxConnectionAge            how long a connection takes new calls before the server ends it
+ *                                    gracefully (GOAWAY; the calls and streams open on it run to their
+ *                                    end) and the client reconnects, so that pods an autoscaler adds get
+ *                                    calls; {@link Duration#ZERO}: connections live as long as their
+ *                                    clients keep them ({@code --grpc-max-connection-age})
+ * @param keepAliveTime               how long a connection may be silent before the server pings it, at
+ *                                    least 10 s ({@code --grpc-keepalive-time})
+ * @param keepAliveTimeout            how long the ping's answer may take before the server closes the
+ *                                    connection, at least 1 s ({@code --grpc-keepalive-timeout})
+ * @param permitKeepAliveTime         the shortest interval between a client's pings that the server
+ *                                    accepts; {@link Duration#ZERO}: any ({@code --grpc-permit-keepalive-time})
+ * @param permitKeepAliveWithoutCalls whether clients may ping a connection with no call open
+ *                                    ({@code --grpc-permit-keepalive-without-calls})
+ */
+public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAliveTime, Duration keepAliveTimeout,
+                                   Duration permitKeepAliveTime, boolean permitKeepAliveWithoutCalls) {
+
+    /**
+     * Checks every setting.
+     *
+     * @param maxConnectionAge            how long a connection takes new calls; {@link Duration#ZERO}: no limit
+     * @param keepAliveTime               silence before the server pings a connection, at least 10 s
+     * @param keepAliveTimeout            how long the ping's answer may take, at least 1 s
+     * @param permitKeepAliveTime         the shortest interval between a client's pings accepted, not negative
+     * @param permitKeepAliveWithoutCalls whether clients may ping a connection with no call open
+     * @throws IllegalArgumentException for a connection age other than zero under 1 s, a keepalive time
+     *                                  under 10 s, a keepalive timeout under 1 s, or a negative
+     *                                  permitted interval
+     * @throws NullPointerException     when a duration is null
+     */
+    public GrpcConnectionConfig {
+        Objects.requireNonNull(maxConnectionAge, "maxConnectionAge");
+        Objects.requireNonNull(keepAliveTime, "keepAliveTime");
+        Objects.requireNonNull(keepAliveTimeout, "keepAliveTimeout");
+        Objects.requireNonNull(permitKeepAliveTime, "permitKeepAliveTime");
+        if (!maxConnectionAge.isZero() && maxConnectionAge.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got "
+                    + seconds(maxConnectionAge));
+        }
+        if (keepAliveTime.compareTo(Duration.ofSeconds(10)) < 0) {
+            throw new IllegalArgumentException("--grpc-keepalive-time must be at least 10 seconds, got "
+                    + seconds(keepAliveTime));
+        }
+        if (keepAliveTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("--grpc-keepalive-timeout must be at least 1 second, got "
+                    + seconds(keepAliveTimeout));
+        }
+        if (permitKeepAliveTime.isNegative()) {
+            throw new IllegalArgumentException("--grpc-permit-keepalive-time must not be negative, got "
+                    + seconds(permitKeepAliveTime));
+        }
+    }
+
+    /**
+     * gRPC's own defaults, those of grpc-java and gRPC's C core alike: no connection age, a ping after
+     * 2 h of silence answered within 20 s, client pings at most every 5 min and only with a call open.
+     *
+     * @return the defaults
+     */
+    public static GrpcConnectionConfig defaults() {
+        return new GrpcConnectionConfig(Duration.ZERO, Duration.ofHours(2), Duration.ofSeconds(20),
+                Duration.ofMinutes(5), false);
+    }
+
+    /**
+     * A copy with another connection age.
+     *
+     * @param age {@link Duration#ZERO} (no limit) or at least 1 s
+     * @return the changed copy
+     * @throws IllegalArgumentException when {@code age} is under 1 s but not zero
+     */
+    public GrpcConnectionConfig withMaxConnectionAge(Duration age) {
+        return new GrpcConnectionConfig(age, keepAliveTime, keepAliveTimeout, permitKeepAliveTime,
+                permitKeepAliveWithoutCalls);
+    }
+
+    /** "-5 s" or "500 ms": whole seconds as the flags take them, else what was given. */
+    private static String seconds(Duration value) {
+        return value.toMillis() % 1000 == 0 ? value.toSeconds() + " s" : value.toMillis() + " ms";
+    }
+}
