@@ -230,23 +230,23 @@ public final class KubeServeGrpc implements AutoCloseable {
                 .directExecutor()
                 .maxInboundMessageSize(maxMessageBytes);
         if (maxConnectionAge != null) {
-            builder.maxConnectionAge(maxConnectionAge.toNanos(), TimeUnit.NANOSECONDS);
+            builder.maxConnectionAge(nanos(maxConnectionAge), TimeUnit.NANOSECONDS);
             if (maxConnectionAgeGrace != null) {
-                builder.maxConnectionAgeGrace(maxConnectionAgeGrace.toNanos(), TimeUnit.NANOSECONDS);
+                builder.maxConnectionAgeGrace(nanos(maxConnectionAgeGrace), TimeUnit.NANOSECONDS);
             }
         }
         if (maxConnectionIdle != null) {
-            builder.maxConnectionIdle(maxConnectionIdle.toNanos(), TimeUnit.NANOSECONDS);
+            builder.maxConnectionIdle(nanos(maxConnectionIdle), TimeUnit.NANOSECONDS);
         }
         if (handshakeTimeout != null) {
-            builder.handshakeTimeout(handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            builder.handshakeTimeout(nanos(handshakeTimeout), TimeUnit.NANOSECONDS);
         }
         if (keepAliveTime != null) {
-            builder.keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
-                    .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            builder.keepAliveTime(nanos(keepAliveTime), TimeUnit.NANOSECONDS)
+                    .keepAliveTimeout(nanos(keepAliveTimeout), TimeUnit.NANOSECONDS);
         }
         if (permitKeepAliveTime != null) {
-            builder.permitKeepAliveTime(permitKeepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
+            builder.permitKeepAliveTime(nanos(permitKeepAliveTime), TimeUnit.NANOSECONDS)
                     .permitKeepAliveWithoutCalls(permitKeepAliveWithoutCalls);
         }
         if (ssl != null) {
@@ -265,6 +265,11 @@ public final class KubeServeGrpc implements AutoCloseable {
         loops = List.of(boss, workers);
         server = started;
         return this;
+    }
+
+    /** grpc-java's builders take nanoseconds; a Duration beyond 292 years is as good as forever to them. */
+    private static long nanos(Duration duration) {
+        return duration.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : duration.toNanos();
     }
 
     /**
@@ -631,7 +636,7 @@ public final class KubeServeGrpc implements AutoCloseable {
          */
         public Builder handshakeTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
-            if (timeout.toMillis() < 1) {
+            if (timeout.compareTo(Duration.ofMillis(1)) < 0) {
                 throw new IllegalArgumentException("the handshake timeout must be at least 1 ms, got " + timeout);
             }
             this.handshakeTimeout = timeout;
@@ -639,13 +644,14 @@ public final class KubeServeGrpc implements AutoCloseable {
         }
 
         /**
-         * Pings a connection (HTTP/2 PING) once nothing has come from its client for {@code time},
-         * and closes it when the answer takes longer than {@code timeout}: its calls and streams
-         * then fail on the server's side and are released. It finds clients that went away without
-         * closing their connection (a pod or node that died, a network that dropped the path), which
-         * would otherwise hold their open {@code ModelStreamInfer} streams; and it keeps a quiet
-         * connection's path through NATs and load balancers that drop silent flows. grpc-java's
-         * default, as gRPC's: 2 h and 20 s. Applies to {@link #start}'s server only.
+         * Pings a connection (HTTP/2 PING) once its client has sent nothing for {@code time} (no
+         * HEADERS, DATA, RST_STREAM or PING frame; SETTINGS and WINDOW_UPDATE do not count), and
+         * closes it when nothing comes back within {@code timeout}: its calls and streams then fail
+         * and are released. It finds clients that went away without closing their connection (a pod
+         * or node that died, a network that dropped the path), which would otherwise hold their open
+         * {@code ModelStreamInfer} streams. A time shorter than the idle timeout of the NATs and load
+         * balancers on the way also keeps a quiet connection's path open. grpc-java's default, as
+         * gRPC's: 2 h and 20 s. Applies to {@link #start}'s server only.
          *
          * @param time    silence before a ping, at least 10 s (grpc-java raises anything shorter to
          *                10 s: refused here instead); 1,000 days or more: never ping

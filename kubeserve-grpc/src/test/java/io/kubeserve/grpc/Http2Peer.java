@@ -13,18 +13,22 @@ import java.time.Duration;
  * A bare HTTP/2 client over plaintext TCP (prior knowledge, RFC 9113 section 3.3) that sends
  * exactly the frames a test asks for, so it can ping as often as a misbehaving client would, or
  * leave the server's pings unanswered as a vanished one would: neither is possible with grpc-java's
- * own client, which holds its keepalive to at least 10 s and always answers pings. It answers the
+ * own client, which holds its keepalive to at least 10 s and always answers pings. It can open a
+ * gRPC call and send it messages (gRPC over HTTP/2: PROTOCOL-HTTP2.md in grpc/grpc). It answers the
  * server's SETTINGS and nothing else. Frame layout: RFC 9113 section 4.1. Not thread-safe: one test
  * thread drives it.
  */
 public final class Http2Peer implements AutoCloseable {
 
     /** Frame types (RFC 9113 section 6). */
+    public static final int DATA = 0x0;
+    public static final int HEADERS = 0x1;
     public static final int SETTINGS = 0x4;
     public static final int PING = 0x6;
     public static final int GOAWAY = 0x7;
     private static final int WINDOW_UPDATE = 0x8;
     private static final int ACK = 0x1;
+    private static final int END_HEADERS = 0x4;
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /**
@@ -32,9 +36,10 @@ public final class Http2Peer implements AutoCloseable {
      *
      * @param type    frame type
      * @param flags   flag bits; {@code 0x1} is ACK on SETTINGS and PING
+     * @param stream  stream identifier; 0 for the connection's own frames
      * @param payload the frame's payload
      */
-    public record Frame(int type, int flags, byte[] payload) {
+    public record Frame(int type, int flags, int stream, byte[] payload) {
 
         /** @return whether this is a PING that answers one of ours */
         public boolean isPingAck() {
@@ -87,6 +92,42 @@ public final class Http2Peer implements AutoCloseable {
     }
 
     /**
+     * Opens a gRPC call: a HEADERS frame without END_STREAM, its fields as HPACK literals without
+     * indexing or Huffman coding (RFC 7541 section 6.2.2), so the call stays open for messages.
+     *
+     * @param stream an odd stream identifier, higher than any before
+     * @param method the full method, e.g. {@code inference.GRPCInferenceService/ModelStreamInfer}
+     * @throws IOException when the write fails
+     */
+    public void openCall(int stream, String method) throws IOException {
+        java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+        String[][] fields = {{":method", "POST"}, {":scheme", "http"}, {":path", "/" + method},
+                {":authority", "127.0.0.1"}, {"content-type", "application/grpc"}, {"te", "trailers"}};
+        for (String[] field : fields) {
+            block.write(0);
+            for (String text : field) {
+                byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+                block.write(bytes.length); // under 127: the length fits HPACK's 7-bit prefix
+                block.write(bytes);
+            }
+        }
+        send(HEADERS, END_HEADERS, stream, block.toByteArray());
+    }
+
+    /**
+     * Sends one gRPC message on an open call: a DATA frame holding the length-prefixed message
+     * (uncompressed flag, 4-byte length, the bytes), without END_STREAM.
+     *
+     * @param stream  the call's stream
+     * @param message the serialized message
+     * @throws IOException when the write fails
+     */
+    public void sendMessage(int stream, byte[] message) throws IOException {
+        send(DATA, 0, stream, ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length)
+                .put(message).array());
+    }
+
+    /**
      * Sends a PING with {@code data} as its payload.
      *
      * @param data the 8 opaque bytes
@@ -123,10 +164,10 @@ public final class Http2Peer implements AutoCloseable {
                 int length = in.readUnsignedShort() << 8 | in.readUnsignedByte();
                 int type = in.readUnsignedByte();
                 int flags = in.readUnsignedByte();
-                in.readInt(); // stream identifier: every frame here is on stream 0
+                int stream = in.readInt() & 0x7fff_ffff;
                 byte[] payload = new byte[length];
                 in.readFully(payload);
-                frame = new Frame(type, flags, payload);
+                frame = new Frame(type, flags, stream, payload);
             } catch (EOFException | java.net.SocketException closed) {
                 return null;
             }
@@ -139,9 +180,13 @@ public final class Http2Peer implements AutoCloseable {
     }
 
     private void send(int type, int flags, byte[] payload) throws IOException {
+        send(type, flags, 0, payload);
+    }
+
+    private void send(int type, int flags, int stream, byte[] payload) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(9);
         header.put((byte) (payload.length >>> 16)).putShort((short) payload.length).put((byte) type)
-                .put((byte) flags).putInt(0);
+                .put((byte) flags).putInt(stream);
         out.write(header.array());
         out.write(payload);
         out.flush();

@@ -3,6 +3,7 @@ package io.kubeserve.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,15 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The keepalive policy on a real port, with a bare HTTP/2 client that pings an idle connection
- * back to back: grpc-java's default sends it away on the third ping, {@code permitKeepAlive} lets
- * it ping, and only with {@code withoutCalls} while no call is open.
+ * The keepalive policy on a real port, with a bare HTTP/2 client that pings back to back, on an
+ * idle connection or with a {@code ModelStreamInfer} call open: grpc-java's default sends it away on
+ * the third early ping since the server last sent headers or data, {@code permitKeepAlive} lets it
+ * ping, and only with {@code withoutCalls} while no call is open.
  */
 class KeepAlivePolicyTest {
 
     /** HTTP/2's ENHANCE_YOUR_CALM error code (RFC 9113 section 7). */
     private static final int ENHANCE_YOUR_CALM = 0xb;
     private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final String STREAM_INFER = GRPCInferenceServiceGrpc.SERVICE_NAME + "/ModelStreamInfer";
 
     @TempDir
     Path tempDir;
@@ -49,13 +52,7 @@ class KeepAlivePolicyTest {
     void byDefaultAClientPingingAnIdleConnectionIsSentAwayOnItsThirdPing() throws Exception {
         KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor));
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
-            List<Http2Peer.Frame> answers = pingBackToBack(peer, 3);
-            assertThat(answers).hasSize(4);
-            assertThat(answers.subList(0, 3)).allMatch(Http2Peer.Frame::isPingAck);
-            Http2Peer.Frame goAway = answers.get(3);
-            assertThat(goAway.type()).isEqualTo(Http2Peer.GOAWAY);
-            assertThat(goAway.goAwayError()).isEqualTo(ENHANCE_YOUR_CALM);
-            assertThat(goAway.goAwayDebugData()).isEqualTo("too_many_pings");
+            assertSentAwayOnThirdPing(pingBackToBack(peer, 3));
             assertThat(peer.next(WAIT)).as("the connection is closed after the GOAWAY").isNull();
         }
     }
@@ -76,9 +73,30 @@ class KeepAlivePolicyTest {
     void anyRateStillMeansWithACallOpenUnlessPingsWithoutCallsArePermitted() throws Exception {
         KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor)
                 .permitKeepAlive(Duration.ZERO, false));
-        try (Http2Peer peer = Http2Peer.connect(server.port())) {
-            List<Http2Peer.Frame> answers = pingBackToBack(peer, 3);
-            assertThat(answers.get(answers.size() - 1).goAwayDebugData()).isEqualTo("too_many_pings");
+        try (Http2Peer idle = Http2Peer.connect(server.port()); Http2Peer calling = Http2Peer.connect(server.port())) {
+            assertSentAwayOnThirdPing(pingBackToBack(idle, 3));
+            calling.openCall(1, STREAM_INFER);
+            List<Http2Peer.Frame> answers = pingBackToBack(calling, 10);
+            assertThat(answers).hasSize(10).allMatch(Http2Peer.Frame::isPingAck);
+        }
+    }
+
+    @Test
+    void byDefaultACallOpenDoesNotPermitFrequentPingsButEachAnswerStartsTheCountAgain() throws Exception {
+        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor));
+        try (Http2Peer sentAway = Http2Peer.connect(server.port());
+             Http2Peer answered = Http2Peer.connect(server.port())) {
+            sentAway.openCall(1, STREAM_INFER);
+            assertSentAwayOnThirdPing(pingBackToBack(sentAway, 3));
+
+            answered.openCall(1, STREAM_INFER);
+            for (int round = 0; round < 3; round++) {
+                assertThat(pingBackToBack(answered, 2)).as("round %d", round).hasSize(2)
+                        .allMatch(Http2Peer.Frame::isPingAck);
+                // an answer on the stream (HEADERS, then DATA) sets the strikes back to none
+                answered.sendMessage(1, iris.typedRequest().setId("r" + round).build().toByteArray());
+                awaitData(answered);
+            }
         }
     }
 
@@ -86,7 +104,8 @@ class KeepAlivePolicyTest {
     void theBuilderRefusesKeepaliveTimesGrpcJavaWouldChange() {
         KubeServeGrpc.Builder builder = KubeServeGrpc.builder(iris.registry);
         assertThatThrownBy(() -> builder.keepAlive(Duration.ofSeconds(9), Duration.ofSeconds(20)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("the keepalive time must be at least 10 s, got PT9S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the keepalive time must be at least 10 s, got PT9S");
         assertThatThrownBy(() -> builder.keepAlive(Duration.ofSeconds(10), Duration.ofMillis(5)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the keepalive timeout must be at least 10 ms, got PT0.005S");
@@ -94,6 +113,37 @@ class KeepAlivePolicyTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the permitted keepalive interval must not be negative, got PT-1S");
         builder.keepAlive(Duration.ofSeconds(10), Duration.ofMillis(10)).permitKeepAlive(Duration.ZERO, true);
+    }
+
+    @Test
+    void timesBeyondWhatNanosecondsHoldMeanNever() throws Exception {
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor)
+                .keepAlive(forever, forever).permitKeepAlive(forever, true).maxConnectionAge(forever, forever)
+                .handshakeTimeout(forever));
+        try (Http2Peer peer = Http2Peer.connect(server.port())) {
+            assertThat(pingBackToBack(peer, 1)).hasSize(1).allMatch(Http2Peer.Frame::isPingAck);
+        }
+    }
+
+    /** Three ACKs, then GOAWAY ENHANCE_YOUR_CALM {@code too_many_pings}. */
+    private static void assertSentAwayOnThirdPing(List<Http2Peer.Frame> answers) {
+        assertThat(answers).hasSize(4);
+        assertThat(answers.subList(0, 3)).allMatch(Http2Peer.Frame::isPingAck);
+        Http2Peer.Frame goAway = answers.get(3);
+        assertThat(goAway.type()).isEqualTo(Http2Peer.GOAWAY);
+        assertThat(goAway.goAwayError()).isEqualTo(ENHANCE_YOUR_CALM);
+        assertThat(goAway.goAwayDebugData()).isEqualTo("too_many_pings");
+    }
+
+    /** Reads up to the answer's DATA frame, answering the server's own pings on the way (flow control). */
+    private static void awaitData(Http2Peer peer) throws Exception {
+        for (Http2Peer.Frame frame = peer.next(WAIT); frame.type() != Http2Peer.DATA; frame = peer.next(WAIT)) {
+            assertThat(frame.type()).isIn(Http2Peer.HEADERS, Http2Peer.PING);
+            if (frame.isPingRequest()) {
+                peer.answer(frame);
+            }
+        }
     }
 
     /**

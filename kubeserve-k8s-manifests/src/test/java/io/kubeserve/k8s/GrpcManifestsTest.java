@@ -45,7 +45,9 @@ class GrpcManifestsTest {
         assertThat(Manifests.serverConfig(o)).containsEntry("KUBESERVE_GRPC_PORT", "9000")
                 .containsEntry("KUBESERVE_PORT", Integer.toString(o.port()))
                 // clients connect again each minute, so pods the autoscaler adds get their calls
-                .containsEntry("KUBESERVE_GRPC_MAX_CONNECTION_AGE", "60");
+                .containsEntry("KUBESERVE_GRPC_MAX_CONNECTION_AGE", "60")
+                // a stream of a client that vanished on an aged connection is found within a minute, not 2 h
+                .containsEntry("KUBESERVE_GRPC_KEEPALIVE_TIME", "60");
         // the options' own server config wins
         assertThat(Manifests.serverConfig(Scenarios.iris().grpcPort(9000)
                 .serverConfig("KUBESERVE_GRPC_MAX_CONNECTION_AGE", "300").build()))
@@ -101,7 +103,8 @@ class GrpcManifestsTest {
         assertThat(server.getPorts()).extracting(ContainerPort::getName).containsExactly("http");
         // Without the flag the server would listen on its default 8081, which nothing exposes.
         assertThat(argAfter(server, "--grpc-port")).isEqualTo("0");
-        assertThat(Manifests.serverConfig(o)).doesNotContainKey("KUBESERVE_GRPC_MAX_CONNECTION_AGE");
+        assertThat(Manifests.serverConfig(o)).doesNotContainKeys("KUBESERVE_GRPC_MAX_CONNECTION_AGE",
+                "KUBESERVE_GRPC_KEEPALIVE_TIME");
         assertThat(find(o, Service.class).getSpec().getPorts()).extracting(ServicePort::getName)
                 .containsExactly("http");
         assertThat(find(o, NetworkPolicy.class).getSpec().getIngress()).allSatisfy(rule ->

@@ -44,8 +44,8 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
         Objects.requireNonNull(keepAliveTimeout, "keepAliveTimeout");
         Objects.requireNonNull(permitKeepAliveTime, "permitKeepAliveTime");
         if (!maxConnectionAge.isZero() && maxConnectionAge.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got "
-                    + seconds(maxConnectionAge));
+            throw new IllegalArgumentException("--grpc-max-connection-age must be 0 (no limit) or at least 1 second,"
+                    + " got " + seconds(maxConnectionAge));
         }
         if (keepAliveTime.compareTo(Duration.ofSeconds(10)) < 0) {
             throw new IllegalArgumentException("--grpc-keepalive-time must be at least 10 seconds, got "
@@ -82,6 +82,21 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
     public GrpcConnectionConfig withMaxConnectionAge(Duration age) {
         return new GrpcConnectionConfig(age, keepAliveTime, keepAliveTimeout, permitKeepAliveTime,
                 permitKeepAliveWithoutCalls);
+    }
+
+    /**
+     * The settings in words, for the start-up log, e.g. "connections renewed after 60 s (±10 %),
+     * pinged after 7200 s of silence (answer within 20 s), client pings accepted 300 s apart with
+     * calls open".
+     *
+     * @return one line
+     */
+    public String describe() {
+        return (maxConnectionAge.isZero() ? "connections kept as long as clients keep them"
+                : "connections renewed after " + seconds(maxConnectionAge) + " (±10 %)")
+                + ", pinged after " + seconds(keepAliveTime) + " of silence (answer within " + seconds(keepAliveTimeout)
+                + "), client pings accepted " + seconds(permitKeepAliveTime) + " apart "
+                + (permitKeepAliveWithoutCalls ? "with or without calls" : "with calls open");
     }
 
     /** "-5 s" or "500 ms": whole seconds as the flags take them, else what was given. */

@@ -244,10 +244,8 @@ public final class KubeServeServer implements AutoCloseable {
             });
         }
         KubeServeGrpc started = builder.build().start(config.host(), config.grpcPort());
-        Duration age = connections.maxConnectionAge();
-        LOG.info("listening for gRPC (Open Inference Protocol, health, reflection) on {}:{}{}{}", config.host(),
-                started.port(), tls != null ? " with TLS" : "",
-                age.isZero() ? "" : ", each connection taking new calls for " + age.toSeconds() + " s (±10 %)");
+        LOG.info("listening for gRPC (Open Inference Protocol, health, reflection) on {}:{}{}; {}", config.host(),
+                started.port(), tls != null ? " with TLS" : "", connections.describe());
         grpcUp = true;
         return started;
     }

@@ -114,13 +114,14 @@ public final class ServeCommand implements Callable<Integer> {
                 "Ping a gRPC connection silent this long, to find clients that vanished and keep the path open;"
                         + " at least 10 (default ${DEFAULT-VALUE}, gRPC's).");
         option(command, "--grpc-keepalive-timeout", "SECONDS", "20", int.class,
-                "Close a gRPC connection whose client does not answer the ping within this time (default ${DEFAULT-VALUE}).");
+                "Close a gRPC connection whose client does not answer the ping within this time; at least 1"
+                        + " (default ${DEFAULT-VALUE}, gRPC's).");
         option(command, "--grpc-permit-keepalive-time", "SECONDS", "300", int.class,
                 "Shortest interval between a client's keepalive pings accepted; a client pinging more often is sent away"
                         + " (GOAWAY too_many_pings); 0: any (default ${DEFAULT-VALUE}, gRPC's).");
         command.addOption(OptionSpec.builder("--grpc-permit-keepalive-without-calls").type(boolean.class).arity("0")
-                .description("Accept keepalive pings on gRPC connections with no call open (default: only during"
-                        + " calls, gRPC's).").build());
+                .description("Accept keepalive pings at that interval on gRPC connections with no call open too"
+                        + " (default: on those, one every 2 h at most, gRPC's).").build());
         option(command, "--model-name", "NAME", null, String.class,
                 "Name for a single model directory or file (default: its name).");
         option(command, "--default-model", "NAME", null, String.class,
@@ -220,7 +221,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     private GrpcConnectionConfig grpcConnections() {
         return new GrpcConnectionConfig(Duration.ofSeconds(integer("--grpc-max-connection-age")),
-                Duration.ofSeconds(integer("--grpc-keepalive-time")), Duration.ofSeconds(integer("--grpc-keepalive-timeout")),
+                Duration.ofSeconds(integer("--grpc-keepalive-time")),
+                Duration.ofSeconds(integer("--grpc-keepalive-timeout")),
                 Duration.ofSeconds(integer("--grpc-permit-keepalive-time")),
                 Boolean.TRUE.equals(value("--grpc-permit-keepalive-without-calls")));
     }

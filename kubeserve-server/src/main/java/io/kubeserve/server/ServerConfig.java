@@ -35,8 +35,8 @@ import java.util.Set;
  * @param adminToken      bearer token of the repository API; null disables that API
  * @param security        API tokens, rate limit, TLS and connection timeouts
  */
-public record ServerConfig(String host, int port, int grpcPort, GrpcConnectionConfig grpcConnections, String modelRepository,
-                           String modelName, String defaultModel, long maxBodyBytes, String logFormat, int ioThreads,
+public record ServerConfig(String host, int port, int grpcPort, GrpcConnectionConfig grpcConnections,
+                           String modelRepository, String modelName, String defaultModel, long maxBodyBytes, String logFormat, int ioThreads,
                            int workerThreads, Duration drainTimeout, int overloadStatus, String controlMode,
                            Duration pollInterval, Set<String> requiredModels, String adminToken,
                            SecurityConfig security) {
@@ -51,7 +51,8 @@ public record ServerConfig(String host, int port, int grpcPort, GrpcConnectionCo
      * @param port            port to bind; 0 picks a free one
      * @param grpcPort        port of the Open Inference Protocol over gRPC (kubeserve-grpc), on the same
      *                        host; 0: no gRPC listener
-     * @param grpcConnections how the gRPC listener manages its connections; null: {@link GrpcConnectionConfig#defaults()}
+     * @param grpcConnections how the gRPC listener manages its connections; null:
+     *                        {@link GrpcConnectionConfig#defaults()}
      * @param modelRepository where the models are: a directory (repository, one model) or model file,
      *                        or a remote store URI
      * @param modelName       name for a single-model directory or file; null: derived from its name
@@ -134,8 +135,9 @@ public record ServerConfig(String host, int port, int grpcPort, GrpcConnectionCo
      * @return the default settings serving {@code modelRepository}
      */
     public static ServerConfig defaults(Path modelRepository) {
-        return new ServerConfig("0.0.0.0", 8080, 0, GrpcConnectionConfig.defaults(), modelRepository.toString(), null, null, 16L << 20,
-                "text", 0, 0, Duration.ofSeconds(20), 503, "none", Duration.ofSeconds(15), Set.of(), null, SecurityConfig.defaults());
+        return new ServerConfig("0.0.0.0", 8080, 0, GrpcConnectionConfig.defaults(), modelRepository.toString(), null,
+                null, 16L << 20, "text", 0, 0, Duration.ofSeconds(20), 503, "none", Duration.ofSeconds(15), Set.of(), null,
+                SecurityConfig.defaults());
     }
 
     /**

@@ -54,11 +54,16 @@ class ServerConfigTest {
         // gRPC's own connection defaults: no age, a ping after 2 h of silence, client pings every 5 min with calls
         assertThat(config.grpcConnections()).isEqualTo(new GrpcConnectionConfig(Duration.ZERO, Duration.ofHours(2),
                 Duration.ofSeconds(20), Duration.ofMinutes(5), false)).isEqualTo(GrpcConnectionConfig.defaults());
+        assertThat(config.grpcConnections().describe()).isEqualTo("connections kept as long as clients keep them, pinged"
+                + " after 7200 s of silence (answer within 20 s), client pings accepted 300 s apart with calls open");
         assertThat(CliRun.serve(Map.of(), "--model-repository", "/m", "--grpc-max-connection-age", "60",
                 "--grpc-keepalive-time", "30", "--grpc-keepalive-timeout", "5", "--grpc-permit-keepalive-time", "10",
                 "--grpc-permit-keepalive-without-calls").grpcConnections())
-                .isEqualTo(new GrpcConnectionConfig(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(5),
-                        Duration.ofSeconds(10), true));
+                .isEqualTo(new GrpcConnectionConfig(Duration.ofSeconds(60), Duration.ofSeconds(30),
+                        Duration.ofSeconds(5), Duration.ofSeconds(10), true));
+        assertThat(new GrpcConnectionConfig(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(5),
+                Duration.ofSeconds(10), true).describe()).isEqualTo("connections renewed after 60 s (±10 %), pinged after"
+                + " 30 s of silence (answer within 5 s), client pings accepted 10 s apart with or without calls");
         // no request waits on a worker (it waits in its model's queue): one per core, two on one core
         assertThat(config.effectiveWorkerThreads()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
         assertThat(config.effectiveWorkerThreads()).isGreaterThanOrEqualTo(2);
