@@ -322,7 +322,7 @@ public final class KubeServeGrpc implements AutoCloseable {
         }
         current.shutdown();
         try {
-            if (current.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (current.awaitTermination(nanos(timeout), TimeUnit.NANOSECONDS)) {
                 stopLoops();
                 return true;
             }
@@ -680,7 +680,7 @@ public final class KubeServeGrpc implements AutoCloseable {
          * pings at least {@code minInterval} apart, on connections with a call open, and also on
          * connections without one when {@code withoutCalls}. A ping that comes sooner (or, without
          * {@code withoutCalls}, any ping on a connection without calls sooner than 2 h after the
-         * last) is a strike; the third strike closes the connection with GOAWAY
+         * last accepted ping or the connection's start) is a strike; the third strike closes the connection with GOAWAY
          * {@code ENHANCE_YOUR_CALM}, debug data {@code too_many_pings}, and its open calls fail. The
          * count starts again whenever the server sends headers or data. grpc-java's default, as
          * gRPC's: 5 min, not without calls. Clients set to ping more often (to keep a path through a

@@ -107,7 +107,10 @@ public final class Http2Peer implements AutoCloseable {
             block.write(0);
             for (String text : field) {
                 byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-                block.write(bytes.length); // under 127: the length fits HPACK's 7-bit prefix
+                if (bytes.length > 126) {
+                    throw new IllegalArgumentException("this peer writes lengths in HPACK's 7-bit prefix only: " + text);
+                }
+                block.write(bytes.length); // the top bit, Huffman coding, stays 0
                 block.write(bytes);
             }
         }
@@ -123,6 +126,9 @@ public final class Http2Peer implements AutoCloseable {
      * @throws IOException when the write fails
      */
     public void sendMessage(int stream, byte[] message) throws IOException {
+        if (message.length + 5 > 16_384) {
+            throw new IllegalArgumentException("one DATA frame holds at most 16 KiB (SETTINGS_MAX_FRAME_SIZE's default)");
+        }
         send(DATA, 0, stream, ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length)
                 .put(message).array());
     }

@@ -31,7 +31,8 @@ final class Manifests {
      * ({@code KUBESERVE_GRPC_KEEPALIVE_TIME}), in seconds; gRPC's own default is 2 h. An aged
      * connection stays open while a {@code ModelStreamInfer} stream runs on it, and a client that
      * vanished (its node died) never ends that stream: the ping finds it within a minute and 20 s
-     * instead of 2 h. A ping a minute also keeps a quiet connection through load balancers and
+     * instead of 2 h, when the client's connection reaches the pod (a proxy that ends HTTP/2 on the
+     * way answers for it). A ping a minute also keeps a quiet connection through load balancers and
      * NATs that drop flows silent for a few minutes. Clients answer pings without counting them.
      * The options' server config overrides it.
      */

@@ -46,7 +46,7 @@ class GrpcManifestsTest {
                 .containsEntry("KUBESERVE_PORT", Integer.toString(o.port()))
                 // clients connect again each minute, so pods the autoscaler adds get their calls
                 .containsEntry("KUBESERVE_GRPC_MAX_CONNECTION_AGE", "60")
-                // a stream of a client that vanished on an aged connection is found within a minute, not 2 h
+                // a stream of a client that vanished on an aged connection is found within 80 s, not 2 h
                 .containsEntry("KUBESERVE_GRPC_KEEPALIVE_TIME", "60");
         // the options' own server config wins
         assertThat(Manifests.serverConfig(Scenarios.iris().grpcPort(9000)

@@ -31,11 +31,11 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
      * @param maxConnectionAge            how long a connection takes new calls; {@link Duration#ZERO}: no limit
      * @param keepAliveTime               silence before the server pings a connection, at least 10 s
      * @param keepAliveTimeout            how long the ping's answer may take, at least 1 s
-     * @param permitKeepAliveTime         the shortest interval between a client's pings accepted, not negative
+     * @param permitKeepAliveTime         the shortest interval between a client's pings accepted, 0 to 2 h
      * @param permitKeepAliveWithoutCalls whether clients may ping a connection with no call open
      * @throws IllegalArgumentException for a connection age other than zero under 1 s, a keepalive time
-     *                                  under 10 s, a keepalive timeout under 1 s, or a negative
-     *                                  permitted interval
+     *                                  under 10 s, a keepalive timeout under 1 s, or a permitted interval
+     *                                  outside 0 to 2 h
      * @throws NullPointerException     when a duration is null
      */
     public GrpcConnectionConfig {
@@ -55,8 +55,9 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
             throw new IllegalArgumentException("--grpc-keepalive-timeout must be at least 1 second, got "
                     + seconds(keepAliveTimeout));
         }
-        if (permitKeepAliveTime.isNegative()) {
-            throw new IllegalArgumentException("--grpc-permit-keepalive-time must not be negative, got "
+        if (permitKeepAliveTime.isNegative() || permitKeepAliveTime.compareTo(Duration.ofHours(2)) > 0) {
+            // grpc-java accepts a ping every 2 h whatever is set: a longer time would promise what it does not do
+            throw new IllegalArgumentException("--grpc-permit-keepalive-time must be between 0 and 7200 seconds, got "
                     + seconds(permitKeepAliveTime));
         }
     }
@@ -95,7 +96,8 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
         return (maxConnectionAge.isZero() ? "connections kept as long as clients keep them"
                 : "connections renewed after " + seconds(maxConnectionAge) + " (±10 %)")
                 + ", pinged after " + seconds(keepAliveTime) + " of silence (answer within " + seconds(keepAliveTimeout)
-                + "), client pings accepted " + seconds(permitKeepAliveTime) + " apart "
+                + "), client pings accepted "
+                + (permitKeepAliveTime.isZero() ? "at any rate " : seconds(permitKeepAliveTime) + " apart ")
                 + (permitKeepAliveWithoutCalls ? "with or without calls" : "with calls open");
     }
 

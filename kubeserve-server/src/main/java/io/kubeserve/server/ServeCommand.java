@@ -118,7 +118,7 @@ public final class ServeCommand implements Callable<Integer> {
                         + " (default ${DEFAULT-VALUE}, gRPC's).");
         option(command, "--grpc-permit-keepalive-time", "SECONDS", "300", int.class,
                 "Shortest interval between a client's keepalive pings accepted; a client pinging more often is sent away"
-                        + " (GOAWAY too_many_pings); 0: any (default ${DEFAULT-VALUE}, gRPC's).");
+                        + " (GOAWAY too_many_pings); 0: any, 7200 at most (default ${DEFAULT-VALUE}, gRPC's).");
         command.addOption(OptionSpec.builder("--grpc-permit-keepalive-without-calls").type(boolean.class).arity("0")
                 .description("Accept keepalive pings at that interval on gRPC connections with no call open too"
                         + " (default: on those, one every 2 h at most, gRPC's).").build());

@@ -36,8 +36,8 @@ import java.util.Set;
  * @param security        API tokens, rate limit, TLS and connection timeouts
  */
 public record ServerConfig(String host, int port, int grpcPort, GrpcConnectionConfig grpcConnections,
-                           String modelRepository, String modelName, String defaultModel, long maxBodyBytes, String logFormat, int ioThreads,
-                           int workerThreads, Duration drainTimeout, int overloadStatus, String controlMode,
+                           String modelRepository, String modelName, String defaultModel, long maxBodyBytes,
+                           String logFormat, int ioThreads, int workerThreads, Duration drainTimeout, int overloadStatus, String controlMode,
                            Duration pollInterval, Set<String> requiredModels, String adminToken,
                            SecurityConfig security) {
 

@@ -99,6 +99,7 @@ class ServerConfigTest {
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(config.grpcConnections()).isEqualTo(new GrpcConnectionConfig(Duration.ofMinutes(5),
                 Duration.ofSeconds(45), Duration.ofSeconds(3), Duration.ZERO, true));
+        assertThat(config.grpcConnections().describe()).endsWith("client pings accepted at any rate with or without calls");
         assertThat(config.adminToken()).isEqualTo("admin-secret-0123456789");
         // a token in poll mode leaves the repository API off; explicit mode turns it on
         assertThat(config.repositoryApiOn()).isFalse();
@@ -148,7 +149,9 @@ class ServerConfigTest {
         assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-keepalive-timeout", "0"))
                 .contains("--grpc-keepalive-timeout must be at least 1 second, got 0 s");
         assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-permit-keepalive-time", "-1"))
-                .contains("--grpc-permit-keepalive-time must not be negative, got -1 s");
+                .contains("--grpc-permit-keepalive-time must be between 0 and 7200 seconds, got -1 s");
+        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-permit-keepalive-time", "7201"))
+                .contains("--grpc-permit-keepalive-time must be between 0 and 7200 seconds, got 7201 s");
         assertThat(CliRun.usageError(Map.of(), "--modle-repository", "m"))
                 .contains("Unknown option", "'--modle-repository'", "Possible solutions: --model-repository");
         assertThat(CliRun.usageError(Map.of(), "--model-repository"))
