@@ -106,14 +106,7 @@ public final class KubeServeGrpc implements AutoCloseable {
     private final SslContext ssl;
     private final int maxMessageBytes;
     private final int eventLoopThreads;
-    private final Duration maxConnectionAge;
-    private final Duration maxConnectionAgeGrace;
-    private final Duration maxConnectionIdle;
-    private final Duration handshakeTimeout;
-    private final Duration keepAliveTime;
-    private final Duration keepAliveTimeout;
-    private final Duration permitKeepAliveTime;
-    private final boolean permitKeepAliveWithoutCalls;
+    private final ConnectionSettings connections;
     private final HealthStatusManager health = new HealthStatusManager();
     private final List<ServerServiceDefinition> services;
     private volatile boolean draining;
@@ -127,14 +120,9 @@ public final class KubeServeGrpc implements AutoCloseable {
         this.executor = builder.executor;
         this.ssl = builder.ssl;
         this.maxMessageBytes = builder.maxMessageBytes;
-        this.maxConnectionAge = builder.maxConnectionAge;
-        this.maxConnectionAgeGrace = builder.maxConnectionAgeGrace;
-        this.maxConnectionIdle = builder.maxConnectionIdle;
-        this.handshakeTimeout = builder.handshakeTimeout;
-        this.keepAliveTime = builder.keepAliveTime;
-        this.keepAliveTimeout = builder.keepAliveTimeout;
-        this.permitKeepAliveTime = builder.permitKeepAliveTime;
-        this.permitKeepAliveWithoutCalls = builder.permitKeepAliveWithoutCalls;
+        this.connections = new ConnectionSettings(builder.maxConnectionAge, builder.maxConnectionAgeGrace,
+                builder.maxConnectionIdle, builder.handshakeTimeout, builder.keepAliveTime, builder.keepAliveTimeout,
+                builder.permitKeepAliveTime, builder.permitKeepAliveWithoutCalls);
         this.eventLoopThreads = builder.eventLoopThreads > 0 ? builder.eventLoopThreads
                 : Math.max(1, Runtime.getRuntime().availableProcessors());
         MeterRegistry meters = builder.meters != null ? builder.meters : new SimpleMeterRegistry();
@@ -229,26 +217,7 @@ public final class KubeServeGrpc implements AutoCloseable {
                 // unload, hand themselves to the executor; one hop less per call
                 .directExecutor()
                 .maxInboundMessageSize(maxMessageBytes);
-        if (maxConnectionAge != null) {
-            builder.maxConnectionAge(nanos(maxConnectionAge), TimeUnit.NANOSECONDS);
-            if (maxConnectionAgeGrace != null) {
-                builder.maxConnectionAgeGrace(nanos(maxConnectionAgeGrace), TimeUnit.NANOSECONDS);
-            }
-        }
-        if (maxConnectionIdle != null) {
-            builder.maxConnectionIdle(nanos(maxConnectionIdle), TimeUnit.NANOSECONDS);
-        }
-        if (handshakeTimeout != null) {
-            builder.handshakeTimeout(nanos(handshakeTimeout), TimeUnit.NANOSECONDS);
-        }
-        if (keepAliveTime != null) {
-            builder.keepAliveTime(nanos(keepAliveTime), TimeUnit.NANOSECONDS)
-                    .keepAliveTimeout(nanos(keepAliveTimeout), TimeUnit.NANOSECONDS);
-        }
-        if (permitKeepAliveTime != null) {
-            builder.permitKeepAliveTime(nanos(permitKeepAliveTime), TimeUnit.NANOSECONDS)
-                    .permitKeepAliveWithoutCalls(permitKeepAliveWithoutCalls);
-        }
+        connections.applyTo(builder);
         if (ssl != null) {
             builder.sslContext(ssl);
         }
@@ -265,6 +234,39 @@ public final class KubeServeGrpc implements AutoCloseable {
         loops = List.of(boss, workers);
         server = started;
         return this;
+    }
+
+    /**
+     * The connection settings the builder collected, each null (grpc-java's default) until set;
+     * {@code maxAgeGrace} only with {@code maxAge}, {@code keepAliveTimeout} only with
+     * {@code keepAliveTime}, {@code permitWithoutCalls} only with {@code permitTime}.
+     */
+    private record ConnectionSettings(Duration maxAge, Duration maxAgeGrace, Duration maxIdle, Duration handshakeTimeout,
+                                      Duration keepAliveTime, Duration keepAliveTimeout, Duration permitTime,
+                                      boolean permitWithoutCalls) {
+
+        void applyTo(NettyServerBuilder netty) {
+            if (maxAge != null) {
+                netty.maxConnectionAge(nanos(maxAge), TimeUnit.NANOSECONDS);
+                if (maxAgeGrace != null) {
+                    netty.maxConnectionAgeGrace(nanos(maxAgeGrace), TimeUnit.NANOSECONDS);
+                }
+            }
+            if (maxIdle != null) {
+                netty.maxConnectionIdle(nanos(maxIdle), TimeUnit.NANOSECONDS);
+            }
+            if (handshakeTimeout != null) {
+                netty.handshakeTimeout(nanos(handshakeTimeout), TimeUnit.NANOSECONDS);
+            }
+            if (keepAliveTime != null) {
+                netty.keepAliveTime(nanos(keepAliveTime), TimeUnit.NANOSECONDS)
+                        .keepAliveTimeout(nanos(keepAliveTimeout), TimeUnit.NANOSECONDS);
+            }
+            if (permitTime != null) {
+                netty.permitKeepAliveTime(nanos(permitTime), TimeUnit.NANOSECONDS)
+                        .permitKeepAliveWithoutCalls(permitWithoutCalls);
+            }
+        }
     }
 
     /** grpc-java's builders take nanoseconds; a Duration beyond 292 years is as good as forever to them. */

@@ -37,9 +37,9 @@ import java.util.Set;
  */
 public record ServerConfig(String host, int port, int grpcPort, GrpcConnectionConfig grpcConnections,
                            String modelRepository, String modelName, String defaultModel, long maxBodyBytes,
-                           String logFormat, int ioThreads, int workerThreads, Duration drainTimeout, int overloadStatus, String controlMode,
-                           Duration pollInterval, Set<String> requiredModels, String adminToken,
-                           SecurityConfig security) {
+                           String logFormat, int ioThreads, int workerThreads, Duration drainTimeout,
+                           int overloadStatus, String controlMode, Duration pollInterval, Set<String> requiredModels,
+                           String adminToken, SecurityConfig security) {
 
     private static final List<String> CONTROL_MODES = List.of("none", "poll", "explicit");
 
@@ -477,8 +477,8 @@ public record ServerConfig(String host, int port, int grpcPort, GrpcConnectionCo
          */
         public ServerConfig build() {
             return new ServerConfig(host, port, grpcPort, grpcConnections, modelRepository, modelName, defaultModel,
-                    maxBodyBytes, logFormat, ioThreads, workerThreads, drainTimeout, overloadStatus, controlMode, pollInterval, requiredModels,
-                    adminToken, security);
+                    maxBodyBytes, logFormat, ioThreads, workerThreads, drainTimeout, overloadStatus, controlMode,
+                    pollInterval, requiredModels, adminToken, security);
         }
     }
 }

@@ -130,28 +130,29 @@ class ServerConfigTest {
         assertThat(CliRun.usageError(Map.of())).contains("--model-repository (or KUBESERVE_MODEL_REPOSITORY) is required");
         assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--port", "http"))
                 .contains("Invalid value for option '--port': 'http' is not an int");
-        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--port", "70000"))
-                .contains("--port must be between 0 and 65535");
+        // flag, value, the message's words
+        String[][] rules = {
+            {"--port", "70000", "--port must be between 0 and 65535"},
+            {"--log-format", "xml", "--log-format must be text or json"},
+            {"--model-control-mode", "auto", "--model-control-mode must be one of"},
+            {"--drain-timeout", "-1", "--drain-timeout must be >= 0"},
+            {"--grpc-max-connection-age", "-5",
+                "--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got -5 s"},
+            {"--grpc-keepalive-time", "5", "--grpc-keepalive-time must be at least 10 seconds, got 5 s"},
+            {"--grpc-keepalive-timeout", "0", "--grpc-keepalive-timeout must be at least 1 second, got 0 s"},
+            {"--grpc-permit-keepalive-time", "-1",
+                "--grpc-permit-keepalive-time must be between 0 and 7200 seconds, got -1 s"},
+            {"--grpc-permit-keepalive-time", "7201",
+                "--grpc-permit-keepalive-time must be between 0 and 7200 seconds, got 7201 s"},
+        };
+        for (String[] rule : rules) {
+            assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", rule[0], rule[1]))
+                    .as(rule[0] + " " + rule[1]).contains(rule[2]);
+        }
         assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--max-body-size", "lots"))
                 .contains("'--max-body-size'", "must be a size like 16m or 512k, got 'lots'");
-        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--log-format", "xml"))
-                .contains("--log-format must be text or json");
-        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--model-control-mode", "auto"))
-                .contains("--model-control-mode must be one of");
-        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--drain-timeout", "-1"))
-                .contains("--drain-timeout must be >= 0");
-        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-max-connection-age", "-5"))
-                .contains("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got -5 s");
         assertThatThrownBy(() -> GrpcConnectionConfig.defaults().withMaxConnectionAge(Duration.ofMillis(500)))
                 .hasMessage("--grpc-max-connection-age must be 0 (no limit) or at least 1 second, got 500 ms");
-        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-keepalive-time", "5"))
-                .contains("--grpc-keepalive-time must be at least 10 seconds, got 5 s");
-        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-keepalive-timeout", "0"))
-                .contains("--grpc-keepalive-timeout must be at least 1 second, got 0 s");
-        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-permit-keepalive-time", "-1"))
-                .contains("--grpc-permit-keepalive-time must be between 0 and 7200 seconds, got -1 s");
-        assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", "--grpc-permit-keepalive-time", "7201"))
-                .contains("--grpc-permit-keepalive-time must be between 0 and 7200 seconds, got 7201 s");
         assertThat(CliRun.usageError(Map.of(), "--modle-repository", "m"))
                 .contains("Unknown option", "'--modle-repository'", "Possible solutions: --model-repository");
         assertThat(CliRun.usageError(Map.of(), "--model-repository"))
