@@ -97,6 +97,18 @@ public final class KubeServeGrpc implements AutoCloseable {
      */
     public static final String LIVENESS_SERVICE = "liveness";
 
+    /**
+     * The calls a connection may have open at once by default: 100, the least that RFC 9113
+     * (section 6.5.2) recommends a server allow. See {@link Builder#maxConcurrentCallsPerConnection}.
+     */
+    public static final int DEFAULT_MAX_CONCURRENT_CALLS = 100;
+
+    /** The resets a connection may have in {@link #DEFAULT_RESET_STREAM_WINDOW}: see {@link Builder#maxResetStreams}. */
+    public static final int DEFAULT_MAX_RESET_STREAMS = 1000;
+
+    /** The window {@link #DEFAULT_MAX_RESET_STREAMS} is counted in. */
+    public static final Duration DEFAULT_RESET_STREAM_WINDOW = Duration.ofSeconds(10);
+
     /** The system property that sets the shaded Netty's leak detection level (as Netty's own does). */
     static final String LEAK_DETECTION_PROPERTY = "io.grpc.netty.shaded.io.netty.leakDetection.level";
 
@@ -122,7 +134,8 @@ public final class KubeServeGrpc implements AutoCloseable {
         this.maxMessageBytes = builder.maxMessageBytes;
         this.connections = new ConnectionSettings(builder.maxConnectionAge, builder.maxConnectionAgeGrace,
                 builder.maxConnectionIdle, builder.handshakeTimeout, builder.keepAliveTime, builder.keepAliveTimeout,
-                builder.permitKeepAliveTime, builder.permitKeepAliveWithoutCalls);
+                builder.permitKeepAliveTime, builder.permitKeepAliveWithoutCalls, builder.maxConcurrentCalls,
+                builder.maxResetStreams, builder.resetStreamWindow);
         this.eventLoopThreads = builder.eventLoopThreads > 0 ? builder.eventLoopThreads
                 : Math.max(1, Runtime.getRuntime().availableProcessors());
         MeterRegistry meters = builder.meters != null ? builder.meters : new SimpleMeterRegistry();
@@ -237,15 +250,21 @@ public final class KubeServeGrpc implements AutoCloseable {
     }
 
     /**
-     * The connection settings the builder collected, each null (grpc-java's default) until set;
-     * {@code maxAgeGrace} only with {@code maxAge}, {@code keepAliveTimeout} only with
-     * {@code keepAliveTime}, {@code permitWithoutCalls} only with {@code permitTime}.
+     * The connection settings the builder collected, each duration null (grpc-java's default) until
+     * set; {@code maxAgeGrace} only with {@code maxAge}, {@code keepAliveTimeout} only with
+     * {@code keepAliveTime}, {@code permitWithoutCalls} only with {@code permitTime}. The stream
+     * limits always apply ({@code maxResets} 0: none).
      */
     private record ConnectionSettings(Duration maxAge, Duration maxAgeGrace, Duration maxIdle, Duration handshakeTimeout,
                                       Duration keepAliveTime, Duration keepAliveTimeout, Duration permitTime,
-                                      boolean permitWithoutCalls) {
+                                      boolean permitWithoutCalls, int maxConcurrentCalls, int maxResets,
+                                      Duration resetWindow) {
 
         void applyTo(NettyServerBuilder netty) {
+            netty.maxConcurrentCallsPerConnection(maxConcurrentCalls);
+            if (maxResets > 0) {
+                netty.maxRstFramesPerWindow(maxResets, (int) resetWindow.toSeconds());
+            }
             if (maxAge != null) {
                 netty.maxConnectionAge(nanos(maxAge), TimeUnit.NANOSECONDS);
                 if (maxAgeGrace != null) {
@@ -408,6 +427,9 @@ public final class KubeServeGrpc implements AutoCloseable {
         private Duration keepAliveTimeout;
         private Duration permitKeepAliveTime;
         private boolean permitKeepAliveWithoutCalls;
+        private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
+        private int maxResetStreams = DEFAULT_MAX_RESET_STREAMS;
+        private Duration resetStreamWindow = DEFAULT_RESET_STREAM_WINDOW;
         private Set<String> requiredModels = Set.of();
         private String version = "dev";
         private ClientAdmission admission;
@@ -704,6 +726,66 @@ public final class KubeServeGrpc implements AutoCloseable {
             }
             this.permitKeepAliveTime = minInterval;
             this.permitKeepAliveWithoutCalls = withoutCalls;
+            return this;
+        }
+
+        /**
+         * How many calls a client may have open at once on one connection: HTTP/2's
+         * {@code SETTINGS_MAX_CONCURRENT_STREAMS} (RFC 9113 section 6.5.2), which the server
+         * announces when the connection opens. An open {@code ModelStreamInfer} stream is one call,
+         * however many requests it carries. gRPC clients (grpc-java, gRPC's C core and its
+         * wrappers, grpc-go) hold further calls until one ends; a stream opened beyond the limit
+         * anyway is refused ({@code RST_STREAM REFUSED_STREAM}: never started, safe to retry). It
+         * bounds what one connection holds open (calls waiting in model queues, streams) and so
+         * what one client can take from the others. Default {@value #DEFAULT_MAX_CONCURRENT_CALLS}
+         * (grpc-java's own: no limit). Applies to {@link #start}'s server only.
+         *
+         * @param calls the calls a connection may have open at once, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code calls} is under 1
+         */
+        public Builder maxConcurrentCallsPerConnection(int calls) {
+            if (calls < 1) {
+                throw new IllegalArgumentException("the concurrent calls per connection must be at least 1, got "
+                        + calls);
+            }
+            this.maxConcurrentCalls = calls;
+            return this;
+        }
+
+        /**
+         * Closes a connection on which more than {@code resets} streams are reset within one
+         * {@code window}: with GOAWAY {@code ENHANCE_YOUR_CALM}, debug data
+         * {@code too_many_rststreams}, and its open calls fail with {@code UNAVAILABLE}. Counted are
+         * the client's RST_STREAM frames on open streams and the server's own resets other than
+         * {@code CANCEL} and {@code NO_ERROR} (a stream refused beyond
+         * {@link #maxConcurrentCallsPerConnection}, say). A window starts with the first reset after
+         * the previous one ended. Without it, a client that opens calls and resets them at once
+         * (HTTP/2 "Rapid Reset", CVE-2023-44487) has the server start call after call while never
+         * holding more than one open, so the concurrency limit never stops it. Clients reset a call
+         * when they cancel it or its deadline passes, so a limit too low also sends away clients
+         * that cancel much; those reconnect. Default {@value #DEFAULT_MAX_RESET_STREAMS} in 10 s
+         * (grpc-java's own: no limit). Applies to {@link #start}'s server only.
+         *
+         * @param resets the resets a connection may have in a window, at least 1, or 0 for no limit
+         * @param window the window, whole seconds, at least 1 s (ignored for no limit)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code resets} is negative, or {@code window} is under
+         *                                  1 s, not whole seconds or over {@link Integer#MAX_VALUE} seconds
+         * @throws NullPointerException     if {@code window} is null
+         */
+        public Builder maxResetStreams(int resets, Duration window) {
+            Objects.requireNonNull(window, "window");
+            if (resets < 0) {
+                throw new IllegalArgumentException("the resets per window must be 0 (no limit) or more, got " + resets);
+            }
+            if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.toNanosPart() != 0
+                    || window.toSeconds() > Integer.MAX_VALUE) {
+                // grpc-java counts the window in whole seconds
+                throw new IllegalArgumentException("the reset window must be whole seconds, at least 1 s, got " + window);
+            }
+            this.maxResetStreams = resets;
+            this.resetStreamWindow = window;
             return this;
         }
 

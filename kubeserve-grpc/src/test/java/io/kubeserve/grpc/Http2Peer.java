@@ -14,7 +14,7 @@ import java.time.Duration;
  * exactly the frames a test asks for, so it can ping as often as a misbehaving client would, or
  * leave the server's pings unanswered as a vanished one would: neither is possible with grpc-java's
  * own client, which holds its keepalive to at least 10 s and always answers pings. It can open a
- * gRPC call and send it messages (gRPC over HTTP/2: PROTOCOL-HTTP2.md in grpc/grpc). It answers the
+ * gRPC call, send it messages and reset it (gRPC over HTTP/2: PROTOCOL-HTTP2.md in grpc/grpc). It answers the
  * server's SETTINGS and nothing else. Frame layout: RFC 9113 section 4.1. Not thread-safe: one test
  * thread drives it.
  */
@@ -23,12 +23,15 @@ public final class Http2Peer implements AutoCloseable {
     /** Frame types (RFC 9113 section 6). */
     public static final int DATA = 0x0;
     public static final int HEADERS = 0x1;
+    public static final int RST_STREAM = 0x3;
     public static final int SETTINGS = 0x4;
     public static final int PING = 0x6;
     public static final int GOAWAY = 0x7;
     private static final int WINDOW_UPDATE = 0x8;
     private static final int ACK = 0x1;
     private static final int END_HEADERS = 0x4;
+    /** The SETTINGS parameter for the streams a peer may open at once (RFC 9113 section 6.5.2). */
+    public static final int SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /**
@@ -61,6 +64,11 @@ public final class Http2Peer implements AutoCloseable {
             return ByteBuffer.wrap(payload, 4, 4).getInt();
         }
 
+        /** @return an RST_STREAM's error code (RFC 9113 section 7; 0x7 is REFUSED_STREAM, 0x8 CANCEL) */
+        public int resetError() {
+            return ByteBuffer.wrap(payload).getInt();
+        }
+
         /** @return a GOAWAY's debug data, as ASCII */
         public String goAwayDebugData() {
             return new String(payload, 8, payload.length - 8, StandardCharsets.US_ASCII);
@@ -70,6 +78,8 @@ public final class Http2Peer implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    /** The parameters of the server's SETTINGS frames so far, by identifier. */
+    private final java.util.Map<Integer, Long> serverSettings = new java.util.HashMap<>();
 
     private Http2Peer(Socket socket) throws IOException {
         this.socket = socket;
@@ -134,6 +144,28 @@ public final class Http2Peer implements AutoCloseable {
     }
 
     /**
+     * Resets a stream: an RST_STREAM frame.
+     *
+     * @param stream    the stream
+     * @param errorCode why (RFC 9113 section 7), e.g. {@code 0x8} CANCEL, as gRPC clients send on cancelling
+     * @throws IOException when the write fails
+     */
+    public void reset(int stream, int errorCode) throws IOException {
+        send(RST_STREAM, 0, stream, ByteBuffer.allocate(4).putInt(errorCode).array());
+    }
+
+    /**
+     * A parameter of the SETTINGS the server has sent so far (frames read by {@link #next}; the
+     * server sends its SETTINGS first, so once any answer is read they are known).
+     *
+     * @param identifier the parameter, e.g. {@link #SETTINGS_MAX_CONCURRENT_STREAMS}
+     * @return its value, or null when the server has not set it
+     */
+    public Long serverSetting(int identifier) {
+        return serverSettings.get(identifier);
+    }
+
+    /**
      * Sends a PING with {@code data} as its payload.
      *
      * @param data the 8 opaque bytes
@@ -178,6 +210,10 @@ public final class Http2Peer implements AutoCloseable {
                 return null;
             }
             if (frame.type() == SETTINGS && (frame.flags() & ACK) == 0) {
+                ByteBuffer parameters = ByteBuffer.wrap(frame.payload());
+                while (parameters.remaining() >= 6) {
+                    serverSettings.put(parameters.getShort() & 0xffff, parameters.getInt() & 0xffff_ffffL);
+                }
                 send(SETTINGS, ACK, new byte[0]);
             } else if (frame.type() != SETTINGS && frame.type() != WINDOW_UPDATE) {
                 return frame;

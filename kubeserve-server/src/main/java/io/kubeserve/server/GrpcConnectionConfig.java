@@ -1,12 +1,13 @@
 package io.kubeserve.server;
 
+import io.kubeserve.grpc.KubeServeGrpc;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the gRPC listener manages its connections: their age, the server's keepalive pings, and which
- * pings it accepts from clients. An immutable, validated value, safe to share between threads;
- * validation messages name the command-line flags.
+ * How the gRPC listener manages its connections: their age, the server's keepalive pings, which
+ * pings it accepts from clients, and what one connection may hold and reset. An immutable, validated
+ * value, safe to share between threads; validation messages name the command-line flags.
  *
  * @param maxConnectionAge            how long a connection takes new calls before the server ends it
  *                                    gracefully (GOAWAY; the calls and streams open on it run to their
@@ -21,9 +22,18 @@ import java.util.Objects;
  *                                    accepts; {@link Duration#ZERO}: any ({@code --grpc-permit-keepalive-time})
  * @param permitKeepAliveWithoutCalls whether clients may ping a connection with no call open
  *                                    ({@code --grpc-permit-keepalive-without-calls})
+ * @param maxConcurrentStreams        the calls a connection may have open at once, HTTP/2's
+ *                                    {@code SETTINGS_MAX_CONCURRENT_STREAMS}; a {@code ModelStreamInfer}
+ *                                    stream is one ({@code --grpc-max-concurrent-streams})
+ * @param maxRstStreams               the streams a connection may reset within {@code rstStreamWindow}
+ *                                    before the server sends it away (GOAWAY {@code too_many_rststreams});
+ *                                    0: no limit ({@code --grpc-max-rst-streams})
+ * @param rstStreamWindow             the window those resets are counted in, whole seconds
+ *                                    ({@code --grpc-rst-stream-window})
  */
 public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAliveTime, Duration keepAliveTimeout,
-                                   Duration permitKeepAliveTime, boolean permitKeepAliveWithoutCalls) {
+                                   Duration permitKeepAliveTime, boolean permitKeepAliveWithoutCalls,
+                                   int maxConcurrentStreams, int maxRstStreams, Duration rstStreamWindow) {
 
     /**
      * Checks every setting.
@@ -33,9 +43,13 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
      * @param keepAliveTimeout            how long the ping's answer may take, at least 1 s
      * @param permitKeepAliveTime         the shortest interval between a client's pings accepted, 0 to 2 h
      * @param permitKeepAliveWithoutCalls whether clients may ping a connection with no call open
+     * @param maxConcurrentStreams        the calls a connection may have open at once, at least 1
+     * @param maxRstStreams               the resets a connection may have in a window, 0 (no limit) or more
+     * @param rstStreamWindow             the window, whole seconds, 1 s to 1 h
      * @throws IllegalArgumentException for a connection age other than zero under 1 s, a keepalive time
-     *                                  under 10 s, a keepalive timeout under 1 s, or a permitted interval
-     *                                  outside 0 to 2 h
+     *                                  under 10 s, a keepalive timeout under 1 s, a permitted interval
+     *                                  outside 0 to 2 h, fewer than 1 concurrent stream, a negative reset
+     *                                  count, or a window outside 1 s to 1 h or not whole seconds
      * @throws NullPointerException     when a duration is null
      */
     public GrpcConnectionConfig {
@@ -43,6 +57,7 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
         Objects.requireNonNull(keepAliveTime, "keepAliveTime");
         Objects.requireNonNull(keepAliveTimeout, "keepAliveTimeout");
         Objects.requireNonNull(permitKeepAliveTime, "permitKeepAliveTime");
+        Objects.requireNonNull(rstStreamWindow, "rstStreamWindow");
         if (!maxConnectionAge.isZero() && maxConnectionAge.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("--grpc-max-connection-age must be 0 (no limit) or at least 1 second,"
                     + " got " + seconds(maxConnectionAge));
@@ -60,17 +75,32 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
             throw new IllegalArgumentException("--grpc-permit-keepalive-time must be between 0 and 7200 seconds, got "
                     + seconds(permitKeepAliveTime));
         }
+        if (maxConcurrentStreams < 1) {
+            throw new IllegalArgumentException("--grpc-max-concurrent-streams must be at least 1, got "
+                    + maxConcurrentStreams);
+        }
+        if (maxRstStreams < 0) {
+            throw new IllegalArgumentException("--grpc-max-rst-streams must be 0 (no limit) or more, got " + maxRstStreams);
+        }
+        if (rstStreamWindow.compareTo(Duration.ofSeconds(1)) < 0 || rstStreamWindow.compareTo(Duration.ofHours(1)) > 0
+                || rstStreamWindow.toNanosPart() != 0) {
+            throw new IllegalArgumentException("--grpc-rst-stream-window must be between 1 and 3600 seconds, got "
+                    + seconds(rstStreamWindow));
+        }
     }
 
     /**
-     * gRPC's own defaults, those of grpc-java and gRPC's C core alike: no connection age, a ping after
-     * 2 h of silence answered within 20 s, client pings at most every 5 min and only with a call open.
+     * The defaults: gRPC's own for age and keepalive, those of grpc-java and gRPC's C core alike (no
+     * connection age, a ping after 2 h of silence answered within 20 s, client pings at most every
+     * 5 min and only with a call open), and the gRPC adapter's stream limits (100 calls open at once,
+     * 1,000 resets in 10 s; grpc-java has none).
      *
      * @return the defaults
      */
     public static GrpcConnectionConfig defaults() {
         return new GrpcConnectionConfig(Duration.ZERO, Duration.ofHours(2), Duration.ofSeconds(20),
-                Duration.ofMinutes(5), false);
+                Duration.ofMinutes(5), false, KubeServeGrpc.DEFAULT_MAX_CONCURRENT_CALLS,
+                KubeServeGrpc.DEFAULT_MAX_RESET_STREAMS, KubeServeGrpc.DEFAULT_RESET_STREAM_WINDOW);
     }
 
     /**
@@ -82,13 +112,14 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
      */
     public GrpcConnectionConfig withMaxConnectionAge(Duration age) {
         return new GrpcConnectionConfig(age, keepAliveTime, keepAliveTimeout, permitKeepAliveTime,
-                permitKeepAliveWithoutCalls);
+                permitKeepAliveWithoutCalls, maxConcurrentStreams, maxRstStreams, rstStreamWindow);
     }
 
     /**
      * The settings in words, for the start-up log, e.g. "connections renewed after 60 s (±10 %),
      * pinged after 7200 s of silence (answer within 20 s), client pings accepted 300 s apart with
-     * calls open".
+     * calls open, at most 100 calls open at once a connection, sent away after more than 1000 resets
+     * in 10 s".
      *
      * @return one line
      */
@@ -98,7 +129,10 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
                 + ", pinged after " + seconds(keepAliveTime) + " of silence (answer within " + seconds(keepAliveTimeout)
                 + "), client pings accepted "
                 + (permitKeepAliveTime.isZero() ? "at any rate " : seconds(permitKeepAliveTime) + " apart ")
-                + (permitKeepAliveWithoutCalls ? "with or without calls" : "with calls open");
+                + (permitKeepAliveWithoutCalls ? "with or without calls" : "with calls open")
+                + ", at most " + maxConcurrentStreams + " calls open at once a connection, "
+                + (maxRstStreams == 0 ? "resets not limited"
+                        : "sent away after more than " + maxRstStreams + " resets in " + seconds(rstStreamWindow));
     }
 
     /** "-5 s" or "500 ms": whole seconds as the flags take them, else what was given. */

@@ -218,7 +218,9 @@ public final class KubeServeServer implements AutoCloseable {
             builder.maxConnectionAge(connections.maxConnectionAge());
         }
         builder.keepAlive(connections.keepAliveTime(), connections.keepAliveTimeout())
-                .permitKeepAlive(connections.permitKeepAliveTime(), connections.permitKeepAliveWithoutCalls());
+                .permitKeepAlive(connections.permitKeepAliveTime(), connections.permitKeepAliveWithoutCalls())
+                .maxConcurrentCallsPerConnection(connections.maxConcurrentStreams())
+                .maxResetStreams(connections.maxRstStreams(), connections.rstStreamWindow());
         if (config.security().authEnabled()) {
             builder.apiTokens(config.security().authTokens());
         }

@@ -122,6 +122,14 @@ public final class ServeCommand implements Callable<Integer> {
         command.addOption(OptionSpec.builder("--grpc-permit-keepalive-without-calls").type(boolean.class).arity("0")
                 .description("Accept keepalive pings at that interval on gRPC connections with no call open too"
                         + " (default: on those, one every 2 h at most, gRPC's).").build());
+        option(command, "--grpc-max-concurrent-streams", "N", "100", int.class,
+                "Calls a gRPC connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS; a"
+                        + " ModelStreamInfer stream is one); clients hold more until one ends (default ${DEFAULT-VALUE}).");
+        option(command, "--grpc-max-rst-streams", "N", "1000", int.class,
+                "Send away a gRPC connection that resets more streams than this within --grpc-rst-stream-window"
+                        + " (HTTP/2 Rapid Reset; cancelled calls count); 0: no limit (default ${DEFAULT-VALUE}).");
+        option(command, "--grpc-rst-stream-window", "SECONDS", "10", int.class,
+                "The window --grpc-max-rst-streams counts in; 1 to 3600 (default ${DEFAULT-VALUE}).");
         option(command, "--model-name", "NAME", null, String.class,
                 "Name for a single model directory or file (default: its name).");
         option(command, "--default-model", "NAME", null, String.class,
@@ -224,7 +232,9 @@ public final class ServeCommand implements Callable<Integer> {
                 Duration.ofSeconds(integer("--grpc-keepalive-time")),
                 Duration.ofSeconds(integer("--grpc-keepalive-timeout")),
                 Duration.ofSeconds(integer("--grpc-permit-keepalive-time")),
-                Boolean.TRUE.equals(value("--grpc-permit-keepalive-without-calls")));
+                Boolean.TRUE.equals(value("--grpc-permit-keepalive-without-calls")),
+                integer("--grpc-max-concurrent-streams"), integer("--grpc-max-rst-streams"),
+                Duration.ofSeconds(integer("--grpc-rst-stream-window")));
     }
 
     /**

@@ -227,6 +227,29 @@ class GrpcServerTest {
         }
     }
 
+    @Test
+    void theStreamLimitFlagsReachTheListener() throws Exception {
+        RunningServer.irisOnly(repo);
+        int grpcPort = TestTools.freePort();
+        ServerConfig config = CliRun.serve(Map.of(), "--model-repository", repo.toString(), "--host", "127.0.0.1",
+                "--port", "0", "--grpc-port", Integer.toString(grpcPort), "--grpc-max-concurrent-streams", "7",
+                "--grpc-max-rst-streams", "3", "--grpc-rst-stream-window", "60");
+        java.time.Duration wait = java.time.Duration.ofSeconds(5);
+        try (RunningServer server = new RunningServer(config); Http2Peer peer = Http2Peer.connect(grpcPort)) {
+            peer.ping(0);
+            assertThat(peer.next(wait).isPingAck()).isTrue();
+            assertThat(peer.serverSetting(Http2Peer.SETTINGS_MAX_CONCURRENT_STREAMS)).isEqualTo(7L);
+            // four calls opened and cancelled at once (RST_STREAM CANCEL): the fourth is one too many
+            for (int stream = 1; stream <= 7; stream += 2) {
+                peer.openCall(stream, "inference.GRPCInferenceService/ModelInfer");
+                peer.reset(stream, 0x8);
+            }
+            Http2Peer.Frame goAway = peer.next(wait);
+            assertThat(goAway.type()).isEqualTo(Http2Peer.GOAWAY);
+            assertThat(goAway.goAwayDebugData()).isEqualTo("too_many_rststreams");
+        }
+    }
+
     /** One row for the test engine's {@code slow} model, which answers {@code y} after its delay. */
     private static ModelInferRequest slowRequest() {
         return ModelInferRequest.newBuilder().setModelName("slow")

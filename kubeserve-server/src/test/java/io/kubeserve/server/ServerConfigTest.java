@@ -31,6 +31,9 @@ class ServerConfigTest {
             Map.entry("--grpc-keepalive-time", "KUBESERVE_GRPC_KEEPALIVE_TIME"),
             Map.entry("--grpc-keepalive-timeout", "KUBESERVE_GRPC_KEEPALIVE_TIMEOUT"),
             Map.entry("--grpc-permit-keepalive-time", "KUBESERVE_GRPC_PERMIT_KEEPALIVE_TIME"),
+            Map.entry("--grpc-max-concurrent-streams", "KUBESERVE_GRPC_MAX_CONCURRENT_STREAMS"),
+            Map.entry("--grpc-max-rst-streams", "KUBESERVE_GRPC_MAX_RST_STREAMS"),
+            Map.entry("--grpc-rst-stream-window", "KUBESERVE_GRPC_RST_STREAM_WINDOW"),
             Map.entry("--auth-tokens-file", "KUBESERVE_AUTH_TOKENS_FILE"),
             Map.entry("--auth-probes", "KUBESERVE_AUTH_PROBES"), Map.entry("--auth-metrics", "KUBESERVE_AUTH_METRICS"),
             Map.entry("--rate-limit", "KUBESERVE_RATE_LIMIT"), Map.entry("--rate-limit-burst", "KUBESERVE_RATE_LIMIT_BURST"),
@@ -51,19 +54,24 @@ class ServerConfigTest {
         assertThat(config.host()).isEqualTo("0.0.0.0");
         assertThat(config.logFormat()).isEqualTo("text");
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(20));
-        // gRPC's own connection defaults: no age, a ping after 2 h of silence, client pings every 5 min with calls
+        // gRPC's own connection defaults: no age, a ping after 2 h of silence, client pings every 5 min with calls;
+        // then the stream limits: RFC 9113's recommended least concurrency, 1,000 resets in 10 s
         assertThat(config.grpcConnections()).isEqualTo(new GrpcConnectionConfig(Duration.ZERO, Duration.ofHours(2),
-                Duration.ofSeconds(20), Duration.ofMinutes(5), false)).isEqualTo(GrpcConnectionConfig.defaults());
+                Duration.ofSeconds(20), Duration.ofMinutes(5), false, 100, 1000, Duration.ofSeconds(10)))
+                .isEqualTo(GrpcConnectionConfig.defaults());
         assertThat(config.grpcConnections().describe()).isEqualTo("connections kept as long as clients keep them, pinged"
-                + " after 7200 s of silence (answer within 20 s), client pings accepted 300 s apart with calls open");
+                + " after 7200 s of silence (answer within 20 s), client pings accepted 300 s apart with calls open,"
+                + " at most 100 calls open at once a connection, sent away after more than 1000 resets in 10 s");
         assertThat(CliRun.serve(Map.of(), "--model-repository", "/m", "--grpc-max-connection-age", "60",
                 "--grpc-keepalive-time", "30", "--grpc-keepalive-timeout", "5", "--grpc-permit-keepalive-time", "10",
-                "--grpc-permit-keepalive-without-calls").grpcConnections())
+                "--grpc-permit-keepalive-without-calls", "--grpc-max-concurrent-streams", "8",
+                "--grpc-max-rst-streams", "50", "--grpc-rst-stream-window", "30").grpcConnections())
                 .isEqualTo(new GrpcConnectionConfig(Duration.ofSeconds(60), Duration.ofSeconds(30),
-                        Duration.ofSeconds(5), Duration.ofSeconds(10), true));
+                        Duration.ofSeconds(5), Duration.ofSeconds(10), true, 8, 50, Duration.ofSeconds(30)));
         assertThat(new GrpcConnectionConfig(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(5),
-                Duration.ofSeconds(10), true).describe()).isEqualTo("connections renewed after 60 s (±10 %), pinged after"
-                + " 30 s of silence (answer within 5 s), client pings accepted 10 s apart with or without calls");
+                Duration.ofSeconds(10), true, 8, 0, Duration.ofSeconds(30)).describe()).isEqualTo("connections renewed"
+                + " after 60 s (±10 %), pinged after 30 s of silence (answer within 5 s), client pings accepted 10 s apart"
+                + " with or without calls, at most 8 calls open at once a connection, resets not limited");
         // no request waits on a worker (it waits in its model's queue): one per core, two on one core
         assertThat(config.effectiveWorkerThreads()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
         assertThat(config.effectiveWorkerThreads()).isGreaterThanOrEqualTo(2);
@@ -84,7 +92,9 @@ class ServerConfigTest {
                 Map.entry("KUBESERVE_DRAIN_TIMEOUT", "7"), Map.entry("KUBESERVE_ADMIN_TOKEN", " admin-secret-0123456789 "),
                 Map.entry("KUBESERVE_GRPC_MAX_CONNECTION_AGE", "300"), Map.entry("KUBESERVE_GRPC_KEEPALIVE_TIME", "45"),
                 Map.entry("KUBESERVE_GRPC_KEEPALIVE_TIMEOUT", "3"), Map.entry("KUBESERVE_GRPC_PERMIT_KEEPALIVE_TIME", "0"),
-                Map.entry("KUBESERVE_GRPC_PERMIT_KEEPALIVE_WITHOUT_CALLS", "true")));
+                Map.entry("KUBESERVE_GRPC_PERMIT_KEEPALIVE_WITHOUT_CALLS", "true"),
+                Map.entry("KUBESERVE_GRPC_MAX_CONCURRENT_STREAMS", "16"), Map.entry("KUBESERVE_GRPC_MAX_RST_STREAMS", "0"),
+                Map.entry("KUBESERVE_GRPC_RST_STREAM_WINDOW", "60")));
         assertThat(config.modelRepository()).isEqualTo("s3://bucket/models");
         assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isEqualTo(9090);
@@ -98,8 +108,8 @@ class ServerConfigTest {
         assertThat(config.effectiveIoThreads()).isEqualTo(3);
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(config.grpcConnections()).isEqualTo(new GrpcConnectionConfig(Duration.ofMinutes(5),
-                Duration.ofSeconds(45), Duration.ofSeconds(3), Duration.ZERO, true));
-        assertThat(config.grpcConnections().describe()).endsWith("client pings accepted at any rate with or without calls");
+                Duration.ofSeconds(45), Duration.ofSeconds(3), Duration.ZERO, true, 16, 0, Duration.ofSeconds(60)));
+        assertThat(config.grpcConnections().describe()).contains("client pings accepted at any rate with or without calls");
         assertThat(config.adminToken()).isEqualTo("admin-secret-0123456789");
         // a token in poll mode leaves the repository API off; explicit mode turns it on
         assertThat(config.repositoryApiOn()).isFalse();
@@ -144,6 +154,11 @@ class ServerConfigTest {
                 "--grpc-permit-keepalive-time must be between 0 and 7200 seconds, got -1 s"},
             {"--grpc-permit-keepalive-time", "7201",
                 "--grpc-permit-keepalive-time must be between 0 and 7200 seconds, got 7201 s"},
+            {"--grpc-max-concurrent-streams", "0", "--grpc-max-concurrent-streams must be at least 1, got 0"},
+            {"--grpc-max-rst-streams", "-1", "--grpc-max-rst-streams must be 0 (no limit) or more, got -1"},
+            {"--grpc-rst-stream-window", "0", "--grpc-rst-stream-window must be between 1 and 3600 seconds, got 0 s"},
+            {"--grpc-rst-stream-window", "3601",
+                "--grpc-rst-stream-window must be between 1 and 3600 seconds, got 3601 s"},
         };
         for (String[] rule : rules) {
             assertThat(CliRun.usageError(Map.of(), "--model-repository", "m", rule[0], rule[1]))
