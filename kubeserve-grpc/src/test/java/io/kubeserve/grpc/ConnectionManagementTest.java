@@ -18,29 +18,23 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelInferResponse;
 import io.kubeserve.grpc.v2.ModelStreamInferResponse;
 import java.net.SocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Connection management on a real port: a connection past its age is replaced under load without a
@@ -49,33 +43,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConnectionManagementTest {
 
-    @TempDir
-    Path tempDir;
-
-    private Iris iris;
-    private ExecutorService executor;
-    private final List<KubeServeGrpc> servers = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        iris = new Iris(tempDir);
-        executor = Executors.newFixedThreadPool(2);
-    }
-
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        for (ManagedChannel channel : channels) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        servers.forEach(KubeServeGrpc::close);
-        executor.shutdownNow();
-        iris.close();
-    }
+    @RegisterExtension
+    final LocalServers local = new LocalServers();
 
     @Test
     void aConnectionPastItsAgeIsReplacedWhileCallsGoOnAndNoneFails() throws Exception {
-        KubeServeGrpc aging = start(KubeServeGrpc.builder(iris.registry).executor(executor)
+        KubeServeGrpc aging = start(local.builder()
                 .maxConnectionAge(Duration.ofSeconds(1)));
         Set<SocketAddress> used = ConcurrentHashMap.newKeySet();
         // calls, 8 at a time, until the client has had three connections (an age of 1 s, ±10 %);
@@ -87,7 +60,7 @@ class ConnectionManagementTest {
 
     @Test
     void aStreamOpenWhenItsConnectionAgesRunsOn() throws Exception {
-        KubeServeGrpc aging = start(KubeServeGrpc.builder(iris.registry).executor(executor)
+        KubeServeGrpc aging = start(local.builder()
                 .maxConnectionAge(Duration.ofSeconds(1)));
         Set<SocketAddress> used = ConcurrentHashMap.newKeySet();
         ManagedChannel channel = channel(aging, used);
@@ -95,22 +68,7 @@ class ConnectionManagementTest {
         checkAnswer(unary.modelInfer(request("first")), "first");
         BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
         StreamObserver<ModelInferRequest> requests = GRPCInferenceServiceGrpc.newStub(channel).modelStreamInfer(
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(ModelStreamInferResponse response) {
-                        answers.add(response);
-                    }
-
-                    @Override
-                    public void onError(Throwable failure) {
-                        answers.add(failure);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        answers.add("completed");
-                    }
-                });
+                LocalServers.collectInto(answers));
         requests.onNext(request("before"));
         checkStreamAnswer(answers.poll(30, TimeUnit.SECONDS), "before");
 
@@ -129,13 +87,13 @@ class ConnectionManagementTest {
     void startingPutsTheRefusedStreamFilterOnGrpcJavasLogger() {
         java.util.logging.Logger handler = java.util.logging.Logger.getLogger(RefusedStreamLogFilter.SERVER_HANDLER_CLASS);
         handler.setFilter(null);
-        start(KubeServeGrpc.builder(iris.registry).executor(executor));
+        start(local.builder());
         assertThat(handler.getFilter()).isInstanceOf(RefusedStreamLogFilter.class);
     }
 
     @Test
     void withoutAnAgeTheClientKeepsItsOneConnection() throws Exception {
-        KubeServeGrpc plain = start(KubeServeGrpc.builder(iris.registry).executor(executor));
+        KubeServeGrpc plain = start(local.builder());
         Set<SocketAddress> used = ConcurrentHashMap.newKeySet();
         long end = System.nanoTime() + Duration.ofMillis(1500).toNanos();
         callUntil(plain, Duration.ofSeconds(60), used, () -> System.nanoTime() > end);
@@ -145,7 +103,7 @@ class ConnectionManagementTest {
 
     @Test
     void anIdleConnectionIsClosedAndTheNextCallOpensAnother() throws Exception {
-        KubeServeGrpc idling = start(KubeServeGrpc.builder(iris.registry).executor(executor)
+        KubeServeGrpc idling = start(local.builder()
                 .maxConnectionIdle(Duration.ofSeconds(1)));
         ManagedChannel channel = channel(idling, ConcurrentHashMap.newKeySet());
         GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
@@ -160,7 +118,7 @@ class ConnectionManagementTest {
 
     @Test
     void theBuilderRefusesTimesOutsideGrpcJavasRange() {
-        KubeServeGrpc.Builder builder = KubeServeGrpc.builder(iris.registry);
+        KubeServeGrpc.Builder builder = KubeServeGrpc.builder(local.iris().registry);
         assertThatThrownBy(() -> builder.maxConnectionAge(Duration.ofMillis(999), Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 s");
         assertThatThrownBy(() -> builder.maxConnectionAge(Duration.ofSeconds(5), Duration.ofSeconds(-1)))
@@ -196,7 +154,7 @@ class ConnectionManagementTest {
     }
 
     private ModelInferRequest request(String id) {
-        return iris.typedRequest().setId(id)
+        return local.iris().typedRequest().setId(id)
                 .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("class_name")).build();
     }
 
@@ -211,23 +169,18 @@ class ConnectionManagementTest {
         assertThat(response.getId()).isEqualTo(id);
         List<String> names = response.getOutputs(0).getContents().getBytesContentsList().stream()
                 .map(ByteString::toStringUtf8).toList();
-        for (int row = 0; row < iris.rows.length; row++) {
-            assertThat(names.get(row)).isEqualTo(iris.labels.get(iris.expectedLabel(row)));
+        for (int row = 0; row < local.iris().rows.length; row++) {
+            assertThat(names.get(row)).isEqualTo(local.iris().labels.get(local.iris().expectedLabel(row)));
         }
     }
 
     private KubeServeGrpc start(KubeServeGrpc.Builder builder) {
-        KubeServeGrpc server = builder.build().start(0);
-        servers.add(server);
-        return server;
+        return local.start(builder);
     }
 
     /** A channel to {@code server} that adds each call's local address to {@code used}. */
     private ManagedChannel channel(KubeServeGrpc server, Set<SocketAddress> used) {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", server.port()).usePlaintext()
-                .intercept(new LocalAddresses(used)).build();
-        channels.add(channel);
-        return channel;
+        return local.channel(server, new LocalAddresses(used));
     }
 
     /** Records the local address of the connection each call went out on, once the call ends. */

@@ -4,16 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The keepalive policy on a real port, with a bare HTTP/2 client that pings back to back, on an
@@ -28,29 +23,12 @@ class KeepAlivePolicyTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final String STREAM_INFER = GRPCInferenceServiceGrpc.SERVICE_NAME + "/ModelStreamInfer";
 
-    @TempDir
-    Path tempDir;
-
-    private Iris iris;
-    private ExecutorService executor;
-    private final List<KubeServeGrpc> servers = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        iris = new Iris(tempDir);
-        executor = Executors.newFixedThreadPool(2);
-    }
-
-    @AfterEach
-    void tearDown() {
-        servers.forEach(KubeServeGrpc::close);
-        executor.shutdownNow();
-        iris.close();
-    }
+    @RegisterExtension
+    final LocalServers local = new LocalServers();
 
     @Test
     void byDefaultAClientPingingAnIdleConnectionIsSentAwayOnItsThirdPing() throws Exception {
-        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor));
+        KubeServeGrpc server = start(local.builder());
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             assertSentAwayOnThirdPing(pingBackToBack(peer, 3));
             assertThat(peer.next(WAIT)).as("the connection is closed after the GOAWAY").isNull();
@@ -59,7 +37,7 @@ class KeepAlivePolicyTest {
 
     @Test
     void aPermittedClientMayPingAnIdleConnectionAsOftenAsItLikes() throws Exception {
-        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor)
+        KubeServeGrpc server = start(local.builder()
                 .permitKeepAlive(Duration.ZERO, true));
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             List<Http2Peer.Frame> answers = pingBackToBack(peer, 10);
@@ -71,7 +49,7 @@ class KeepAlivePolicyTest {
 
     @Test
     void anyRateStillMeansWithACallOpenUnlessPingsWithoutCallsArePermitted() throws Exception {
-        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor)
+        KubeServeGrpc server = start(local.builder()
                 .permitKeepAlive(Duration.ZERO, false));
         try (Http2Peer idle = Http2Peer.connect(server.port()); Http2Peer calling = Http2Peer.connect(server.port())) {
             assertSentAwayOnThirdPing(pingBackToBack(idle, 3));
@@ -83,7 +61,7 @@ class KeepAlivePolicyTest {
 
     @Test
     void byDefaultACallOpenDoesNotPermitFrequentPingsButEachAnswerStartsTheCountAgain() throws Exception {
-        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor));
+        KubeServeGrpc server = start(local.builder());
         try (Http2Peer sentAway = Http2Peer.connect(server.port());
              Http2Peer answered = Http2Peer.connect(server.port())) {
             sentAway.openCall(1, STREAM_INFER);
@@ -94,7 +72,7 @@ class KeepAlivePolicyTest {
                 assertThat(pingBackToBack(answered, 2)).as("round %d", round).hasSize(2)
                         .allMatch(Http2Peer.Frame::isPingAck);
                 // an answer on the stream (HEADERS, then DATA) sets the strikes back to none
-                answered.sendMessage(1, iris.typedRequest().setId("r" + round).build().toByteArray());
+                answered.sendMessage(1, local.iris().typedRequest().setId("r" + round).build().toByteArray());
                 awaitData(answered);
             }
         }
@@ -102,7 +80,7 @@ class KeepAlivePolicyTest {
 
     @Test
     void theBuilderRefusesKeepaliveTimesGrpcJavaWouldChange() {
-        KubeServeGrpc.Builder builder = KubeServeGrpc.builder(iris.registry);
+        KubeServeGrpc.Builder builder = KubeServeGrpc.builder(local.iris().registry);
         assertThatThrownBy(() -> builder.keepAlive(Duration.ofSeconds(9), Duration.ofSeconds(20)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the keepalive time must be at least 10 s, got PT9S");
@@ -118,7 +96,7 @@ class KeepAlivePolicyTest {
     @Test
     void timesBeyondWhatNanosecondsHoldDoNotOverflow() throws Exception {
         Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
-        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor)
+        KubeServeGrpc server = start(local.builder()
                 .keepAlive(forever, forever).permitKeepAlive(forever, true).maxConnectionAge(forever, forever)
                 .handshakeTimeout(forever));
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
@@ -174,8 +152,6 @@ class KeepAlivePolicyTest {
     }
 
     private KubeServeGrpc start(KubeServeGrpc.Builder builder) {
-        KubeServeGrpc server = builder.build().start("127.0.0.1", 0);
-        servers.add(server);
-        return server;
+        return local.start(builder);
     }
 }

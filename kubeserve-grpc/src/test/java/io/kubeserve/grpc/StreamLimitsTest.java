@@ -3,25 +3,18 @@ package io.kubeserve.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelStreamInferResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What one connection may hold and do: the calls open at once (HTTP/2's
@@ -39,31 +32,12 @@ class StreamLimitsTest {
     private static final String INFER = GRPCInferenceServiceGrpc.SERVICE_NAME + "/ModelInfer";
     private static final String STREAM_INFER = GRPCInferenceServiceGrpc.SERVICE_NAME + "/ModelStreamInfer";
 
-    @TempDir
-    Path tempDir;
-
-    private Iris iris;
-    private ExecutorService executor;
-    private final List<KubeServeGrpc> servers = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        iris = new Iris(tempDir);
-        executor = Executors.newFixedThreadPool(2);
-    }
-
-    @AfterEach
-    void tearDown() {
-        channels.forEach(ManagedChannel::shutdownNow);
-        servers.forEach(KubeServeGrpc::close);
-        executor.shutdownNow();
-        iris.close();
-    }
+    @RegisterExtension
+    final LocalServers local = new LocalServers();
 
     @Test
     void byDefaultAConnectionHoldsOneHundredCallsAndTheNextStreamIsRefused() throws Exception {
-        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor));
+        KubeServeGrpc server = start(local.builder());
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             peer.ping(0);
             assertThat(peer.next(WAIT).isPingAck()).isTrue();
@@ -77,7 +51,7 @@ class StreamLimitsTest {
             assertThat(refused.resetError()).isEqualTo(REFUSED_STREAM);
             // the hundred open calls still work: the first and the last answer a request
             for (int stream : new int[] {1, 199}) {
-                peer.sendMessage(stream, iris.typedRequest().setId("s" + stream).build().toByteArray());
+                peer.sendMessage(stream, local.iris().typedRequest().setId("s" + stream).build().toByteArray());
                 assertThat(awaitData(peer).stream()).isEqualTo(stream);
             }
         }
@@ -85,18 +59,16 @@ class StreamLimitsTest {
 
     @Test
     void aGrpcClientHoldsTheCallsBeyondTheLimitUntilAnOpenOneEnds() throws Exception {
-        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor)
+        KubeServeGrpc server = start(local.builder()
                 .maxConcurrentCallsPerConnection(2));
-        ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
-        channels.add(channel);
-        GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub = GRPCInferenceServiceGrpc.newStub(channel);
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub = GRPCInferenceServiceGrpc.newStub(local.channel(server));
         List<BlockingQueue<Object>> answers = new ArrayList<>();
         List<StreamObserver<ModelInferRequest>> streams = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
             answers.add(queue);
-            streams.add(stub.modelStreamInfer(collectInto(queue)));
-            streams.get(i).onNext(iris.typedRequest().setId("stream" + i).build());
+            streams.add(stub.modelStreamInfer(LocalServers.collectInto(queue)));
+            streams.get(i).onNext(local.iris().typedRequest().setId("stream" + i).build());
         }
         assertAnswered(answers.get(0).poll(30, TimeUnit.SECONDS), "stream0");
         assertAnswered(answers.get(1).poll(30, TimeUnit.SECONDS), "stream1");
@@ -112,7 +84,7 @@ class StreamLimitsTest {
 
     @Test
     void aClientResettingMoreStreamsThanTheLimitIsSentAwayAndOthersAreServed() throws Exception {
-        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor)
+        KubeServeGrpc server = start(local.builder()
                 .maxResetStreams(10, Duration.ofSeconds(60)));
         try (Http2Peer attacker = Http2Peer.connect(server.port()); Http2Peer other = Http2Peer.connect(server.port())) {
             openAndReset(attacker, 1, 10);
@@ -121,14 +93,14 @@ class StreamLimitsTest {
             assertSentAwayForResets(attacker);
 
             other.openCall(1, STREAM_INFER);
-            other.sendMessage(1, iris.typedRequest().build().toByteArray());
+            other.sendMessage(1, local.iris().typedRequest().build().toByteArray());
             assertThat(awaitData(other).stream()).as("another connection is served").isEqualTo(1);
         }
     }
 
     @Test
     void byDefaultAThousandResetsInTenSecondsAreToleratedAndTheNextSendsTheClientAway() throws Exception {
-        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor));
+        KubeServeGrpc server = start(local.builder());
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             openAndReset(peer, 1, 1000);
             assertStillConnected(peer);
@@ -139,7 +111,7 @@ class StreamLimitsTest {
 
     @Test
     void streamsRefusedBeyondTheConcurrencyLimitCountAsResets() throws Exception {
-        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor)
+        KubeServeGrpc server = start(local.builder()
                 .maxConcurrentCallsPerConnection(1).maxResetStreams(3, Duration.ofSeconds(60)));
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             peer.openCall(1, STREAM_INFER);
@@ -164,20 +136,20 @@ class StreamLimitsTest {
 
     @Test
     void withoutAResetLimitAConnectionResetsAsOftenAsItLikes() throws Exception {
-        KubeServeGrpc server = start(KubeServeGrpc.builder(iris.registry).executor(executor)
+        KubeServeGrpc server = start(local.builder()
                 .maxResetStreams(0, Duration.ofSeconds(1)));
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             openAndReset(peer, 1, 2000);
             assertStillConnected(peer);
             peer.openCall(4001, STREAM_INFER);
-            peer.sendMessage(4001, iris.typedRequest().build().toByteArray());
+            peer.sendMessage(4001, local.iris().typedRequest().build().toByteArray());
             assertThat(awaitData(peer).stream()).isEqualTo(4001);
         }
     }
 
     @Test
     void theBuilderRefusesLimitsGrpcJavaCannotApply() {
-        KubeServeGrpc.Builder builder = KubeServeGrpc.builder(iris.registry);
+        KubeServeGrpc.Builder builder = KubeServeGrpc.builder(local.iris().registry);
         assertThatThrownBy(() -> builder.maxConcurrentCallsPerConnection(0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the concurrent calls per connection must be at least 1, got 0");
@@ -238,28 +210,7 @@ class StreamLimitsTest {
         assertThat(response.getInferResponse().getOutputsCount()).isPositive();
     }
 
-    private static StreamObserver<ModelStreamInferResponse> collectInto(BlockingQueue<Object> queue) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(ModelStreamInferResponse response) {
-                queue.add(response);
-            }
-
-            @Override
-            public void onError(Throwable failure) {
-                queue.add(failure);
-            }
-
-            @Override
-            public void onCompleted() {
-                queue.add("completed");
-            }
-        };
-    }
-
     private KubeServeGrpc start(KubeServeGrpc.Builder builder) {
-        KubeServeGrpc server = builder.build().start("127.0.0.1", 0);
-        servers.add(server);
-        return server;
+        return local.start(builder);
     }
 }
