@@ -38,6 +38,13 @@ def header_block():
     return block
 
 
+def read_some(sock, most):
+    data = sock.recv(most)
+    if not data:
+        raise ConnectionError("the server closed the connection before its SETTINGS")
+    return data
+
+
 def connect(port, source):
     sock = socket.create_connection(("127.0.0.1", port), source_address=(source, 0))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -45,10 +52,10 @@ def connect(port, source):
     # the server's SETTINGS comes first: acknowledge it, then drop everything that follows
     head = b""
     while len(head) < 9:
-        head += sock.recv(9 - len(head))
+        head += read_some(sock, 9 - len(head))
     length = int.from_bytes(head[:3], "big")
     while length > 0:
-        length -= len(sock.recv(length))
+        length -= len(read_some(sock, length))
     sock.sendall(frame(SETTINGS, ACK, 0))
     sock.setblocking(False)
     return sock
@@ -65,7 +72,10 @@ def main():
     sock, stream = None, 1
     while time.monotonic() - start < seconds:
         if sock is None:
-            sock, stream = connect(port, source), 1
+            try:
+                sock, stream = connect(port, source), 1
+            except OSError:
+                continue
             connections += 1
         batch = bytearray()
         for _ in range(BATCH):
@@ -86,7 +96,7 @@ def main():
         except OSError:
             sock.close()
             sock = None
-        if stream > (1 << 30):
+        if sock is not None and stream > (1 << 30):
             sock.close()
             sock = None
     print(f"rapid reset: {sent} streams on {connections} connections in {time.monotonic() - start:.1f} s")

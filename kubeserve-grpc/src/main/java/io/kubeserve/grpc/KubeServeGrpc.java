@@ -752,9 +752,11 @@ public final class KubeServeGrpc implements AutoCloseable {
          * How many calls a client may have open at once on one connection: HTTP/2's
          * {@code SETTINGS_MAX_CONCURRENT_STREAMS} (RFC 9113 section 6.5.2), which the server
          * announces when the connection opens. An open {@code ModelStreamInfer} stream is one call,
-         * however many requests it carries. gRPC clients (grpc-java, gRPC's C core and its
-         * wrappers, grpc-go) hold further calls until one ends; a stream opened beyond the limit
-         * anyway is refused ({@code RST_STREAM REFUSED_STREAM}: never started, safe to retry). It
+         * however many requests it carries. The client holds further calls until one ends
+         * (grpc-java's, tested, and Python's grpcio, tried by hand), so a client with more
+         * {@code ModelStreamInfer} streams than this on one connection has the extra ones wait until
+         * a stream ends; a stream opened beyond the limit anyway is refused
+         * ({@code RST_STREAM REFUSED_STREAM}: never started, safe to retry). It
          * bounds what one connection holds open (calls waiting in model queues, streams) and so
          * what one client can take from the others. Default {@value #DEFAULT_MAX_CONCURRENT_CALLS}
          * (grpc-java's own: no limit). Applies to {@link #start}'s server only.
@@ -775,19 +777,22 @@ public final class KubeServeGrpc implements AutoCloseable {
         /**
          * Closes a connection on which more than {@code resets} streams are reset within one
          * {@code window}: with GOAWAY {@code ENHANCE_YOUR_CALM}, debug data
-         * {@code too_many_rststreams}, and its open calls fail with {@code UNAVAILABLE}. Counted are
+         * {@code too_many_rststreams}, and its open calls fail (grpc-java's client reports
+         * {@code RESOURCE_EXHAUSTED}, its status for ENHANCE_YOUR_CALM). Counted are
          * the client's RST_STREAM frames on open streams and the server's own resets other than
          * {@code CANCEL} and {@code NO_ERROR} (a stream refused beyond
-         * {@link #maxConcurrentCallsPerConnection}, say). A window starts with the first reset after
-         * the previous one ended. Without it, a client that opens calls and resets them at once
+         * {@link #maxConcurrentCallsPerConnection}, say). The first window starts when the
+         * connection opens, each later one with the first reset after the one before ended
+         * (grpc-java's {@code NettyServerHandler.RstStreamCounter}). Without it, a client that opens calls and resets them at once
          * (HTTP/2 "Rapid Reset", CVE-2023-44487) has the server start call after call while never
          * holding more than one open, so the concurrency limit never stops it. Clients reset a call
          * when they cancel it or its deadline passes, so a limit too low also sends away clients
-         * that cancel much; those reconnect. Default {@value #DEFAULT_MAX_RESET_STREAMS} in 10 s
+         * that cancel much, or whose calls miss their deadlines by the hundred while the server is
+         * overloaded; they reconnect, but lose the calls open on the connection. Default {@value #DEFAULT_MAX_RESET_STREAMS} in 10 s
          * (grpc-java's own: no limit). Applies to {@link #start}'s server only.
          *
          * @param resets the resets a connection may have in a window, at least 1, or 0 for no limit
-         * @param window the window, whole seconds, at least 1 s (ignored for no limit)
+         * @param window the window, whole seconds, at least 1 s (checked even for no limit)
          * @return this builder
          * @throws IllegalArgumentException if {@code resets} is negative, or {@code window} is under
          *                                  1 s, not whole seconds or over {@link Integer#MAX_VALUE} seconds

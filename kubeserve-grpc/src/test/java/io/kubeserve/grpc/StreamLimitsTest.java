@@ -3,6 +3,8 @@ package io.kubeserve.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.ModelInferRequest;
@@ -95,6 +97,44 @@ class StreamLimitsTest {
             other.openCall(1, STREAM_INFER);
             other.sendMessage(1, local.iris().typedRequest().build().toByteArray());
             assertThat(awaitData(other).stream()).as("another connection is served").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aGrpcClientsOpenCallsFailWithResourceExhaustedWhenItsConnectionIsSentAway() throws Exception {
+        KubeServeGrpc server = start(local.builder().maxResetStreams(3, Duration.ofSeconds(60)));
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub = GRPCInferenceServiceGrpc.newStub(local.channel(server));
+        BlockingQueue<Object> kept = new LinkedBlockingQueue<>();
+        StreamObserver<ModelInferRequest> keptStream = stub.modelStreamInfer(LocalServers.collectInto(kept));
+        keptStream.onNext(local.iris().typedRequest().setId("kept").build());
+        assertAnswered(kept.poll(30, TimeUnit.SECONDS), "kept");
+        // four streams on the same connection, each answered once and then cancelled: four RST_STREAMs
+        for (int i = 0; i < 4; i++) {
+            BlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+            ClientCallStreamObserver<ModelInferRequest> cancelled = (ClientCallStreamObserver<ModelInferRequest>)
+                    stub.modelStreamInfer(LocalServers.collectInto(answers));
+            cancelled.onNext(local.iris().typedRequest().setId("c" + i).build());
+            assertAnswered(answers.poll(30, TimeUnit.SECONDS), "c" + i);
+            cancelled.cancel("the test cancels it", null);
+        }
+        Object failure = kept.poll(30, TimeUnit.SECONDS);
+        assertThat(failure).isInstanceOf(Throwable.class);
+        Status status = Status.fromThrowable((Throwable) failure);
+        assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(status.getDescription()).contains("ENHANCE_YOUR_CALM", "too_many_rststreams");
+    }
+
+    @Test
+    void theCountStartsAgainOnceTheWindowHasPassed() throws Exception {
+        KubeServeGrpc server = start(local.builder().maxResetStreams(3, Duration.ofSeconds(1)));
+        try (Http2Peer peer = Http2Peer.connect(server.port())) {
+            openAndReset(peer, 1, 3);
+            assertStillConnected(peer);
+            Thread.sleep(1200); // the 1-s window that began when the connection opened passes
+            openAndReset(peer, 7, 3);
+            assertStillConnected(peer);
+            openAndReset(peer, 13, 1);
+            assertSentAwayForResets(peer);
         }
     }
 

@@ -118,7 +118,7 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
     /**
      * The settings in words, for the start-up log, e.g. "connections renewed after 60 s (±10 %),
      * pinged after 7200 s of silence (answer within 20 s), client pings accepted 300 s apart with
-     * calls open, at most 100 calls open at once a connection, sent away after more than 1000 resets
+     * calls open, at most 100 calls open at once per connection, sent away after more than 1000 resets
      * in 10 s".
      *
      * @return one line
@@ -130,7 +130,7 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
                 + "), client pings accepted "
                 + (permitKeepAliveTime.isZero() ? "at any rate " : seconds(permitKeepAliveTime) + " apart ")
                 + (permitKeepAliveWithoutCalls ? "with or without calls" : "with calls open")
-                + ", at most " + maxConcurrentStreams + " calls open at once a connection, "
+                + ", at most " + maxConcurrentStreams + " calls open at once per connection, "
                 + (maxRstStreams == 0 ? "resets not limited"
                         : "sent away after more than " + maxRstStreams + " resets in " + seconds(rstStreamWindow));
     }

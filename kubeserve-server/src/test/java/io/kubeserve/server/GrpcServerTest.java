@@ -245,6 +245,7 @@ class GrpcServerTest {
                 peer.reset(stream, 0x8);
             }
             Http2Peer.Frame goAway = peer.next(wait);
+            assertThat(goAway).as("a frame before the connection ends").isNotNull();
             assertThat(goAway.type()).isEqualTo(Http2Peer.GOAWAY);
             assertThat(goAway.goAwayDebugData()).isEqualTo("too_many_rststreams");
         }

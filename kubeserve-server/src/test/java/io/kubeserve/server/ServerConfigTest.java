@@ -61,7 +61,7 @@ class ServerConfigTest {
                 .isEqualTo(GrpcConnectionConfig.defaults());
         assertThat(config.grpcConnections().describe()).isEqualTo("connections kept as long as clients keep them, pinged"
                 + " after 7200 s of silence (answer within 20 s), client pings accepted 300 s apart with calls open,"
-                + " at most 100 calls open at once a connection, sent away after more than 1000 resets in 10 s");
+                + " at most 100 calls open at once per connection, sent away after more than 1000 resets in 10 s");
         assertThat(CliRun.serve(Map.of(), "--model-repository", "/m", "--grpc-max-connection-age", "60",
                 "--grpc-keepalive-time", "30", "--grpc-keepalive-timeout", "5", "--grpc-permit-keepalive-time", "10",
                 "--grpc-permit-keepalive-without-calls", "--grpc-max-concurrent-streams", "8",
@@ -71,7 +71,7 @@ class ServerConfigTest {
         assertThat(new GrpcConnectionConfig(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(5),
                 Duration.ofSeconds(10), true, 8, 0, Duration.ofSeconds(30)).describe()).isEqualTo("connections renewed"
                 + " after 60 s (±10 %), pinged after 30 s of silence (answer within 5 s), client pings accepted 10 s apart"
-                + " with or without calls, at most 8 calls open at once a connection, resets not limited");
+                + " with or without calls, at most 8 calls open at once per connection, resets not limited");
         // no request waits on a worker (it waits in its model's queue): one per core, two on one core
         assertThat(config.effectiveWorkerThreads()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
         assertThat(config.effectiveWorkerThreads()).isGreaterThanOrEqualTo(2);
