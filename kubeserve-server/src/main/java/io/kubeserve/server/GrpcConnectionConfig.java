@@ -130,7 +130,8 @@ public record GrpcConnectionConfig(Duration maxConnectionAge, Duration keepAlive
                 + "), client pings accepted "
                 + (permitKeepAliveTime.isZero() ? "at any rate " : seconds(permitKeepAliveTime) + " apart ")
                 + (permitKeepAliveWithoutCalls ? "with or without calls" : "with calls open")
-                + ", at most " + maxConcurrentStreams + " calls open at once per connection, "
+                + ", at most " + maxConcurrentStreams + (maxConcurrentStreams == 1 ? " call" : " calls")
+                + " open at once per connection, "
                 + (maxRstStreams == 0 ? "resets not limited"
                         : "sent away after more than " + maxRstStreams + " resets in " + seconds(rstStreamWindow));
     }

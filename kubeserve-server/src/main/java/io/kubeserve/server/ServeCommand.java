@@ -124,7 +124,8 @@ public final class ServeCommand implements Callable<Integer> {
                         + " (default: on those, one every 2 h at most, gRPC's).").build());
         option(command, "--grpc-max-concurrent-streams", "N", "100", int.class,
                 "Calls a gRPC connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS; a"
-                        + " ModelStreamInfer stream is one); clients hold more until one ends (default ${DEFAULT-VALUE}).");
+                        + " ModelStreamInfer stream is one); clients hold more until one ends; at least 1"
+                        + " (default ${DEFAULT-VALUE}).");
         option(command, "--grpc-max-rst-streams", "N", "1000", int.class,
                 "Send away a gRPC connection that resets more streams than this within --grpc-rst-stream-window"
                         + " (HTTP/2 Rapid Reset; cancelled calls count); 0: no limit (default ${DEFAULT-VALUE}).");

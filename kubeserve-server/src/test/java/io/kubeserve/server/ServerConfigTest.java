@@ -110,6 +110,8 @@ class ServerConfigTest {
         assertThat(config.grpcConnections()).isEqualTo(new GrpcConnectionConfig(Duration.ofMinutes(5),
                 Duration.ofSeconds(45), Duration.ofSeconds(3), Duration.ZERO, true, 16, 0, Duration.ofSeconds(60)));
         assertThat(config.grpcConnections().describe()).contains("client pings accepted at any rate with or without calls");
+        assertThat(new GrpcConnectionConfig(Duration.ZERO, Duration.ofHours(2), Duration.ofSeconds(20), Duration.ZERO,
+                false, 1, 0, Duration.ofSeconds(10)).describe()).contains("at most 1 call open at once per connection");
         assertThat(config.adminToken()).isEqualTo("admin-secret-0123456789");
         // a token in poll mode leaves the repository API off; explicit mode turns it on
         assertThat(config.repositoryApiOn()).isFalse();
