@@ -3,12 +3,14 @@ package io.kubeserve.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelStreamInferResponse;
+import io.kubeserve.grpc.v2.ServerLiveRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +65,12 @@ class StreamLimitsTest {
     void aGrpcClientHoldsTheCallsBeyondTheLimitUntilAnOpenOneEnds() throws Exception {
         KubeServeGrpc server = start(local.builder()
                 .maxConcurrentCallsPerConnection(2));
-        GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub = GRPCInferenceServiceGrpc.newStub(local.channel(server));
+        ManagedChannel channel = local.channel(server);
+        // one call first: the client has then read the server's SETTINGS and knows the limit before it
+        // opens the streams. Opened before, they race the SETTINGS (HTTP/2 lets a client assume no
+        // limit until then), and in one CI run the first stream went unanswered for 30 s (not explained)
+        GRPCInferenceServiceGrpc.newBlockingStub(channel).serverLive(ServerLiveRequest.getDefaultInstance());
+        GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub = GRPCInferenceServiceGrpc.newStub(channel);
         List<BlockingQueue<Object>> answers = new ArrayList<>();
         List<StreamObserver<ModelInferRequest>> streams = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
