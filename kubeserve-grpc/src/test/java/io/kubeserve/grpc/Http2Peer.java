@@ -30,6 +30,10 @@ public final class Http2Peer implements AutoCloseable {
     private static final int WINDOW_UPDATE = 0x8;
     private static final int ACK = 0x1;
     private static final int END_HEADERS = 0x4;
+    /** Error codes of RST_STREAM and GOAWAY (RFC 9113 section 7). */
+    public static final int REFUSED_STREAM = 0x7;
+    public static final int CANCEL = 0x8;
+    public static final int ENHANCE_YOUR_CALM = 0xb;
     /** The SETTINGS parameter for the streams a peer may open at once (RFC 9113 section 6.5.2). */
     public static final int SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);

@@ -18,8 +18,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class KeepAlivePolicyTest {
 
-    /** HTTP/2's ENHANCE_YOUR_CALM error code (RFC 9113 section 7). */
-    private static final int ENHANCE_YOUR_CALM = 0xb;
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final String STREAM_INFER = GRPCInferenceServiceGrpc.SERVICE_NAME + "/ModelStreamInfer";
 
@@ -110,7 +108,7 @@ class KeepAlivePolicyTest {
         assertThat(answers.subList(0, 3)).allMatch(Http2Peer.Frame::isPingAck);
         Http2Peer.Frame goAway = answers.get(3);
         assertThat(goAway.type()).isEqualTo(Http2Peer.GOAWAY);
-        assertThat(goAway.goAwayError()).isEqualTo(ENHANCE_YOUR_CALM);
+        assertThat(goAway.goAwayError()).isEqualTo(Http2Peer.ENHANCE_YOUR_CALM);
         assertThat(goAway.goAwayDebugData()).isEqualTo("too_many_pings");
     }
 

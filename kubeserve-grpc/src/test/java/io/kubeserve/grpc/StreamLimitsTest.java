@@ -28,10 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StreamLimitsTest {
 
-    /** HTTP/2 error codes (RFC 9113 section 7). */
-    private static final int REFUSED_STREAM = 0x7;
-    private static final int CANCEL = 0x8;
-    private static final int ENHANCE_YOUR_CALM = 0xb;
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final String INFER = GRPCInferenceServiceGrpc.SERVICE_NAME + "/ModelInfer";
     private static final String STREAM_INFER = GRPCInferenceServiceGrpc.SERVICE_NAME + "/ModelStreamInfer";
@@ -52,7 +48,7 @@ class StreamLimitsTest {
             Http2Peer.Frame refused = peer.next(WAIT);
             assertThat(refused.type()).isEqualTo(Http2Peer.RST_STREAM);
             assertThat(refused.stream()).as("the 101st call's stream").isEqualTo(201);
-            assertThat(refused.resetError()).isEqualTo(REFUSED_STREAM);
+            assertThat(refused.resetError()).isEqualTo(Http2Peer.REFUSED_STREAM);
             // the hundred open calls still work: the first and the last answer a request
             for (int stream : new int[] {1, 199}) {
                 peer.sendMessage(stream, local.iris().typedRequest().setId("s" + stream).build().toByteArray());
@@ -172,11 +168,11 @@ class StreamLimitsTest {
             assertThat(frames).hasSizeGreaterThanOrEqualTo(4);
             assertThat(frames.subList(0, 3)).allSatisfy(frame -> {
                 assertThat(frame.type()).isEqualTo(Http2Peer.RST_STREAM);
-                assertThat(frame.resetError()).isEqualTo(REFUSED_STREAM);
+                assertThat(frame.resetError()).isEqualTo(Http2Peer.REFUSED_STREAM);
             });
             Http2Peer.Frame goAway = frames.stream().filter(frame -> frame.type() == Http2Peer.GOAWAY).findFirst()
                     .orElseThrow();
-            assertThat(goAway.goAwayError()).isEqualTo(ENHANCE_YOUR_CALM);
+            assertThat(goAway.goAwayError()).isEqualTo(Http2Peer.ENHANCE_YOUR_CALM);
             assertThat(goAway.goAwayDebugData()).isEqualTo("too_many_rststreams");
         }
     }
@@ -216,7 +212,7 @@ class StreamLimitsTest {
         for (int i = 0; i < count; i++) {
             int stream = first + 2 * i;
             peer.openCall(stream, INFER);
-            peer.reset(stream, CANCEL);
+            peer.reset(stream, Http2Peer.CANCEL);
         }
     }
 
@@ -233,7 +229,7 @@ class StreamLimitsTest {
         Http2Peer.Frame goAway = peer.next(WAIT);
         assertThat(goAway).isNotNull();
         assertThat(goAway.type()).isEqualTo(Http2Peer.GOAWAY);
-        assertThat(goAway.goAwayError()).isEqualTo(ENHANCE_YOUR_CALM);
+        assertThat(goAway.goAwayError()).isEqualTo(Http2Peer.ENHANCE_YOUR_CALM);
         assertThat(goAway.goAwayDebugData()).isEqualTo("too_many_rststreams");
         assertThat(peer.next(WAIT)).as("the connection is closed after the GOAWAY").isNull();
     }

@@ -190,10 +190,8 @@ class GrpcServerTest {
      */
     @Test
     void theServerPingsSilentConnectionsClosesUnansweredOnesAndAcceptsPermittedClientPings() throws Exception {
-        RunningServer.irisOnly(repo);
         int grpcPort = TestTools.freePort();
-        ServerConfig config = CliRun.serve(Map.of(), "--model-repository", repo.toString(), "--host", "127.0.0.1",
-                "--port", "0", "--grpc-port", Integer.toString(grpcPort), "--grpc-keepalive-time", "10",
+        ServerConfig config = irisFromTheCommandLine(grpcPort, "--grpc-keepalive-time", "10",
                 "--grpc-keepalive-timeout", "1", "--grpc-permit-keepalive-time", "0",
                 "--grpc-permit-keepalive-without-calls");
         java.time.Duration wait = java.time.Duration.ofSeconds(15);
@@ -229,10 +227,8 @@ class GrpcServerTest {
 
     @Test
     void theStreamLimitFlagsReachTheListener() throws Exception {
-        RunningServer.irisOnly(repo);
         int grpcPort = TestTools.freePort();
-        ServerConfig config = CliRun.serve(Map.of(), "--model-repository", repo.toString(), "--host", "127.0.0.1",
-                "--port", "0", "--grpc-port", Integer.toString(grpcPort), "--grpc-max-concurrent-streams", "7",
+        ServerConfig config = irisFromTheCommandLine(grpcPort, "--grpc-max-concurrent-streams", "7",
                 "--grpc-max-rst-streams", "3", "--grpc-rst-stream-window", "60");
         java.time.Duration wait = java.time.Duration.ofSeconds(5);
         try (RunningServer server = new RunningServer(config); Http2Peer peer = Http2Peer.connect(grpcPort)) {
@@ -242,13 +238,25 @@ class GrpcServerTest {
             // four calls opened and cancelled at once (RST_STREAM CANCEL): the fourth is one too many
             for (int stream = 1; stream <= 7; stream += 2) {
                 peer.openCall(stream, "inference.GRPCInferenceService/ModelInfer");
-                peer.reset(stream, 0x8);
+                peer.reset(stream, Http2Peer.CANCEL);
             }
             Http2Peer.Frame goAway = peer.next(wait);
             assertThat(goAway).as("a frame before the connection ends").isNotNull();
             assertThat(goAway.type()).isEqualTo(Http2Peer.GOAWAY);
             assertThat(goAway.goAwayDebugData()).isEqualTo("too_many_rststreams");
         }
+    }
+
+    /**
+     * The server's settings from its command line: the iris repository, on 127.0.0.1 with a free HTTP
+     * port and {@code grpcPort}, and {@code flags}.
+     */
+    private ServerConfig irisFromTheCommandLine(int grpcPort, String... flags) {
+        RunningServer.irisOnly(repo);
+        String[] common = {"--model-repository", repo.toString(), "--host", "127.0.0.1", "--port", "0",
+            "--grpc-port", Integer.toString(grpcPort)};
+        return CliRun.serve(Map.of(), java.util.stream.Stream.concat(java.util.Arrays.stream(common),
+                java.util.Arrays.stream(flags)).toArray(String[]::new));
     }
 
     /** One row for the test engine's {@code slow} model, which answers {@code y} after its delay. */
