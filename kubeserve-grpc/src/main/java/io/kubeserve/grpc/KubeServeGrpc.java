@@ -121,7 +121,8 @@ public final class KubeServeGrpc implements AutoCloseable {
      * flood of calls waiting is then read a slice at a time between the other connections' calls:
      * under a Rapid Reset another client's calls got about 2.5 times as many answers with the reset
      * limit, 14 times without (medians, docs/BENCHMARKS.md); a request just over 64 KiB to a trivial
-     * model costs about 12 % more. Thread-safe: the allocator makes one handle per connection.
+     * model costs about 10 % more (near the spread between two JVMs of one setting). Thread-safe:
+     * the allocator makes one handle per connection.
      */
     private static final RecvByteBufAllocator READ_ONCE_A_PASS = new AdaptiveRecvByteBufAllocator()
             .maxMessagesPerRead(1);
