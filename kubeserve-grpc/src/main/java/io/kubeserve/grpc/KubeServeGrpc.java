@@ -120,9 +120,10 @@ public final class KubeServeGrpc implements AutoCloseable {
      * adaptive sizing, 64 B to 64 KiB), instead of Netty's up to 16 reads. A connection with a
      * flood of calls waiting is then read a slice at a time between the other connections' calls:
      * under a Rapid Reset another client's calls got about 2.5 times as many answers with the reset
-     * limit, 14 times without (medians, docs/BENCHMARKS.md); a request just over 64 KiB to a trivial
-     * model costs about 10 % more (near the spread between two JVMs of one setting). Thread-safe:
-     * the allocator makes one handle per connection.
+     * limit, 14 times without (medians, docs/BENCHMARKS.md). Requests just over 64 KiB to a trivial
+     * model were served up to about 9 % fewer a second, a difference no run separated from the
+     * spread between two JVMs of one setting. Thread-safe: the allocator makes one handle per
+     * connection.
      */
     private static final RecvByteBufAllocator READ_ONCE_A_PASS = new AdaptiveRecvByteBufAllocator()
             .maxMessagesPerRead(1);

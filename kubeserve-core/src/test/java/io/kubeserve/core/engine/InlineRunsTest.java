@@ -175,13 +175,18 @@ class InlineRunsTest {
             assertThat(engine.lastThread()).startsWith("kubeserve-echo");
 
             // after a busy pass the loop hands over even the first request of its next pass; after a
-            // pass of one, it runs the next pass's first request itself again
+            // pass of one, it runs the next pass's first request itself again. The execution thread
+            // answers before it lets go of its instance, and a run slowed down on a loaded machine
+            // raises the model's recent time: until both settle, a pass of one is handed over too,
+            // and is itself a pass of one for the next
             Submitted afterBusy = onePass(scheduler, flushes, 4f);
             assertThat(afterBusy.doneAtReturn()).isFalse();
             assertThat(afterBusy.answer().join().get("y").getFloat(0)).isEqualTo(4f);
-            Submitted afterQuiet = onePass(scheduler, flushes, 5f);
-            assertThat(afterQuiet.doneAtReturn()).isTrue();
-            assertThat(engine.lastThread()).isEqualTo("test-loop");
+            await().until(() -> {
+                Submitted afterQuiet = onePass(scheduler, flushes, 5f);
+                assertThat(afterQuiet.answer().join().get("y").getFloat(0)).isEqualTo(5f);
+                return afterQuiet.doneAtReturn() && engine.lastThread().equals("test-loop");
+            });
         }
     }
 
