@@ -248,7 +248,8 @@ public final class KubeServeGrpc implements AutoCloseable {
                 // prediction is asynchronous), and the two blocking calls, the repository's load and
                 // unload, hand themselves to the executor; one hop less per call
                 .directExecutor()
-                // one read of a connection per pass of its loop: a flood on one connection does not hold up the others
+                // one read of a connection per pass of its loop: a flood on one connection does not
+                // hold up the others
                 .withChildOption(ChannelOption.RCVBUF_ALLOCATOR, READ_ONCE_A_PASS)
                 .maxInboundMessageSize(maxMessageBytes);
         connections.applyTo(builder);
@@ -785,12 +786,13 @@ public final class KubeServeGrpc implements AutoCloseable {
          * {@code CANCEL} and {@code NO_ERROR} (a stream refused beyond
          * {@link #maxConcurrentCallsPerConnection}, say). The first window starts when the
          * connection opens, each later one with the first reset after the one before ended
-         * (grpc-java's {@code NettyServerHandler.RstStreamCounter}). Without it, a client that opens calls and resets them at once
-         * (HTTP/2 "Rapid Reset", CVE-2023-44487) has the server start call after call while never
-         * holding more than one open, so the concurrency limit never stops it. Clients reset a call
-         * when they cancel it or its deadline passes, so a limit too low also sends away clients
-         * that cancel much, or whose calls miss their deadlines by the hundred while the server is
-         * overloaded; they reconnect, but lose the calls open on the connection. Default {@value #DEFAULT_MAX_RESET_STREAMS} in 10 s
+         * (grpc-java's {@code NettyServerHandler.RstStreamCounter}). Without it, a client that
+         * opens calls and resets them at once (HTTP/2 "Rapid Reset", CVE-2023-44487) has the server
+         * start call after call while never holding more than one open, so the concurrency limit
+         * never stops it. Clients reset a call when they cancel it or its deadline passes, so a
+         * limit too low also sends away clients that cancel much, or whose calls miss their
+         * deadlines by the hundred while the server is overloaded; they reconnect, but lose the
+         * calls open on the connection. Default {@value #DEFAULT_MAX_RESET_STREAMS} in 10 s
          * (grpc-java's own: no limit). Applies to {@link #start}'s server only.
          *
          * @param resets the resets a connection may have in a window, at least 1, or 0 for no limit

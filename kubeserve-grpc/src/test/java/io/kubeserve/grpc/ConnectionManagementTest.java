@@ -48,7 +48,7 @@ class ConnectionManagementTest {
 
     @Test
     void aConnectionPastItsAgeIsReplacedWhileCallsGoOnAndNoneFails() throws Exception {
-        KubeServeGrpc aging = start(local.builder()
+        KubeServeGrpc aging = local.start(local.builder()
                 .maxConnectionAge(Duration.ofSeconds(1)));
         Set<SocketAddress> used = ConcurrentHashMap.newKeySet();
         // calls, 8 at a time, until the client has had three connections (an age of 1 s, ±10 %);
@@ -60,7 +60,7 @@ class ConnectionManagementTest {
 
     @Test
     void aStreamOpenWhenItsConnectionAgesRunsOn() throws Exception {
-        KubeServeGrpc aging = start(local.builder()
+        KubeServeGrpc aging = local.start(local.builder()
                 .maxConnectionAge(Duration.ofSeconds(1)));
         Set<SocketAddress> used = ConcurrentHashMap.newKeySet();
         ManagedChannel channel = channel(aging, used);
@@ -87,13 +87,13 @@ class ConnectionManagementTest {
     void startingPutsTheRefusedStreamFilterOnGrpcJavasLogger() {
         java.util.logging.Logger handler = java.util.logging.Logger.getLogger(RefusedStreamLogFilter.SERVER_HANDLER_CLASS);
         handler.setFilter(null);
-        start(local.builder());
+        local.start(local.builder());
         assertThat(handler.getFilter()).isInstanceOf(RefusedStreamLogFilter.class);
     }
 
     @Test
     void withoutAnAgeTheClientKeepsItsOneConnection() throws Exception {
-        KubeServeGrpc plain = start(local.builder());
+        KubeServeGrpc plain = local.start(local.builder());
         Set<SocketAddress> used = ConcurrentHashMap.newKeySet();
         long end = System.nanoTime() + Duration.ofMillis(1500).toNanos();
         callUntil(plain, Duration.ofSeconds(60), used, () -> System.nanoTime() > end);
@@ -103,7 +103,7 @@ class ConnectionManagementTest {
 
     @Test
     void anIdleConnectionIsClosedAndTheNextCallOpensAnother() throws Exception {
-        KubeServeGrpc idling = start(local.builder()
+        KubeServeGrpc idling = local.start(local.builder()
                 .maxConnectionIdle(Duration.ofSeconds(1)));
         ManagedChannel channel = channel(idling, ConcurrentHashMap.newKeySet());
         GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
@@ -169,14 +169,12 @@ class ConnectionManagementTest {
         assertThat(response.getId()).isEqualTo(id);
         List<String> names = response.getOutputs(0).getContents().getBytesContentsList().stream()
                 .map(ByteString::toStringUtf8).toList();
-        for (int row = 0; row < local.iris().rows.length; row++) {
-            assertThat(names.get(row)).isEqualTo(local.iris().labels.get(local.iris().expectedLabel(row)));
+        Iris iris = local.iris();
+        for (int row = 0; row < iris.rows.length; row++) {
+            assertThat(names.get(row)).isEqualTo(iris.labels.get(iris.expectedLabel(row)));
         }
     }
 
-    private KubeServeGrpc start(KubeServeGrpc.Builder builder) {
-        return local.start(builder);
-    }
 
     /** A channel to {@code server} that adds each call's local address to {@code used}. */
     private ManagedChannel channel(KubeServeGrpc server, Set<SocketAddress> used) {

@@ -26,7 +26,7 @@ class KeepAlivePolicyTest {
 
     @Test
     void byDefaultAClientPingingAnIdleConnectionIsSentAwayOnItsThirdPing() throws Exception {
-        KubeServeGrpc server = start(local.builder());
+        KubeServeGrpc server = local.start(local.builder());
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             assertSentAwayOnThirdPing(pingBackToBack(peer, 3));
             assertThat(peer.next(WAIT)).as("the connection is closed after the GOAWAY").isNull();
@@ -35,7 +35,7 @@ class KeepAlivePolicyTest {
 
     @Test
     void aPermittedClientMayPingAnIdleConnectionAsOftenAsItLikes() throws Exception {
-        KubeServeGrpc server = start(local.builder()
+        KubeServeGrpc server = local.start(local.builder()
                 .permitKeepAlive(Duration.ZERO, true));
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             List<Http2Peer.Frame> answers = pingBackToBack(peer, 10);
@@ -47,7 +47,7 @@ class KeepAlivePolicyTest {
 
     @Test
     void anyRateStillMeansWithACallOpenUnlessPingsWithoutCallsArePermitted() throws Exception {
-        KubeServeGrpc server = start(local.builder()
+        KubeServeGrpc server = local.start(local.builder()
                 .permitKeepAlive(Duration.ZERO, false));
         try (Http2Peer idle = Http2Peer.connect(server.port()); Http2Peer calling = Http2Peer.connect(server.port())) {
             assertSentAwayOnThirdPing(pingBackToBack(idle, 3));
@@ -59,7 +59,7 @@ class KeepAlivePolicyTest {
 
     @Test
     void byDefaultACallOpenDoesNotPermitFrequentPingsButEachAnswerStartsTheCountAgain() throws Exception {
-        KubeServeGrpc server = start(local.builder());
+        KubeServeGrpc server = local.start(local.builder());
         try (Http2Peer sentAway = Http2Peer.connect(server.port());
              Http2Peer answered = Http2Peer.connect(server.port())) {
             sentAway.openCall(1, STREAM_INFER);
@@ -94,7 +94,7 @@ class KeepAlivePolicyTest {
     @Test
     void timesBeyondWhatNanosecondsHoldDoNotOverflow() throws Exception {
         Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
-        KubeServeGrpc server = start(local.builder()
+        KubeServeGrpc server = local.start(local.builder()
                 .keepAlive(forever, forever).permitKeepAlive(forever, true).maxConnectionAge(forever, forever)
                 .handshakeTimeout(forever));
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
@@ -149,7 +149,4 @@ class KeepAlivePolicyTest {
         return answers;
     }
 
-    private KubeServeGrpc start(KubeServeGrpc.Builder builder) {
-        return local.start(builder);
-    }
 }

@@ -37,7 +37,7 @@ class StreamLimitsTest {
 
     @Test
     void byDefaultAConnectionHoldsOneHundredCallsAndTheNextStreamIsRefused() throws Exception {
-        KubeServeGrpc server = start(local.builder());
+        KubeServeGrpc server = local.start(local.builder());
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             peer.ping(0);
             assertThat(peer.next(WAIT).isPingAck()).isTrue();
@@ -59,7 +59,7 @@ class StreamLimitsTest {
 
     @Test
     void aGrpcClientHoldsTheCallsBeyondTheLimitUntilAnOpenOneEnds() throws Exception {
-        KubeServeGrpc server = start(local.builder()
+        KubeServeGrpc server = local.start(local.builder()
                 .maxConcurrentCallsPerConnection(2));
         ManagedChannel channel = local.channel(server);
         // one call first: the client has then read the server's SETTINGS and knows the limit before it
@@ -89,7 +89,7 @@ class StreamLimitsTest {
 
     @Test
     void aClientResettingMoreStreamsThanTheLimitIsSentAwayAndOthersAreServed() throws Exception {
-        KubeServeGrpc server = start(local.builder()
+        KubeServeGrpc server = local.start(local.builder()
                 .maxResetStreams(10, Duration.ofSeconds(60)));
         try (Http2Peer attacker = Http2Peer.connect(server.port()); Http2Peer other = Http2Peer.connect(server.port())) {
             openAndReset(attacker, 1, 10);
@@ -105,7 +105,7 @@ class StreamLimitsTest {
 
     @Test
     void aGrpcClientsOpenCallsFailWithResourceExhaustedWhenItsConnectionIsSentAway() throws Exception {
-        KubeServeGrpc server = start(local.builder().maxResetStreams(3, Duration.ofSeconds(60)));
+        KubeServeGrpc server = local.start(local.builder().maxResetStreams(3, Duration.ofSeconds(60)));
         GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub = GRPCInferenceServiceGrpc.newStub(local.channel(server));
         BlockingQueue<Object> kept = new LinkedBlockingQueue<>();
         StreamObserver<ModelInferRequest> keptStream = stub.modelStreamInfer(LocalServers.collectInto(kept));
@@ -129,7 +129,7 @@ class StreamLimitsTest {
 
     @Test
     void theCountStartsAgainOnceTheWindowHasPassed() throws Exception {
-        KubeServeGrpc server = start(local.builder().maxResetStreams(3, Duration.ofSeconds(1)));
+        KubeServeGrpc server = local.start(local.builder().maxResetStreams(3, Duration.ofSeconds(1)));
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             openAndReset(peer, 1, 3);
             assertStillConnected(peer);
@@ -143,7 +143,7 @@ class StreamLimitsTest {
 
     @Test
     void byDefaultAThousandResetsInTenSecondsAreToleratedAndTheNextSendsTheClientAway() throws Exception {
-        KubeServeGrpc server = start(local.builder());
+        KubeServeGrpc server = local.start(local.builder());
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             openAndReset(peer, 1, 1000);
             assertStillConnected(peer);
@@ -154,7 +154,7 @@ class StreamLimitsTest {
 
     @Test
     void streamsRefusedBeyondTheConcurrencyLimitCountAsResets() throws Exception {
-        KubeServeGrpc server = start(local.builder()
+        KubeServeGrpc server = local.start(local.builder()
                 .maxConcurrentCallsPerConnection(1).maxResetStreams(3, Duration.ofSeconds(60)));
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             peer.openCall(1, STREAM_INFER);
@@ -179,7 +179,7 @@ class StreamLimitsTest {
 
     @Test
     void withoutAResetLimitAConnectionResetsAsOftenAsItLikes() throws Exception {
-        KubeServeGrpc server = start(local.builder()
+        KubeServeGrpc server = local.start(local.builder()
                 .maxResetStreams(0, Duration.ofSeconds(1)));
         try (Http2Peer peer = Http2Peer.connect(server.port())) {
             openAndReset(peer, 1, 2000);
@@ -253,7 +253,4 @@ class StreamLimitsTest {
         assertThat(response.getInferResponse().getOutputsCount()).isPositive();
     }
 
-    private KubeServeGrpc start(KubeServeGrpc.Builder builder) {
-        return local.start(builder);
-    }
 }
