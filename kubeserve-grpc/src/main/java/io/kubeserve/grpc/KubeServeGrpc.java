@@ -85,9 +85,11 @@ import javax.net.ssl.SSLException;
  * {@code io.grpc.netty.shaded.io.netty.leakDetection.level} is set: then that level stays.
  *
  * <p>{@link #start} also puts a filter on grpc-java's JVM-wide {@code NettyServerHandler} logger
- * (java.util.logging) that lowers one expected record from WARNING to FINE: a call refused because
+ * (java.util.logging) that lowers two expected records from WARNING to FINE: a call refused because
  * its client started it after the server's GOAWAY ({@code REFUSED_STREAM}), which the client
- * retries by itself. A filter set there before is kept and asked too.
+ * retries by itself, and an answer dropped because its client closed the connection or reset the
+ * call before it was sent ({@code STREAM_CLOSED} from Netty's flow control). A filter set there
+ * before is kept and asked too.
  */
 public final class KubeServeGrpc implements AutoCloseable {
 
@@ -229,7 +231,7 @@ public final class KubeServeGrpc implements AutoCloseable {
             // SIMPLE (Netty's default) fills in a stack trace for one buffer in 128: a few % of a small call
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
-        RefusedStreamLogFilter.install();
+        StreamErrorLogFilter.install();
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class

@@ -84,11 +84,11 @@ class ConnectionManagementTest {
     }
 
     @Test
-    void startingPutsTheRefusedStreamFilterOnGrpcJavasLogger() {
-        java.util.logging.Logger handler = java.util.logging.Logger.getLogger(RefusedStreamLogFilter.SERVER_HANDLER_CLASS);
+    void startingPutsTheStreamErrorFilterOnGrpcJavasLogger() {
+        java.util.logging.Logger handler = java.util.logging.Logger.getLogger(StreamErrorLogFilter.SERVER_HANDLER_CLASS);
         handler.setFilter(null);
         local.start(local.builder());
-        assertThat(handler.getFilter()).isInstanceOf(RefusedStreamLogFilter.class);
+        assertThat(handler.getFilter()).isInstanceOf(StreamErrorLogFilter.class);
     }
 
     @Test

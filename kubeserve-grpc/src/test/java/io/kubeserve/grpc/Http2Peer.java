@@ -36,6 +36,8 @@ public final class Http2Peer implements AutoCloseable {
     public static final int ENHANCE_YOUR_CALM = 0xb;
     /** The SETTINGS parameter for the streams a peer may open at once (RFC 9113 section 6.5.2). */
     public static final int SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
+    /** The SETTINGS parameter for the initial window of every stream (RFC 9113 section 6.5.2). */
+    private static final int SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /**
@@ -99,9 +101,29 @@ public final class Http2Peer implements AutoCloseable {
      * @throws IOException when the connection fails
      */
     public static Http2Peer connect(int port) throws IOException {
+        return open(port, new byte[0]);
+    }
+
+    /**
+     * Connects as {@link #connect} does, but with the streams' initial flow-control window set
+     * ({@code SETTINGS_INITIAL_WINDOW_SIZE}, RFC 9113 section 6.5.2): the server sends at most that
+     * many bytes of DATA on a stream and holds the rest until a WINDOW_UPDATE, which this peer
+     * never sends.
+     *
+     * @param port              a plaintext gRPC port
+     * @param initialWindowSize the window of each stream the peer receives on, in bytes
+     * @return the connected peer, owned by the caller
+     * @throws IOException when the connection fails
+     */
+    public static Http2Peer connect(int port, int initialWindowSize) throws IOException {
+        return open(port, ByteBuffer.allocate(6).putShort((short) SETTINGS_INITIAL_WINDOW_SIZE)
+                .putInt(initialWindowSize).array());
+    }
+
+    private static Http2Peer open(int port, byte[] settings) throws IOException {
         Http2Peer peer = new Http2Peer(new Socket("127.0.0.1", port));
         peer.out.write(PREFACE);
-        peer.send(SETTINGS, 0, new byte[0]);
+        peer.send(SETTINGS, 0, settings);
         return peer;
     }
 
