@@ -24,7 +24,9 @@
 # The REST bodies come from GrpcLoad --write-rest-body, so both protocols carry the same values.
 # Each target is warmed up once; then RUNS rounds, each running every target once (interleaved,
 # so drift on a shared machine hits both protocols alike). Writes bench-results/grpc-vs-rest-<date>.md
-# with the median of the rounds per target and the gRPC/REST ratios, and prints it.
+# with the median of the rounds per target and the gRPC/REST ratios, and prints it; beside each
+# wrk and h2load figure, the server's CPU time a call and how busy it was (from /proc/PID/stat), which
+# tell whether a ratio compares the servers or the clients.
 #
 # Settings (environment):
 #   RUNS=3  DURATION=10  WARMUP=30 (per target and client: the JIT compiles the HTTP/2 path late)  CLIENT_WARMUP=3 (GrpcLoad's own JIT warm-up in every run, seconds)
@@ -243,6 +245,18 @@ declare -A LABEL=([iris:rest]="iris, REST V2 JSON (wrk)" [iris:h1]="iris, REST V
                   [wide:grpc]="wide 64x256, gRPC raw (GrpcLoad)" [wide:h2]="wide 64x256, gRPC raw (h2load)")
 WORKLOADS=(iris wide)
 
+# the server's CPU time so far (utime + stime), in clock ticks
+CLOCK_TICKS="$(getconf CLK_TCK)"
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
+# server_share TICKS_BEFORE WALL_NS_BEFORE CALLS_A_SECOND: "µs a call busy%" of the server since then
+# (a call: the client's count, including its warm-up for GrpcLoad; busy: its CPU over the wall time,
+# so a figure well under 100 % on its one CPU means the client, not the server, set the pace)
+server_share() {
+  awk -v t0="$1" -v t1="$(server_ticks)" -v w0="$2" -v w1="$(date +%s%N)" -v rps="$3" -v hz="$CLOCK_TICKS" 'BEGIN {
+    cpu = (t1 - t0) / hz; wall = (w1 - w0) / 1e9
+    printf "%.1f %.0f", (rps > 0 ? cpu / (rps * wall) * 1e6 : 0), cpu / wall * 100 }'
+}
+
 for w in "${WORKLOADS[@]}"; do
   echo "== warm-up ${WARMUP}s: $w over REST, then over gRPC, at 8 connections, then 8 calls on one connection" >&2
   (( WARMUP > 0 )) && rest "$w" 8 "$WARMUP" >/dev/null
@@ -257,6 +271,7 @@ for (( r = 1; r <= RUNS; r++ )); do
     for w in "${WORKLOADS[@]}"; do
       for p in rest h1 h2 mux grpc; do
         [[ "$p" == mux && "$c" == 1 ]] && continue # one connection with one call in flight: the h2 row
+        ticks_before="$(server_ticks)" wall_before="$(date +%s%N)"
         case "$p" in
           rest) result="$(rest "$w" "$c" "$DURATION")" ;;
           h1) result="$(h1 "$w" "$c" "$DURATION")" ;;
@@ -264,8 +279,13 @@ for (( r = 1; r <= RUNS; r++ )); do
           mux) result="$(h2 "$w" 1 "$DURATION" "$c")" ;;
           *) result="$(grpc "$w" "$c" "$DURATION" "$CLIENT_WARMUP")" ;;
         esac
+        if [[ "$p" == grpc ]]; then
+          result="$result - -" # GrpcLoad's own warm-up and start-up fall inside the measured span
+        else
+          result="$result $(server_share "$ticks_before" "$wall_before" "${result%% *}")"
+        fi
         echo "$result" >> "$WORK/results-$w-$p-$c.txt"
-        echo "   round $r/$RUNS ${LABEL[$w:$p]} c=$c: rps p50 p90 p99 max errors = $result" >&2
+        echo "   round $r/$RUNS ${LABEL[$w:$p]} c=$c: rps p50 p90 p99 max errors server-µs-a-call server-busy% = $result" >&2
       done
     done
   done
@@ -289,18 +309,22 @@ REPORT="bench-results/grpc-vs-rest-$(date -u +%Y%m%d-%H%M%S).md"
   echo "- each figure: the median of $RUNS runs of ${DURATION}s, after a ${WARMUP}s warm-up per target; ratios are of those medians"
   echo "- bodies: iris V2 JSON $(wc -c < "$WORK/iris.json") bytes; wide V2 binary $(wc -c < "$WORK/wide.bin") bytes ($WIDE_HEADER of JSON header); gRPC message sizes: $(grep -o 'message [0-9]* bytes' "$WORK/grpcload.log" | sort -u | paste -sd ',' - | sed 's/,/, /g')"
   echo
-  echo "| target | calls in flight | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | gRPC/REST req/s | gRPC/REST p50 |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "- server µs a call: the server's CPU time (utime + stime) over the run's calls; busy: that CPU time over the run's wall time, on its one CPU when pinned (well under 100 %: the client, not the server, set the pace); not for GrpcLoad, whose warm-up falls inside the run"
+  echo
+  echo "| target | calls in flight | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | gRPC/REST req/s | gRPC/REST p50 | server µs a call | server busy % |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for w in "${WORKLOADS[@]}"; do
     for c in $CONNECTIONS; do
       for p in rest h1 h2 mux grpc; do
         f="$WORK/results-$w-$p-$c.txt"
         [[ -f "$f" ]] || continue
         rps="$(median 1 "$f" %.0f)" p50="$(median 2 "$f")"
+        server="- | -"
+        [[ "$p" != grpc ]] && server="$(median 7 "$f" %.1f) | $(median 8 "$f" %.0f)"
         errors="$(awk '{ n += $6 } END { print n + 0 }' "$f")"
         ratios="- | -"
         if [[ "$p" == h1 ]]; then
-          echo "| ${LABEL[$w:$p]} | $c | $rps | ~$p50 (mean) | - | - | $(median 5 "$f") | $errors | - | - |"
+          echo "| ${LABEL[$w:$p]} | $c | $rps | ~$p50 (mean) | - | - | $(median 5 "$f") | $errors | - | - | $server |"
           continue
         fi
         if [[ "$p" != rest ]]; then
@@ -312,9 +336,9 @@ REPORT="bench-results/grpc-vs-rest-$(date -u +%Y%m%d-%H%M%S).md"
           # against wrk's REST figure, then against the same client's (h2load --h1)
           same="$(awk -v g="$rps" -v r="$(median 1 "$WORK/results-$w-h1-$c.txt")" 'BEGIN { printf "%.2f", (r > 0 ? g / r : 0) }')"
           ratios="${ratios%% |*} (wrk), $same (h2load --h1) | -"
-          echo "| ${LABEL[$w:$p]} | $c | $rps | ~$p50 (mean) | - | - | $(median 5 "$f") | $errors | $ratios |"
+          echo "| ${LABEL[$w:$p]} | $c | $rps | ~$p50 (mean) | - | - | $(median 5 "$f") | $errors | $ratios | $server |"
         else
-          echo "| ${LABEL[$w:$p]} | $c | $rps | $p50 | $(median 3 "$f") | $(median 4 "$f") | $(median 5 "$f") | $errors | $ratios |"
+          echo "| ${LABEL[$w:$p]} | $c | $rps | $p50 | $(median 3 "$f") | $(median 4 "$f") | $(median 5 "$f") | $errors | $ratios | $server |"
         fi
       done
     done
