@@ -247,14 +247,20 @@ WORKLOADS=(iris wide)
 
 # the server's CPU time so far (utime + stime), in clock ticks
 CLOCK_TICKS="$(getconf CLK_TCK)"
-server_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
-# server_share TICKS_BEFORE WALL_NS_BEFORE CALLS_A_SECOND: "µs a call busy%" of the server since then
-# (a call: the client's count, including its warm-up for GrpcLoad; busy: its CPU over the wall time,
-# so a figure well under 100 % on its one CPU means the client, not the server, set the pace)
+server_ticks() {
+  [[ -r "/proc/$SERVER_PID/stat" ]] || die "the server (pid $SERVER_PID) is gone; log: $(tail -n 5 "$WORK/server.log")"
+  awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"
+}
+# server_share TICKS_BEFORE WALL_NS_BEFORE CALLS_A_SECOND: "µs-a-call busy-%" of the server since then,
+# "- -" when the run made no calls. The calls: the client's rate times DURATION; the CPU time and the
+# wall time: the whole run, the client's start and end included (the server idles then). Busy well
+# under 100 % (on its one CPU, when pinned) means the client, not the server, set the pace.
 server_share() {
-  awk -v t0="$1" -v t1="$(server_ticks)" -v w0="$2" -v w1="$(date +%s%N)" -v rps="$3" -v hz="$CLOCK_TICKS" 'BEGIN {
+  awk -v t0="$1" -v t1="$(server_ticks)" -v w0="$2" -v w1="$(date +%s%N)" -v rps="${3:-0}" -v d="$DURATION" \
+      -v hz="$CLOCK_TICKS" 'BEGIN {
+    if (rps + 0 <= 0) { print "- -"; exit }
     cpu = (t1 - t0) / hz; wall = (w1 - w0) / 1e9
-    printf "%.1f %.0f", (rps > 0 ? cpu / (rps * wall) * 1e6 : 0), cpu / wall * 100 }'
+    printf "%.1f %.0f", cpu / (rps * d) * 1e6, cpu / wall * 100 }'
 }
 
 for w in "${WORKLOADS[@]}"; do
@@ -291,9 +297,11 @@ for (( r = 1; r <= RUNS; r++ )); do
   done
 done
 
-# median COLUMN FILE [FORMAT]: the median of a column (1-based) over the rounds (default %.3f)
+# median COLUMN FILE [FORMAT]: the median of a column (1-based) over the rounds (default %.3f),
+# of its numbers only ("-": not measured in that round); "-" when there are none
 median() {
-  cut -d' ' -f"$1" "$2" | sort -g | awk -v fmt="${3:-%.3f}" '{ v[NR] = $1 } END {
+  cut -d' ' -f"$1" "$2" | grep -E '^-?[0-9.]+$' | sort -g | awk -v fmt="${3:-%.3f}" '{ v[NR] = $1 } END {
+    if (NR == 0) { printf "-"; exit }
     printf fmt, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 

@@ -87,9 +87,10 @@ import javax.net.ssl.SSLException;
  * <p>{@link #start} also puts a filter on grpc-java's JVM-wide {@code NettyServerHandler} logger
  * (java.util.logging) that lowers two expected records from WARNING to FINE: a call refused because
  * its client started it after the server's GOAWAY ({@code REFUSED_STREAM}), which the client
- * retries by itself, and an answer dropped because its client closed the connection or reset the
- * call before it was sent ({@code STREAM_CLOSED} from Netty's flow control). A filter set there
- * before is kept and asked too.
+ * retries by itself (or one beyond the connection's limit of concurrent calls), and an answer
+ * dropped because its stream closed before it was sent: the client went away or the connection
+ * closed ({@code STREAM_CLOSED} from Netty's flow control). A filter set there before is kept and
+ * asked too.
  */
 public final class KubeServeGrpc implements AutoCloseable {
 

@@ -15,20 +15,22 @@ import java.util.logging.Logger;
  * real stream error still shows:
  *
  * <ul>
- *   <li><b>A call refused after the connection's GOAWAY.</b> A client that starts a call while the
- *       server's GOAWAY is on its way (a connection past its age, an idle one, a drain) gets the
- *       stream reset with {@code REFUSED_STREAM} (RFC 9113, section 8.7: the request was not
- *       processed) and retries it on a new connection by itself. The standalone server sets no
- *       limit on concurrent calls, so a GOAWAY is its only cause of {@code REFUSED_STREAM}.
- *   <li><b>An answer whose client went away before it was sent.</b> An answer waits in Netty's
- *       outbound flow control while the client's HTTP/2 window is full or the connection's write
- *       is pending; when the stream closes first (the client closed the connection or reset the
- *       call, as a load generator stopping or a client timing out does), Netty drops the answer with a
- *       {@code STREAM_CLOSED} error "Stream closed before write could take place". The call is
- *       cancelled as usual. Before this filter, a client that closed a connection with 64 calls
- *       in flight left 64 stack traces in the server's log. Only that error of the flow controller
- *       is lowered: a {@code STREAM_CLOSED} from anywhere else (a frame on a closed stream, a
- *       client's protocol error) stays a WARNING.
+ *   <li><b>A stream refused with {@code REFUSED_STREAM}</b> (RFC 9113, section 8.7: the request was
+ *       not processed, a client may retry it): a call started after the connection's GOAWAY (a
+ *       connection past its age, an idle one, a drain), or beyond the connection's limit of
+ *       concurrent calls. A well-behaved client retries the first on a new connection by itself
+ *       and never causes the second; a misbehaving one must not fill the log either.
+ *   <li><b>An answer dropped because its stream closed before it was sent.</b> An answer waits in
+ *       Netty's outbound flow control while the peer's HTTP/2 window is full or the connection's
+ *       write is pending; when the stream closes first (the client closed the connection or reset
+ *       the call, as a load generator stopping or a client timing out does; or the server closed
+ *       the connection: a keepalive timeout, a drain), Netty drops each queued frame (the rest of
+ *       the message, the trailers) with a {@code STREAM_CLOSED} error "Stream closed before write
+ *       could take place", so up to two records a call. The call is cancelled as usual. Only that
+ *       error, raised when the flow controller hears the stream closed, is lowered: the same error
+ *       for a frame written after the stream's own end (a writer's bug), and a
+ *       {@code STREAM_CLOSED} from anywhere else (a frame on a closed stream, a client's protocol
+ *       error), stay a WARNING.
  * </ul>
  *
  * <p>Installed once on grpc-java's {@code NettyServerHandler} logger ({@link #install}); a filter
@@ -73,11 +75,12 @@ final class StreamErrorLogFilter implements Filter {
         if (stream.error() != Http2Error.STREAM_CLOSED) {
             return false;
         }
-        // Netty raises it in the flow controller's own frames (Http2Exception.streamError, then the
-        // stream state's cancel): look at the first few only
+        // Netty raises it from the flow controller's stream listener (Http2Exception.streamError,
+        // then the stream state's cancel, then onStreamClosed): look at the first few frames only
         StackTraceElement[] frames = stream.getStackTrace();
         for (int i = 0; i < Math.min(frames.length, 4); i++) {
-            if (frames[i].getClassName().startsWith(FLOW_CONTROLLER)) {
+            if (frames[i].getClassName().startsWith(FLOW_CONTROLLER)
+                    && frames[i].getMethodName().equals("onStreamClosed")) {
                 return true;
             }
         }
