@@ -175,7 +175,6 @@ class ConnectionManagementTest {
         }
     }
 
-
     /** A channel to {@code server} that adds each call's local address to {@code used}. */
     private ManagedChannel channel(KubeServeGrpc server, Set<SocketAddress> used) {
         return local.channel(server, new LocalAddresses(used));

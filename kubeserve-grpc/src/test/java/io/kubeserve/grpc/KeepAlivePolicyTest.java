@@ -148,5 +148,4 @@ class KeepAlivePolicyTest {
         }
         return answers;
     }
-
 }

@@ -252,5 +252,4 @@ class StreamLimitsTest {
         assertThat(response.getInferResponse().getId()).isEqualTo(id);
         assertThat(response.getInferResponse().getOutputsCount()).isPositive();
     }
-
 }
