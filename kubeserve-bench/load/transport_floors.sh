@@ -1,6 +1,7 @@
 #!/bin/bash
-# gRPC against REST at one connection, the server beside the two transports' floors, all with the
-# same client (h2load: HTTP/2 for gRPC, --h1 for REST, one call in flight per connection):
+# gRPC against REST with one call in flight per connection (one connection unless CONNECTIONS says
+# more), the server beside the two transports' floors, all with the same client (h2load: HTTP/2 for
+# gRPC, --h1 for REST):
 #   kubeserve  the server (JAR) on iris: ModelInfer with typed contents, POST /v2/models/iris/infer
 #   floor      io.kubeserve.bench.BareGrpcServer and BareUndertowServer (worker threads 0: answers on
 #              the I/O thread, as the server does for a fast, idle model), each answering with the
@@ -12,7 +13,8 @@
 # server's CPU a call (utime+stime from /proc/PID/stat) and h2load's own (bash's `time`: at one
 # connection a call's round trip holds both, and HTTP/2 costs the client more than HTTP/1.1); each
 # round ends with the gRPC/REST ratios.
-# Usage: transport_floors.sh [JAR]   settings: ROUNDS=5 DURATION=5 WARMUP=20 CONNECTIONS=1
+# Usage: transport_floors.sh [JAR]   settings: ROUNDS=5 DURATION=5 WARMUP=20 CONNECTIONS=1 (several, e.g. "8 64":
+# each round runs every count; the warm-up uses the first)
 # Builds nothing: run `mvn -q -B install -DskipTests` first (the server jar and benchmarks.jar).
 set -u
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -42,7 +44,8 @@ grpc_once() {  # PORT FILE: the answer's body to FILE; fails unless grpc-status 
 curl -sf -H 'content-type: application/json' --data-binary @$OUT/iris.json \
   http://127.0.0.1:38300/v2/models/iris/infer -o $OUT/rest-answer.json || fail "the server did not answer REST"
 grpc_once 38301 $OUT/grpc-answer.bin || fail "the server did not answer gRPC with grpc-status 0"
-taskset -c 1 java -cp "$BENCH" io.kubeserve.bench.BareUndertowServer 38302 $OUT/rest-answer.json "$(nproc)" 0 \
+# one I/O thread, as the gRPC floor has one event loop and the server one of each on its one core
+taskset -c 1 java -cp "$BENCH" io.kubeserve.bench.BareUndertowServer 38302 $OUT/rest-answer.json 1 0 \
   > $OUT/bare-rest.log 2>&1 &
 PIDS+=($!)
 taskset -c 1 java -cp "$BENCH" io.kubeserve.bench.BareGrpcServer 38303 $OUT/grpc-answer.bin > $OUT/bare-grpc.log 2>&1 &
