@@ -17,9 +17,11 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Converts between the protocol's messages and the core's {@link InferenceRequest} and
@@ -36,6 +38,9 @@ import java.util.Map;
  * implement) is {@code UNSUPPORTED}. Stateless and thread-safe.
  */
 final class InferCodec {
+
+    /** The most dimensions an input's shape may have, as over REST. */
+    static final int MAX_RANK = 32;
 
     /** The request parameter that chooses raw (true) or typed (false) outputs. */
     static final String RAW_OUTPUT_PARAMETER = "binary_data_output";
@@ -97,9 +102,13 @@ final class InferCodec {
             inputs.put(name, tensor);
         }
         List<String> outputs = new ArrayList<>(message.getOutputsCount());
+        Set<String> requested = message.getOutputsCount() > 1 ? new HashSet<>() : null;
         for (ModelInferRequest.InferRequestedOutputTensor output : message.getOutputsList()) {
             if (output.containsParameters(SharedMemory.PARAMETER)) {
                 throw SharedMemory.output(output.getName());
+            }
+            if (requested != null && !requested.add(output.getName())) {
+                throw KubeServeException.invalidInput("output '" + output.getName() + "' is requested more than once");
             }
             outputs.add(output.getName());
         }
@@ -163,6 +172,13 @@ final class InferCodec {
             return Tensor.of(type, shape, bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
         }
         ByteBuffer buffer = bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        // every element takes at least its 4-byte length: refuse a shape the bytes cannot hold before
+        // making room for its elements
+        if (elements > buffer.remaining() / 4) {
+            throw KubeServeException.invalidInput("raw_input_contents of BYTES input '" + name + "' has "
+                    + buffer.remaining() + " bytes, too few for the " + elements + " elements of shape "
+                    + Arrays.toString(shape) + ": each element is a 4-byte little-endian length and its bytes");
+        }
         byte[][] values = new byte[elements][];
         for (int i = 0; i < elements; i++) {
             if (buffer.remaining() < 4) {
@@ -280,8 +296,12 @@ final class InferCodec {
         return true;
     }
 
-    /** The input's shape, read element by element (no boxed list). */
+    /** The input's shape, read element by element (no boxed list); at most {@value #MAX_RANK} dimensions. */
     private static long[] shapeOf(ModelInferRequest.InferInputTensor input) {
+        if (input.getShapeCount() > MAX_RANK) {
+            throw KubeServeException.invalidInput("input '" + input.getName() + "': shape has more than " + MAX_RANK
+                    + " dimensions");
+        }
         long[] out = new long[input.getShapeCount()];
         for (int i = 0; i < out.length; i++) {
             out[i] = input.getShape(i);

@@ -274,7 +274,8 @@ final class InferenceService extends GRPCInferenceServiceGrpc.GRPCInferenceServi
             }
             stage = lease.model().predictor().predictAsync(decoded.request()).toCompletableFuture()
                     .thenApply(response -> InferCodec.encode(response, decoded.rawOutputs()));
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too (a request too big for the heap): the stage fails, so the lease is released
             stage = CompletableFuture.failedFuture(e);
         }
         String modelName = lease.model().metadata().name();

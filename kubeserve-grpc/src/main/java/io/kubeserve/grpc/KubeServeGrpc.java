@@ -33,6 +33,9 @@ import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.kubeserve.core.error.ErrorCode;
+import io.kubeserve.core.metrics.InferenceMetrics;
+import io.kubeserve.core.metrics.Protocol;
 import io.kubeserve.core.registry.ModelRegistry;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -95,6 +98,11 @@ import javax.net.ssl.SSLException;
 public final class KubeServeGrpc implements AutoCloseable {
 
     private static final String SERVICE = GRPCInferenceServiceGrpc.SERVICE_NAME;
+
+    /** The methods whose requests are inference requests, for counting the unreadable ones. */
+    private static final Set<String> INFER_METHODS = Set.of(
+            GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
+            GRPCInferenceServiceGrpc.getModelStreamInferMethod().getFullMethodName());
 
     /**
      * The health service name a liveness probe asks for ({@code grpc: {port: N, service: "liveness"}}):
@@ -161,7 +169,8 @@ public final class KubeServeGrpc implements AutoCloseable {
         this.eventLoopThreads = builder.eventLoopThreads > 0 ? builder.eventLoopThreads
                 : Math.max(1, Runtime.getRuntime().availableProcessors());
         MeterRegistry meters = builder.meters != null ? builder.meters : new SimpleMeterRegistry();
-        InferenceService inference = new InferenceService(registry, executor, new io.kubeserve.core.metrics.InferenceMetrics(meters),
+        InferenceMetrics inferenceMetrics = new InferenceMetrics(meters);
+        InferenceService inference = new InferenceService(registry, executor, inferenceMetrics,
                 new Statistics(registry, meters), this::ready, builder.version, builder.adminToken != null);
         CallGuard guard = new CallGuard(builder.apiTokens, builder.adminToken == null ? List.of()
                 : List.of(builder.adminToken));
@@ -176,10 +185,16 @@ public final class KubeServeGrpc implements AutoCloseable {
                 return next.startCall(call, headers);
             }
         };
+        // outermost: a request message that cannot be read ends its call with a status, not UNKNOWN
         this.services = List.of(
-                ServerInterceptors.intercept(inference, guards),
-                ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guards),
-                ServerInterceptors.intercept(health.getHealthService(), refreshHealth));
+                UnreadableRequests.guard(ServerInterceptors.intercept(inference, guards), (method, status) -> {
+                    // an inference request that could not be read counts as invalid input, as over REST
+                    if (INFER_METHODS.contains(method)) {
+                        inferenceMetrics.error(Protocol.GRPC, ErrorCode.INVALID_INPUT);
+                    }
+                }),
+                UnreadableRequests.guard(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guards)),
+                UnreadableRequests.guard(ServerInterceptors.intercept(health.getHealthService(), refreshHealth)));
         registry.addListener(status -> refreshHealth());
         refreshHealth();
     }
@@ -329,7 +344,7 @@ public final class KubeServeGrpc implements AutoCloseable {
     }
 
     /**
-     * The three services, already guarded by the tokens, for an application that runs its own
+     * The three services, already guarded by the tokens and against unreadable request messages, for an application that runs its own
      * gRPC server (or an in-process one in a test) instead of calling {@link #start}. The message
      * size limit and TLS are then that server's business, and so are its executor and shutdown
      * ({@link #drain} and {@link #close} then only turn health to {@code NOT_SERVING}).

@@ -36,9 +36,13 @@ final class Statistics {
      * Statistics of every ready version of {@code name} ({@code version} empty: all of them), or
      * of every model when {@code name} is empty.
      *
-     * @throws io.kubeserve.core.error.KubeServeException {@code MODEL_NOT_FOUND} for an unknown model
+     * @throws io.kubeserve.core.error.KubeServeException {@code MODEL_NOT_FOUND} for an unknown model or
+     *         version, {@code MODEL_NOT_READY} for a named version that is not ready
      */
     ModelStatisticsResponse of(String name, String version) {
+        if (!name.isEmpty() && !version.isEmpty()) {
+            registry.model(name, version); // an unknown version is NOT_FOUND, as for ModelMetadata
+        }
         List<ModelStatus> statuses = name.isEmpty() ? registry.statuses() : registry.statuses(name);
         ModelStatisticsResponse.Builder out = ModelStatisticsResponse.newBuilder();
         for (ModelStatus status : statuses) {

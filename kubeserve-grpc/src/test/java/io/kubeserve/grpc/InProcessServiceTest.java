@@ -242,6 +242,12 @@ class InProcessServiceTest {
         assertThat(stats.getInferenceStats().getComputeInfer().getNs()).isPositive();
         assertThatThrownBy(() -> stub.modelStatistics(ModelStatisticsRequest.newBuilder().setName("nope").build()))
                 .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.NOT_FOUND));
+        // an unknown version is NOT_FOUND too, as ModelMetadata says, not an empty answer
+        assertThatThrownBy(() -> stub.modelStatistics(ModelStatisticsRequest.newBuilder().setName("iris")
+                .setVersion("7").build()))
+                .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.NOT_FOUND))
+                .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription())
+                        .isEqualTo("model 'iris' has no version '7' loaded"));
     }
 
     @Test
@@ -397,6 +403,26 @@ class InProcessServiceTest {
                         ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("output_label")
                                 .putParameters("shared_memory_region", InferParameter.newBuilder().setStringParam("out0").build())),
                         true, Status.Code.UNIMPLEMENTED, "output 'output_label' is asked for in shared memory"),
+                // the audit's cases: a shape whose product wraps around in a long, more dimensions than
+                // REST takes, a BYTES shape its raw bytes cannot hold (refused before room is made for it)
+                Arguments.of("shape product overflows", (UnaryOperator<ModelInferRequest.Builder>) b -> b.setInputs(0,
+                        b.getInputs(0).toBuilder().setShape(0, 2).setShape(1, Long.MAX_VALUE)),
+                        false, Status.Code.INVALID_ARGUMENT, "is beyond 2147483647"),
+                Arguments.of("shape product wraps to the element count", (UnaryOperator<ModelInferRequest.Builder>) b ->
+                        b.setInputs(0, b.getInputs(0).toBuilder().setShape(0, 20).setShape(1, (1L << 62) + 4)),
+                        false, Status.Code.INVALID_ARGUMENT, "too large"),
+                Arguments.of("33 dimensions", (UnaryOperator<ModelInferRequest.Builder>) b -> b.setInputs(0,
+                        b.getInputs(0).toBuilder().clearShape().addAllShape(Collections.nCopies(33, 1L))),
+                        false, Status.Code.INVALID_ARGUMENT, "input 'float_input': shape has more than 32 dimensions"),
+                Arguments.of("raw BYTES shape its bytes cannot hold", (UnaryOperator<ModelInferRequest.Builder>) b ->
+                        b.setInputs(0, b.getInputs(0).toBuilder().setDatatype("BYTES").clearShape().addShape(1L << 30))
+                                .setRawInputContents(0, ByteString.copyFrom(new byte[4])),
+                        true, Status.Code.INVALID_ARGUMENT, "raw_input_contents of BYTES input 'float_input' has 4 bytes, "
+                                + "too few for the 1073741824 elements of shape [1073741824]"),
+                Arguments.of("output requested twice", (UnaryOperator<ModelInferRequest.Builder>) b -> b
+                        .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("output_label"))
+                        .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("output_label")),
+                        false, Status.Code.INVALID_ARGUMENT, "output 'output_label' is requested more than once"),
                 Arguments.of("nothing wrong", same, false, null, null));
     }
 

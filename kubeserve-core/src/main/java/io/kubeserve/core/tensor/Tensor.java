@@ -192,14 +192,20 @@ public final class Tensor {
      *
      * @param shape the dimensions
      * @return the product of the dimensions; 1 for a scalar ({@code []})
-     * @throws KubeServeException {@code INVALID_INPUT} for a negative dimension or more than
-     *         {@link Integer#MAX_VALUE} elements
+     * @throws KubeServeException {@code INVALID_INPUT} for a negative dimension, a dimension or a
+     *         total beyond {@link Integer#MAX_VALUE}
      */
     public static int elementCount(long[] shape) {
         long count = 1;
         for (long dim : shape) {
             if (dim < 0) {
                 throw KubeServeException.invalidInput("shape " + Arrays.toString(shape) + " has a negative dimension");
+            }
+            // each factor at most 2^31 - 1 and the running product too: the next product cannot
+            // overflow a long, so a huge shape never wraps around to a small or negative count
+            if (dim > Integer.MAX_VALUE) {
+                throw KubeServeException.invalidInput("shape " + Arrays.toString(shape) + " is too large: dimension "
+                        + dim + " is beyond " + Integer.MAX_VALUE);
             }
             count *= dim;
             if (count > Integer.MAX_VALUE) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kubeserve.core.error.ErrorCode;
 import io.kubeserve.core.error.KubeServeException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,6 +98,21 @@ class TensorTest {
                 .hasMessageContaining("negative dimension");
         assertThatThrownBy(() -> Tensor.elementCount(new long[] {1L << 20, 1L << 20}))
                 .hasMessageContaining("too large");
+    }
+
+    @Test
+    void aShapeWhoseProductOverflowsIsTooLargeNotWrappedAround() {
+        // 2 x (2^63 - 1) wraps to -2 in a long, 4 x 2^62 to 0, 4 x (2^62 + 1) to 4: each must be refused
+        for (long[] shape : new long[][] {{2, Long.MAX_VALUE}, {4, 1L << 62}, {4, (1L << 62) + 1},
+                                           {0, Long.MAX_VALUE}, {1L << 31}}) {
+            assertThatThrownBy(() -> Tensor.elementCount(shape))
+                    .as(Arrays.toString(shape))
+                    .isInstanceOf(KubeServeException.class)
+                    .hasMessageContaining("too large")
+                    .extracting(e -> ((KubeServeException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT);
+        }
+        assertThat(Tensor.elementCount(new long[] {Integer.MAX_VALUE})).isEqualTo(Integer.MAX_VALUE);
+        assertThat(Tensor.elementCount(new long[] {0, Integer.MAX_VALUE})).isZero();
         assertThatThrownBy(() -> Tensor.ofFloats(new long[] {4}, new float[4]).reshape(3))
                 .hasMessageContaining("cannot reshape");
     }

@@ -133,7 +133,8 @@ final class InferenceEndpoints {
                 ModelScheduler.holdWakeups(exchange.getIoThread());
             }
             reply = call.start(lease.model());
-        } catch (Exception | StackOverflowError e) {
+        } catch (Exception | Error e) {
+            // an Error too (a request too big for the heap): the reply fails, so the lease is released
             reply = CompletableFuture.failedFuture(e);
         }
         String requestId = RequestIds.of(exchange);

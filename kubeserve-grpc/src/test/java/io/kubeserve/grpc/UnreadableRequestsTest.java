@@ -1,0 +1,252 @@
+package io.kubeserve.grpc;
+
+import static io.kubeserve.grpc.Iris.codeOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
+import io.kubeserve.grpc.v2.ModelInferRequest;
+import io.kubeserve.grpc.v2.ModelMetadataRequest;
+import io.kubeserve.grpc.v2.ModelStreamInferResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Request messages grpc-java cannot read, sent as bytes on a real port: each call ends with a status
+ * that says why (not grpc-java's UNKNOWN), nothing is logged at WARNING or above, a stream answers
+ * what it read before, and the server keeps serving.
+ */
+class UnreadableRequestsTest {
+
+    private static final int LIMIT = 4096;
+
+    @TempDir
+    Path tempDir;
+
+    private Iris iris;
+    private ExecutorService executor;
+    private KubeServeGrpc grpc;
+    private ManagedChannel channel;
+    private final List<LogRecord> warnings = new ArrayList<>();
+    private final Logger grpcLogs = Logger.getLogger("io.grpc");
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                synchronized (warnings) {
+                    warnings.add(record);
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void start() {
+        grpcLogs.addHandler(capture);
+        iris = new Iris(tempDir);
+        executor = Executors.newFixedThreadPool(4);
+        grpc = KubeServeGrpc.builder(iris.registry).executor(executor).meters(iris.meters)
+                .maxMessageBytes(LIMIT).build().start(0);
+        channel = NettyChannelBuilder.forAddress("localhost", grpc.port()).usePlaintext().build();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        grpc.close();
+        executor.shutdownNow();
+        iris.close();
+        grpcLogs.removeHandler(capture);
+    }
+
+    @Test
+    void invalidUtf8InAStringFieldIsInvalidArgument() {
+        byte[] request = iris.typedRequest().setModelName("irisQ").build().toByteArray();
+        byte[] invalid = replace(request, "irisQ".getBytes(StandardCharsets.US_ASCII),
+                new byte[] {'i', 'r', 'i', 's', (byte) 0xff});
+
+        assertThatThrownBy(() -> unary(GRPCInferenceServiceGrpc.getModelInferMethod(), invalid))
+                .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription())
+                        .startsWith("the ModelInfer request is not a valid protobuf message: ")
+                        .contains("UTF-8"));
+        // counted as an invalid inference request over gRPC, as a bad body is over REST
+        assertThat(iris.meters.find("inference.errors").tag("protocol", "grpc").tag("code", "invalid_input")
+                .counter().count()).isEqualTo(1);
+        assertServing();
+    }
+
+    @Test
+    void aTruncatedMessageIsInvalidArgumentOnEveryMethod() {
+        byte[] request = iris.typedRequest().build().toByteArray();
+        assertThatThrownBy(() -> unary(GRPCInferenceServiceGrpc.getModelInferMethod(),
+                Arrays.copyOf(request, request.length - 3)))
+                .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription())
+                        .startsWith("the ModelInfer request is not a valid protobuf message"));
+        // a small method of the same service, and the health service, are guarded as well
+        byte[] metadata = ModelMetadataRequest.newBuilder().setName("iris").build().toByteArray();
+        assertThatThrownBy(() -> unary(GRPCInferenceServiceGrpc.getModelMetadataMethod(),
+                Arrays.copyOf(metadata, metadata.length - 1)))
+                .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> unary(HealthGrpc.getCheckMethod(), new byte[] {0x0a, 0x05, 'x'}))
+                .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription())
+                        .startsWith("the Check request is not a valid protobuf message"));
+        assertServing();
+    }
+
+    @Test
+    void aStreamAnswersWhatItReadBeforeAnUnreadableMessageThenEndsWithInvalidArgument() throws Exception {
+        ClientCall<byte[], byte[]> call = channel.newCall(bytes(GRPCInferenceServiceGrpc.getModelStreamInferMethod()),
+                CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS));
+        List<ModelStreamInferResponse> answers = new ArrayList<>();
+        CompletableFuture<Status> closed = new CompletableFuture<>();
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onMessage(byte[] message) {
+                try {
+                    answers.add(ModelStreamInferResponse.parseFrom(message));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                call.request(1);
+            }
+
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                closed.complete(status);
+            }
+        }, new Metadata());
+        call.request(1);
+        call.sendMessage(iris.typedRequest().setId("first").build().toByteArray());
+        call.sendMessage(new byte[] {0x0a, 0x7f, 'i'}); // a model_name of 127 bytes, 1 given
+        call.sendMessage(iris.typedRequest().setId("after").build().toByteArray());
+        call.halfClose();
+
+        Status status = closed.get(20, TimeUnit.SECONDS);
+        assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(status.getDescription()).startsWith("the ModelStreamInfer request is not a valid protobuf message");
+        assertThat(answers).singleElement().satisfies(answer -> {
+            assertThat(answer.getErrorMessage()).isEmpty();
+            assertThat(answer.getInferResponse().getId()).isEqualTo("first");
+            assertThat(answer.getInferResponse().getOutputsList()).isNotEmpty();
+        });
+        assertServing();
+    }
+
+    /** grpc-java raises a decompressed message's size in the parse, and answers UNKNOWN by itself. */
+    @Test
+    void aCompressedMessageOverTheLimitOnceDecompressedIsResourceExhausted() {
+        ModelInferRequest request = iris.typedRequest().setId("0".repeat(100_000)).build();
+        var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel).withCompression("gzip");
+
+        assertThatThrownBy(() -> stub.modelInfer(request))
+                .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.RESOURCE_EXHAUSTED))
+                .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription()).contains(String.valueOf(LIMIT)));
+        assertServing();
+    }
+
+    /**
+     * A status description echoes the client's values; gRPC clients refuse metadata over 8 KiB
+     * (grpc-java's default too), so an uncut one would hide the status behind a size error.
+     */
+    @Test
+    void aLongDescriptionIsCutSoTheStatusArrives() {
+        String name = "m".repeat(3000);
+        ModelInferRequest request = iris.typedRequest().setModelName(name).build();
+        assertThat(request.getSerializedSize()).isLessThan(LIMIT);
+
+        assertThatThrownBy(() -> GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(request))
+                .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.NOT_FOUND))
+                .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription())
+                        .startsWith("model 'mmm")
+                        .endsWith("more characters cut)")
+                        .hasSizeLessThanOrEqualTo(UnreadableRequests.MAX_DESCRIPTION));
+        assertServing();
+    }
+
+    private void assertServing() {
+        assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(iris.typedRequest().build())
+                .getOutputsList()).isNotEmpty();
+        synchronized (warnings) {
+            assertThat(warnings).extracting(LogRecord::getMessage).isEmpty();
+        }
+    }
+
+    private byte[] unary(MethodDescriptor<?, ?> method, byte[] request) {
+        return ClientCalls.blockingUnaryCall(channel, bytes(method),
+                CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), request);
+    }
+
+    /** {@code method} with its messages as bytes, so that a test can send what no stub would. */
+    private static MethodDescriptor<byte[], byte[]> bytes(MethodDescriptor<?, ?> method) {
+        MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
+            @Override
+            public InputStream stream(byte[] value) {
+                return new ByteArrayInputStream(value);
+            }
+
+            @Override
+            public byte[] parse(InputStream stream) {
+                try (stream) {
+                    return stream.readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        return method.toBuilder(raw, raw).build();
+    }
+
+    private static byte[] replace(byte[] in, byte[] what, byte[] with) {
+        for (int i = 0; i + what.length <= in.length; i++) {
+            if (Arrays.equals(in, i, i + what.length, what, 0, what.length)) {
+                byte[] out = in.clone();
+                System.arraycopy(with, 0, out, i, with.length);
+                return out;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+}
