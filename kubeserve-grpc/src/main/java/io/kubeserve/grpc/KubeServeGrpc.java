@@ -7,6 +7,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -188,8 +189,9 @@ public final class KubeServeGrpc implements AutoCloseable {
         // outermost: a request message that cannot be read ends its call with a status, not UNKNOWN
         this.services = List.of(
                 UnreadableRequests.guard(ServerInterceptors.intercept(inference, guards), (method, status) -> {
-                    // an inference request that could not be read counts as invalid input, as over REST
-                    if (INFER_METHODS.contains(method)) {
+                    // an inference request that is not valid protobuf counts as invalid input, as a bad
+                    // body does over REST; a message over the size limit is not counted, compressed or not
+                    if (INFER_METHODS.contains(method) && status.getCode() == Status.Code.INVALID_ARGUMENT) {
                         inferenceMetrics.error(Protocol.GRPC, ErrorCode.INVALID_INPUT);
                     }
                 }),
@@ -344,10 +346,13 @@ public final class KubeServeGrpc implements AutoCloseable {
     }
 
     /**
-     * The three services, already guarded by the tokens and against unreadable request messages, for an application that runs its own
-     * gRPC server (or an in-process one in a test) instead of calling {@link #start}. The message
-     * size limit and TLS are then that server's business, and so are its executor and shutdown
-     * ({@link #drain} and {@link #close} then only turn health to {@code NOT_SERVING}).
+     * The three services, already guarded by the tokens and against unreadable request messages, for
+     * an application that runs its own gRPC server (or an in-process one in a test) instead of
+     * calling {@link #start}. The message size limit and TLS are then that server's business, and so
+     * are its executor and shutdown ({@link #drain} and {@link #close} then only turn health to
+     * {@code NOT_SERVING}). Each method's request type is a wrapper of its protobuf message (so that
+     * a message that cannot be read ends the call with a status): an interceptor the application
+     * adds around these services sees that wrapper, not the protobuf message, in {@code onMessage}.
      *
      * @return the inference, reflection and health services; an immutable list, the same on every call
      */

@@ -28,9 +28,10 @@ import java.util.function.BiConsumer;
  *       {@code RESOURCE_EXHAUSTED}, as an uncompressed one does (grpc-java raises that failure
  *       while the message is parsed: grpc/grpc-java issue 11246).</li>
  * </ul>
- * The method's handler then sees the client's half-close instead of the message. A unary call has
- * not started and is closed with the status. A stream stops reading, answers the requests it
- * already has, and ends with the status instead of OK. Status descriptions longer than
+ * A method whose client sends one message (unary, server streaming) has not run yet: its call is
+ * closed with the status at once, and the method never runs. A stream's handler sees the client's
+ * half-close instead of the message: it stops reading, answers the requests it already has, and
+ * ends with the status instead of OK. Status descriptions longer than
  * {@value #MAX_DESCRIPTION} characters are cut, on every call of the service. A description travels
  * percent-encoded in the {@code grpc-message} trailer, and clients refuse large metadata (gRPC's C
  * core, under Python's grpcio, at 8 KiB by default). An echoed 100,000-character model name would
@@ -62,8 +63,9 @@ final class UnreadableRequests {
      * could not be read.
      *
      * @param service    a bound service, interceptors included
-     * @param unreadable called with the method's full name and the status, on a transport thread;
-     *                   must be thread-safe and quick
+     * @param unreadable called with the method's full name and the status, on the thread that reads
+     *                   the call's messages (the event loop with {@link KubeServeGrpc#start}); must be
+     *                   thread-safe and quick
      * @return the guarded service
      */
     static ServerServiceDefinition guard(ServerServiceDefinition service, BiConsumer<String, Status> unreadable) {
@@ -137,8 +139,12 @@ final class UnreadableRequests {
         if (description == null || description.length() <= MAX_DESCRIPTION) {
             return status;
         }
-        return status.withDescription(description.substring(0, MAX_DESCRIPTION - 40) + "... ("
-                + (description.length() - (MAX_DESCRIPTION - 40)) + " more characters cut)");
+        int kept = MAX_DESCRIPTION - 40;
+        if (Character.isHighSurrogate(description.charAt(kept - 1))) {
+            kept--; // never half a character
+        }
+        return status.withDescription(description.substring(0, kept) + "... (" + (description.length() - kept)
+                + " more characters cut)");
     }
 
     /**
@@ -175,7 +181,15 @@ final class UnreadableRequests {
                     }
                     unreadable = read.failure();
                     halfClosed = true;
-                    listener.onHalfClose();
+                    if (method.getType().clientSendsOneMessage()) {
+                        // the method has not run (it runs on the half-close): end the call here, so
+                        // that it never runs, even for a listener that already holds an earlier message
+                        call.close(bounded(read.failure()), new Metadata());
+                    } else {
+                        // a stream's handler ends once it has answered what it read; its close carries
+                        // the failure (see close)
+                        listener.onHalfClose();
+                    }
                 }
 
                 @Override
@@ -206,6 +220,9 @@ final class UnreadableRequests {
         @Override
         public void close(Status status, Metadata trailers) {
             Status failure = unreadable;
+            if (failure != null && method.getType().clientSendsOneMessage()) {
+                return; // closed already, with the failure
+            }
             call.close(bounded(failure != null ? failure : status), trailers);
         }
 

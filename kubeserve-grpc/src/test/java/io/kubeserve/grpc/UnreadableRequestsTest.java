@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -58,11 +59,14 @@ class UnreadableRequestsTest {
     private KubeServeGrpc grpc;
     private ManagedChannel channel;
     private final List<LogRecord> warnings = new ArrayList<>();
-    private final Logger grpcLogs = Logger.getLogger("io.grpc");
+    private final Logger grpcLogs = Logger.getLogger("io.grpc.internal");
     private final Handler capture = new Handler() {
         @Override
         public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+            // grpc-java's own call handling logs there (a failure thrown into a call is SEVERE);
+            // the transport's loggers could carry records of another test's server in this JVM
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()
+                    && record.getLoggerName() != null && record.getLoggerName().startsWith("io.grpc.internal")) {
                 synchronized (warnings) {
                     warnings.add(record);
                 }
@@ -131,6 +135,13 @@ class UnreadableRequestsTest {
                 .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
                 .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription())
                         .startsWith("the Check request is not a valid protobuf message"));
+        // server streaming: the call ends with the status before the method sends anything
+        Iterator<byte[]> watch = ClientCalls.blockingServerStreamingCall(channel, bytes(HealthGrpc.getWatchMethod()),
+                CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), new byte[] {0x0a, 0x05, 'x'});
+        assertThatThrownBy(watch::hasNext)
+                .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription())
+                        .startsWith("the Watch request is not a valid protobuf message"));
         assertServing();
     }
 
@@ -202,6 +213,17 @@ class UnreadableRequestsTest {
                         .endsWith("more characters cut)")
                         .hasSizeLessThanOrEqualTo(UnreadableRequests.MAX_DESCRIPTION));
         assertServing();
+    }
+
+    @Test
+    void aCutNeverSplitsACharacter() {
+        String text = "a".repeat(UnreadableRequests.MAX_DESCRIPTION - 41) + "\uD83D\uDE00".repeat(400);
+        String cut = UnreadableRequests.bounded(Status.NOT_FOUND.withDescription(text)).getDescription();
+        assertThat(cut).hasSizeLessThanOrEqualTo(UnreadableRequests.MAX_DESCRIPTION)
+                .endsWith("more characters cut)");
+        assertThat(cut.codePoints().filter(c -> Character.isSurrogate((char) c) && c <= 0xFFFF)).isEmpty();
+        assertThat(UnreadableRequests.bounded(Status.NOT_FOUND.withDescription("short")).getDescription())
+                .isEqualTo("short");
     }
 
     private void assertServing() {
