@@ -451,28 +451,12 @@ class InProcessServiceTest {
         MethodDescriptor<byte[], byte[]> register = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName("inference.GRPCInferenceService/SystemSharedMemoryRegister")
-                .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
+                .setRequestMarshaller(RawMessages.BYTES).setResponseMarshaller(RawMessages.BYTES).build();
         assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, register,
                 CallOptions.DEFAULT.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS), new byte[0]))
                 .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.UNIMPLEMENTED));
         assertThat(health("")).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
-
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public java.io.InputStream stream(byte[] value) {
-            return new java.io.ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(java.io.InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-    };
 
     @Test
     void missingOrWrongTokenIsUnauthenticatedButProbesAreOpen() {

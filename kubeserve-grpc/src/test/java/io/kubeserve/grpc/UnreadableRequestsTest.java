@@ -5,33 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.ModelInferRequest;
 import io.kubeserve.grpc.v2.ModelMetadataRequest;
-import io.kubeserve.grpc.v2.ModelStreamInferResponse;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -40,7 +28,7 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Request messages grpc-java cannot read, sent as bytes on a real port: each call ends with a status
@@ -51,22 +39,18 @@ class UnreadableRequestsTest {
 
     private static final int LIMIT = 4096;
 
-    @TempDir
-    Path tempDir;
+    @RegisterExtension
+    final LocalServers local = new LocalServers();
 
     private Iris iris;
-    private ExecutorService executor;
-    private KubeServeGrpc grpc;
     private ManagedChannel channel;
     private final List<LogRecord> warnings = new ArrayList<>();
     private final Logger grpcLogs = Logger.getLogger("io.grpc.internal");
     private final Handler capture = new Handler() {
         @Override
         public void publish(LogRecord record) {
-            // grpc-java's own call handling logs there (a failure thrown into a call is SEVERE);
-            // the transport's loggers could carry records of another test's server in this JVM
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()
-                    && record.getLoggerName() != null && record.getLoggerName().startsWith("io.grpc.internal")) {
+            // grpc-java's own call handling logs there (a failure thrown into a call is SEVERE)
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
                 synchronized (warnings) {
                     warnings.add(record);
                 }
@@ -85,19 +69,12 @@ class UnreadableRequestsTest {
     @BeforeEach
     void start() {
         grpcLogs.addHandler(capture);
-        iris = new Iris(tempDir);
-        executor = Executors.newFixedThreadPool(4);
-        grpc = KubeServeGrpc.builder(iris.registry).executor(executor).meters(iris.meters)
-                .maxMessageBytes(LIMIT).build().start(0);
-        channel = NettyChannelBuilder.forAddress("localhost", grpc.port()).usePlaintext().build();
+        iris = local.iris();
+        channel = local.channel(local.start(local.builder().meters(iris.meters).maxMessageBytes(LIMIT)));
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        grpc.close();
-        executor.shutdownNow();
-        iris.close();
+    void stopCapture() {
         grpcLogs.removeHandler(capture);
     }
 
@@ -136,7 +113,7 @@ class UnreadableRequestsTest {
                 .satisfies(e -> assertThat(Status.fromThrowable(e).getDescription())
                         .startsWith("the Check request is not a valid protobuf message"));
         // server streaming: the call ends with the status before the method sends anything
-        Iterator<byte[]> watch = ClientCalls.blockingServerStreamingCall(channel, bytes(HealthGrpc.getWatchMethod()),
+        Iterator<byte[]> watch = ClientCalls.blockingServerStreamingCall(channel, RawMessages.of(HealthGrpc.getWatchMethod()),
                 CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), new byte[] {0x0a, 0x05, 'x'});
         assertThatThrownBy(watch::hasNext)
                 .satisfies(e -> assertThat(codeOf(e)).isEqualTo(Status.Code.INVALID_ARGUMENT))
@@ -147,36 +124,15 @@ class UnreadableRequestsTest {
 
     @Test
     void aStreamAnswersWhatItReadBeforeAnUnreadableMessageThenEndsWithInvalidArgument() throws Exception {
-        ClientCall<byte[], byte[]> call = channel.newCall(bytes(GRPCInferenceServiceGrpc.getModelStreamInferMethod()),
-                CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS));
-        List<ModelStreamInferResponse> answers = new ArrayList<>();
-        CompletableFuture<Status> closed = new CompletableFuture<>();
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onMessage(byte[] message) {
-                try {
-                    answers.add(ModelStreamInferResponse.parseFrom(message));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                call.request(1);
-            }
+        RawMessages.Streamed streamed = RawMessages.streamInfer(channel, 20,
+                iris.typedRequest().setId("first").build().toByteArray(),
+                new byte[] {0x0a, 0x7f, 'i'}, // a model_name of 127 bytes, 1 given
+                iris.typedRequest().setId("after").build().toByteArray());
 
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                closed.complete(status);
-            }
-        }, new Metadata());
-        call.request(1);
-        call.sendMessage(iris.typedRequest().setId("first").build().toByteArray());
-        call.sendMessage(new byte[] {0x0a, 0x7f, 'i'}); // a model_name of 127 bytes, 1 given
-        call.sendMessage(iris.typedRequest().setId("after").build().toByteArray());
-        call.halfClose();
-
-        Status status = closed.get(20, TimeUnit.SECONDS);
+        Status status = streamed.status();
         assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(status.getDescription()).startsWith("the ModelStreamInfer request is not a valid protobuf message");
-        assertThat(answers).singleElement().satisfies(answer -> {
+        assertThat(streamed.answers()).singleElement().satisfies(answer -> {
             assertThat(answer.getErrorMessage()).isEmpty();
             assertThat(answer.getInferResponse().getId()).isEqualTo("first");
             assertThat(answer.getInferResponse().getOutputsList()).isNotEmpty();
@@ -237,28 +193,8 @@ class UnreadableRequestsTest {
     }
 
     private byte[] unary(MethodDescriptor<?, ?> method, byte[] request) {
-        return ClientCalls.blockingUnaryCall(channel, bytes(method),
+        return ClientCalls.blockingUnaryCall(channel, RawMessages.of(method),
                 CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), request);
-    }
-
-    /** {@code method} with its messages as bytes, so that a test can send what no stub would. */
-    private static MethodDescriptor<byte[], byte[]> bytes(MethodDescriptor<?, ?> method) {
-        MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
-            @Override
-            public InputStream stream(byte[] value) {
-                return new ByteArrayInputStream(value);
-            }
-
-            @Override
-            public byte[] parse(InputStream stream) {
-                try (stream) {
-                    return stream.readAllBytes();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        return method.toBuilder(raw, raw).build();
     }
 
     private static byte[] replace(byte[] in, byte[] what, byte[] with) {

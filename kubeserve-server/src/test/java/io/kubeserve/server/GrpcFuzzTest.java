@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -15,6 +13,7 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
+import io.kubeserve.grpc.RawMessages;
 import io.kubeserve.grpc.v2.GRPCInferenceServiceGrpc;
 import io.kubeserve.grpc.v2.InferParameter;
 import io.kubeserve.grpc.v2.InferTensorContents;
@@ -24,24 +23,17 @@ import io.kubeserve.grpc.v2.ModelMetadataRequest;
 import io.kubeserve.grpc.v2.ModelReadyRequest;
 import io.kubeserve.grpc.v2.ModelStatisticsRequest;
 import io.kubeserve.grpc.v2.ModelStreamInferResponse;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
@@ -117,7 +109,7 @@ class GrpcFuzzTest {
             assertThat(outcome.firstAnswered()).as("the good request before it was not answered: %s", request).isTrue();
         } else {
             try {
-                ClientCalls.blockingUnaryCall(channel, bytes(request.method()),
+                ClientCalls.blockingUnaryCall(channel, RawMessages.of(request.method()),
                         CallOptions.DEFAULT.withDeadlineAfter(HANG_SECONDS, TimeUnit.SECONDS), request.message());
                 status = Status.OK;
             } catch (StatusRuntimeException e) {
@@ -401,65 +393,12 @@ class GrpcFuzzTest {
     }
 
     private static StreamOutcome stream(byte[] message) throws Exception {
-        ClientCall<byte[], byte[]> call = channel.newCall(bytes(GRPCInferenceServiceGrpc.getModelStreamInferMethod()),
-                CallOptions.DEFAULT.withDeadlineAfter(HANG_SECONDS, TimeUnit.SECONDS));
-        List<ModelStreamInferResponse> answers = new ArrayList<>();
-        CompletableFuture<Status> closed = new CompletableFuture<>();
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onMessage(byte[] answer) {
-                try {
-                    synchronized (answers) {
-                        answers.add(ModelStreamInferResponse.parseFrom(answer));
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                call.request(1);
-            }
-
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                closed.complete(status);
-            }
-        }, new Metadata());
-        call.request(1);
-        call.sendMessage(irisRow().toBuilder().setId("good").build().toByteArray());
-        call.sendMessage(message);
-        call.halfClose();
-        Status status;
-        try {
-            status = closed.get(HANG_SECONDS + 5, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            call.cancel("no end", null);
-            status = Status.DEADLINE_EXCEEDED;
-        }
-        synchronized (answers) {
-            boolean firstAnswered = answers.stream().anyMatch(a -> a.getInferResponse().getId().equals("good")
-                    && a.getErrorMessage().isEmpty());
-            String secondError = answers.stream().map(ModelStreamInferResponse::getErrorMessage)
-                    .filter(error -> !error.isEmpty()).findFirst().orElse(null);
-            return new StreamOutcome(status, firstAnswered, secondError);
-        }
-    }
-
-    /** {@code method} with its messages as bytes, so the test can send what no stub would. */
-    private static MethodDescriptor<byte[], byte[]> bytes(MethodDescriptor<?, ?> method) {
-        MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
-            @Override
-            public InputStream stream(byte[] value) {
-                return new ByteArrayInputStream(value);
-            }
-
-            @Override
-            public byte[] parse(InputStream stream) {
-                try (stream) {
-                    return stream.readAllBytes();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        return method.toBuilder(raw, raw).build();
+        RawMessages.Streamed streamed = RawMessages.streamInfer(channel, HANG_SECONDS,
+                irisRow().toBuilder().setId("good").build().toByteArray(), message);
+        boolean firstAnswered = streamed.answers().stream().anyMatch(a -> a.getInferResponse().getId().equals("good")
+                && a.getErrorMessage().isEmpty());
+        String secondError = streamed.answers().stream().map(ModelStreamInferResponse::getErrorMessage)
+                .filter(error -> !error.isEmpty()).findFirst().orElse(null);
+        return new StreamOutcome(streamed.status(), firstAnswered, secondError);
     }
 }
