@@ -39,9 +39,6 @@ import java.util.Set;
  */
 final class InferCodec {
 
-    /** The most dimensions an input's shape may have, as over REST. */
-    static final int MAX_RANK = 32;
-
     /** The request parameter that chooses raw (true) or typed (false) outputs. */
     static final String RAW_OUTPUT_PARAMETER = "binary_data_output";
 
@@ -296,11 +293,14 @@ final class InferCodec {
         return true;
     }
 
-    /** The input's shape, read element by element (no boxed list); at most {@value #MAX_RANK} dimensions. */
+    /**
+     * The input's shape, read element by element (no boxed list); at most
+     * {@value Tensor#MAX_REQUEST_RANK} dimensions, as over REST.
+     */
     private static long[] shapeOf(ModelInferRequest.InferInputTensor input) {
-        if (input.getShapeCount() > MAX_RANK) {
-            throw KubeServeException.invalidInput("input '" + input.getName() + "': shape has more than " + MAX_RANK
-                    + " dimensions");
+        if (input.getShapeCount() > Tensor.MAX_REQUEST_RANK) {
+            throw KubeServeException.invalidInput("input '" + input.getName() + "': shape has more than "
+                    + Tensor.MAX_REQUEST_RANK + " dimensions");
         }
         long[] out = new long[input.getShapeCount()];
         for (int i = 0; i < out.length; i++) {

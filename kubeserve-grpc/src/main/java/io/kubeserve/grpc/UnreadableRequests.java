@@ -83,9 +83,7 @@ final class UnreadableRequests {
     private static <Q, R> ServerMethodDefinition<Read<Q>, R> guard(ServerMethodDefinition<Q, R> method,
                                                                     BiConsumer<String, Status> unreadable) {
         MethodDescriptor<Q, R> original = method.getMethodDescriptor();
-        MethodDescriptor<Read<Q>, R> reading = original.toBuilder(
-                new Reader<>(original.getRequestMarshaller(), original.getFullMethodName(),
-                        original.getBareMethodName(), unreadable),
+        MethodDescriptor<Read<Q>, R> reading = original.toBuilder(new Reader<>(original, unreadable),
                 original.getResponseMarshaller()).build();
         ServerCallHandler<Q, R> handler = method.getServerCallHandler();
         return ServerMethodDefinition.create(reading,
@@ -96,23 +94,22 @@ final class UnreadableRequests {
     private record Read<Q>(Q message, Status failure) {
     }
 
-    /** The method's own marshaller, its parse failures kept instead of thrown. */
-    private record Reader<Q>(MethodDescriptor.Marshaller<Q> marshaller, String fullName, String method,
-                             BiConsumer<String, Status> onUnreadable)
+    /** The method's own request marshaller, its parse failures kept instead of thrown. */
+    private record Reader<Q>(MethodDescriptor<Q, ?> method, BiConsumer<String, Status> onUnreadable)
             implements MethodDescriptor.Marshaller<Read<Q>> {
 
         @Override
         public InputStream stream(Read<Q> value) {
-            return marshaller.stream(value.message());
+            return method.getRequestMarshaller().stream(value.message());
         }
 
         @Override
         public Read<Q> parse(InputStream stream) {
             try {
-                return new Read<>(marshaller.parse(stream), null);
+                return new Read<>(method.parseRequest(stream), null);
             } catch (RuntimeException e) {
-                Status status = unreadable(e, method);
-                onUnreadable.accept(fullName, status);
+                Status status = unreadable(e, method.getBareMethodName());
+                onUnreadable.accept(method.getFullMethodName(), status);
                 return new Read<>(null, status);
             }
         }

@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;
@@ -44,8 +43,6 @@ class BadRequestFuzzTest {
     private static final int CLOSED = 0;
     /** Far beyond any answer on loopback; reaching it means the server hung on the request. */
     private static final Duration HANG = Duration.ofSeconds(10);
-    private static final Pattern STACK_TRACE = Pattern.compile("\\tat |\\b(java|javax|io\\.kubeserve|com\\.fasterxml"
-            + "|io\\.undertow|ai\\.djl|ai\\.onnxruntime)\\.[a-z]+\\.|[A-Za-z]+(Exception|Error):");
 
     private static RunningServer server;
     private static List<String> routes;
@@ -120,7 +117,8 @@ class BadRequestFuzzTest {
             assertThat(error.isObject()).as(what).isTrue();
             assertThat(error.fieldNames()).toIterable().as(what).containsExactly("error");
             assertThat(error.get("error").isTextual()).as(what).isTrue();
-            assertThat(STACK_TRACE.matcher(error.get("error").asText()).find()).as("internals leaked: %s", what).isFalse();
+            assertThat(TestTools.LEAKED_INTERNALS.matcher(error.get("error").asText()).find())
+                    .as("internals leaked: %s", what).isFalse();
         }
     }
 

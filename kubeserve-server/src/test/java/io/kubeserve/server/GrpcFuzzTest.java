@@ -35,7 +35,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.EdgeCasesMode;
@@ -68,8 +67,6 @@ class GrpcFuzzTest {
     private static final long HANG_SECONDS = 10;
     private static final Set<Status.Code> ACTIONABLE = Set.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
             Status.Code.NOT_FOUND, Status.Code.UNIMPLEMENTED, Status.Code.RESOURCE_EXHAUSTED);
-    private static final Pattern STACK_TRACE = Pattern.compile("\\tat |\\b(java|javax|io\\.kubeserve|com\\.google"
-            + "|io\\.grpc|ai\\.djl|ai\\.onnxruntime)\\.[a-z]+\\.|[A-Za-z]+(Exception|Error):");
 
     private static RunningServer server;
     private static ManagedChannel channel;
@@ -126,7 +123,7 @@ class GrpcFuzzTest {
         checkDescription(status.getDescription(), what);
         if (streamError != null) {
             // a stream's error travels in a message, not in metadata: no length limit to keep
-            assertThat(STACK_TRACE.matcher(streamError).find()).as("internals leaked: %s", what).isFalse();
+            assertThat(TestTools.LEAKED_INTERNALS.matcher(streamError).find()).as("internals leaked: %s", what).isFalse();
             assertThat(streamError).as(what).matches("(?s)(INVALID_ARGUMENT|NOT_FOUND|UNIMPLEMENTED): .*");
         }
     }
@@ -134,7 +131,7 @@ class GrpcFuzzTest {
     private static void checkDescription(String description, String what) {
         if (description != null) {
             assertThat(description.length()).as("description too long: %s", what).isLessThanOrEqualTo(512);
-            assertThat(STACK_TRACE.matcher(description).find()).as("internals leaked: %s", what).isFalse();
+            assertThat(TestTools.LEAKED_INTERNALS.matcher(description).find()).as("internals leaked: %s", what).isFalse();
         }
     }
 

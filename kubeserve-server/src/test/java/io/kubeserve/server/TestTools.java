@@ -9,9 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /** Small helpers of the server tests that start tools or need a free port. */
 final class TestTools {
+
+    /**
+     * What an error message must never hold, over either protocol: a stack frame, a package-qualified
+     * name of the JDK, ours or a library's, or an exception's class name before its message.
+     */
+    static final Pattern LEAKED_INTERNALS = Pattern.compile("\\tat |\\b(java|javax|io\\.kubeserve|com\\.fasterxml"
+            + "|com\\.google|io\\.undertow|io\\.grpc|ai\\.djl|ai\\.onnxruntime)\\.[a-z]+\\.|[A-Za-z]+(Exception|Error):");
 
     private TestTools() {
     }

@@ -187,6 +187,12 @@ public final class Tensor {
     }
 
     /**
+     * The most dimensions a request's input may have, over either protocol: far beyond any model's
+     * inputs, and a bound on how deep a JSON request's data may nest.
+     */
+    public static final int MAX_REQUEST_RANK = 32;
+
+    /**
      * The number of elements a shape holds. Negative dimensions and totals beyond what one buffer
      * can address are the sender's mistake, reported as invalid input.
      *
@@ -209,7 +215,8 @@ public final class Tensor {
             }
             count *= dim;
             if (count > Integer.MAX_VALUE) {
-                throw KubeServeException.invalidInput("shape " + Arrays.toString(shape) + " is too large");
+                throw KubeServeException.invalidInput("shape " + Arrays.toString(shape) + " is too large: more than "
+                        + Integer.MAX_VALUE + " elements");
             }
         }
         return (int) count;

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.kubeserve.core.error.KubeServeException;
+import io.kubeserve.core.tensor.Tensor;
 import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +27,7 @@ final class Json {
 
     /** Deep enough for a rank-{@value #MAX_RANK} tensor inside a request, far below stack trouble. */
     static final int MAX_NESTING_DEPTH = 48;
-    static final int MAX_RANK = 32;
+    static final int MAX_RANK = Tensor.MAX_REQUEST_RANK;
 
     static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())

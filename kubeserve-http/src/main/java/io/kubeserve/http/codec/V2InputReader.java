@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.kubeserve.core.error.KubeServeException;
 import io.kubeserve.core.error.SharedMemory;
 import io.kubeserve.core.tensor.DataType;
+import io.kubeserve.core.tensor.Tensor;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -155,19 +156,13 @@ final class V2InputReader {
         return Arrays.copyOf(dims, rank);
     }
 
-    /** Elements the shape holds, refused beyond what one tensor can index. */
+    /** Elements the shape holds, refused beyond what one tensor can index ({@link Tensor#elementCount}). */
     static int elementCount(InputHeader input) {
-        long count = 1;
-        for (long dim : input.shape) {
-            if (dim > Integer.MAX_VALUE) {
-                throw tooLarge(input, "dimension " + dim + " is beyond " + Integer.MAX_VALUE);
-            }
-            count *= dim; // both at most Integer.MAX_VALUE, so no overflow before the check
-            if (count > Integer.MAX_VALUE) {
-                throw tooLarge(input, "more than " + Integer.MAX_VALUE + " elements");
-            }
+        try {
+            return Tensor.elementCount(input.shape);
+        } catch (KubeServeException e) {
+            throw KubeServeException.invalidInput("input '" + input.label() + "': " + e.getMessage());
         }
-        return (int) count;
     }
 
     private static KubeServeException tooLarge(InputHeader input, String why) {
